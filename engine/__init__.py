@@ -1,1 +1,29 @@
-"""symbolreel package."""
+"""symbolreel: deterministic scene graphs of text, math, geometry and lane markings, rendered by Skia.
+
+Quick use::
+
+    import symbolreel as sr
+    scene = sr.Scene(canvas=sr.Canvas(width=256, height=256),
+                     nodes=[sr.Text(text="Hello 你好", size=40)])
+    sr.render(scene, "hello.png")
+    scene2 = sr.loads(scene.dumps())     # == scene
+
+``symbolreel.load(path)`` / ``loads(text)`` read YAML scenes; ``frames()`` yields numpy frames.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .animators.tracks import Key, Track, Wiggle
+from .errors import LimitError, RenderError, SceneError, SymbolreelError
+from .primitives import (Circle, Ellipse, Group, Line, Node, Path, Polygon, Polyline, Rect, Shape, Stroke, Text,
+                         Transform)
+from .scene import Canvas, Limits, Scene, dumps, from_dict, json_schema, load, loads
+from .api import RenderResult, frames, iter_frames, render, render_frame
+
+__all__ = [
+    "__version__", "Key", "Track", "Wiggle", "LimitError", "RenderError", "SceneError", "SymbolreelError",
+    "Circle", "Ellipse", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect", "Shape", "Stroke", "Text",
+    "Transform", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
+    "RenderResult", "frames", "iter_frames", "render", "render_frame",
+]

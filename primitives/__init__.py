@@ -1,1 +1,7 @@
-"""symbolreel package."""
+"""symbolreel.primitives: the node types of the scene graph."""
+from .base import NODE_TYPES, Node, Shape, Stroke, Transform, node_from_data, register
+from .shapes import Circle, Ellipse, Group, Line, Path, Polygon, Polyline, Rect
+from .text import Text
+
+__all__ = ["NODE_TYPES", "Node", "Shape", "Stroke", "Transform", "node_from_data", "register",
+           "Circle", "Ellipse", "Group", "Line", "Path", "Polygon", "Polyline", "Rect", "Text"]

@@ -1,0 +1,172 @@
+"""Public rendering API: frames as numpy arrays, or straight to PNG / MP4 files."""
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+import multiprocessing as mp
+
+import numpy as np
+
+from .annotate import frame_annotations
+from .compile import CompiledScene
+from .raster import Renderer
+from .scene import DEFAULT_LIMITS, Limits, Scene, load
+
+BATCH = 16  # frames sampled per kernel call
+
+
+def _as_scene(scene, base_dir: str | None = None) -> tuple:
+    """Accept a Scene or a path; return (scene, directory that relative font paths are resolved from)."""
+    if isinstance(scene, Scene):
+        return scene, base_dir
+    path = os.fspath(scene)
+    return load(path), base_dir or os.path.dirname(os.path.abspath(path))
+
+
+class _Session:
+    """Compiled scene + renderer, built once per process."""
+
+    def __init__(self, scene: Scene, base_dir: str | None):
+        self.compiled = CompiledScene(scene, base_dir)
+        self.renderer = Renderer(self.compiled)
+
+    def render(self, indices, annotations: bool):
+        c, r = self.compiled, self.renderer
+        out = []
+        for s in range(0, len(indices), BATCH):
+            idx = list(indices[s:s + BATCH])
+            times = c.times(idx)
+            samples, world, opacity = c.sample(times)
+            for k, i in enumerate(idx):
+                arr, surface = r.new_frame()
+                with surface as canvas:
+                    r.draw(canvas, float(times[k]), samples[k], world[k], opacity[k])
+                ann = frame_annotations(r, float(times[k]), samples[k], world[k], opacity[k]) if annotations else None
+                out.append((i, arr, ann))
+        return out
+
+
+_WORKER: _Session | None = None
+
+
+def _worker_init(scene, base_dir):
+    global _WORKER
+    _WORKER = _Session(scene, base_dir)
+
+
+def _worker_render(indices, annotations):
+    return _WORKER.render(indices, annotations)
+
+
+def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int = 1, limits: Limits = DEFAULT_LIMITS,
+                chunk: int = 8, base_dir: str | None = None):
+    """Yield ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
+
+    ``workers > 1`` renders in that many processes; results are identical to ``workers=1``.
+    """
+    scene, base_dir = _as_scene(scene, base_dir)
+    scene.check_limits(limits)
+    n = scene.n_frames
+    indices = list(range(n)) if indices is None else [int(i) for i in indices]
+    for i in indices:
+        if not 0 <= i < n:
+            raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
+    if workers <= 1 or len(indices) <= chunk:
+        session = _Session(scene, base_dir)
+        for s in range(0, len(indices), BATCH):
+            yield from session.render(indices[s:s + BATCH], annotations)
+        return
+    # validate (fonts, coverage) in the parent so errors are raised once, with their path
+    _Session(scene, base_dir)
+    from .animators import warm_up
+
+    warm_up()  # compile kernels into the on-disk cache before workers start
+    chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(scene, base_dir)) as ex:
+        pending = []
+        it = iter(chunks)
+        for ch in it:
+            pending.append(ex.submit(_worker_render, ch, annotations))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            fut = pending.pop(0)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(ex.submit(_worker_render, nxt, annotations))
+            yield from fut.result()
+
+
+def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
+    """Yield frames ``start:stop:step`` of a scene (or scene file) as RGBA uint8 numpy arrays."""
+    sc, base_dir = _as_scene(scene, kw.pop("base_dir", None))
+    stop = sc.n_frames if stop is None else min(stop, sc.n_frames)
+    for _, arr, _ in iter_frames(sc, range(start, stop, step), base_dir=base_dir, **kw):
+        yield arr
+
+
+def render_frame(scene, index: int = 0, annotations: bool = False, base_dir: str | None = None):
+    """One frame as an RGBA array (and its annotations when asked)."""
+    for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir):
+        return (arr, ann) if annotations else arr
+
+
+@dataclass
+class RenderResult:
+    output: str
+    frames: int
+    width: int
+    height: int
+    annotations: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def render(scene, output, *, frames=None, workers: int = 1, annotations=None, crf: int = 18,
+           preset: str = "medium", compress_level: int = 6, progress=None, limits: Limits = DEFAULT_LIMITS,
+           pix_fmt: str = "yuv420p", base_dir: str | None = None) -> RenderResult:
+    """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame) or ``dir/%05d.png``.
+
+    ``frames``: an iterable of frame indices (default: all; for a single .png, the first).
+    ``annotations``: path of a JSON file receiving exact per-frame annotations.
+    ``progress``: a callable ``(done, total)`` called after each frame.
+    """
+    from .sinks import atomic_output, open_sink
+
+    scene, base_dir = _as_scene(scene, base_dir)
+    output = os.fspath(output)
+    n = scene.n_frames
+    if frames is None:
+        indices = [0] if output.lower().endswith(".png") and "%" not in output else list(range(n))
+    else:
+        indices = list(frames)
+    if output.lower().endswith(".png") and "%" not in output and len(indices) != 1:
+        raise ValueError(f"{output}: a single .png holds one frame, but {len(indices)} were requested; "
+                         f"use a pattern like frames/%05d.png or an .mp4")
+    c = scene.canvas
+    sink = open_sink(output, c.width, c.height, c.fps, crf=crf, preset=preset, compress_level=compress_level,
+                     pix_fmt=pix_fmt)
+    records = []
+    done = 0
+    try:
+        for i, arr, ann in iter_frames(scene, indices, annotations=annotations is not None, workers=workers,
+                                       limits=limits, base_dir=base_dir):
+            sink.write(arr, i)
+            if annotations is not None:
+                records.append({"frame": i, "t": c.time(i), "objects": ann})
+            done += 1
+            if progress:
+                progress(done, len(indices))
+    except BaseException:
+        sink.abort() if hasattr(sink, "abort") else None
+        raise
+    sink.close()
+    if annotations is not None:
+        doc = {"format": "symbolreel-annotations/1", "width": c.width, "height": c.height, "fps": c.fps,
+               "seed": scene.seed, "frames": records}
+        with atomic_output(os.fspath(annotations)) as tmp:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+    return RenderResult(output, done, c.width, c.height, None if annotations is None else os.fspath(annotations))

@@ -1,0 +1,143 @@
+"""Compile a Scene into flat arrays: node table, packed tracks, transform parameters.
+
+Compilation happens once per scene (per process); after it, a frame needs one
+batch call to sample all tracks and one to compose all world matrices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .animators import pack_tracks, sample_tracks
+from .animators.tracks import Track
+from .animators.transforms import N_PARAMS, compose_world
+from .fields import specs
+from .scene import Scene
+
+_TRANSFORM_COLS = {"anchor": (0, 2), "position": (2, 4), "scale": (4, 6), "rotation": (6, 7),
+                   "skew": (7, 9), "opacity": (9, 10)}
+
+
+# animated props that change paint, not the local outline (so paths/layouts can be cached)
+_STYLE_PROPS = {"fill", "reveal"}
+
+
+def _noise_key(seed: int, node_id: str, prop: str) -> int:
+    try:
+        from .animators import noise_key
+    except ImportError:  # pragma: no cover - older animators
+        return 0
+    return noise_key(seed, node_id, prop)
+
+
+@dataclass
+class NodeEntry:
+    index: int
+    node: object
+    parent: int
+    path: tuple
+    window: tuple           # effective visibility [start, end) in seconds (end may be inf)
+    static: dict            # prop name -> literal value (non-animated props)
+    animated: list          # (prop name, column slice, kind) sampled per frame
+    geometry_static: bool   # local path can be built once
+
+
+class CompiledScene:
+    """Flat, render-ready form of a Scene; picklable inputs only (Skia objects live in the renderer)."""
+
+    def __init__(self, scene: Scene, base_dir: str | None = None):
+        self.scene = scene
+        self.canvas = scene.canvas
+        self.base_dir = base_dir
+        self.n_frames = scene.canvas.n_frames
+        walked = scene.walk()
+        self.entries: list = []
+        tracks, colour_flags, noise_keys = [], [], []
+        n = len(walked)
+        self.parents = np.full(n, -1, dtype=np.int64)
+        self.base_params = np.zeros((n, N_PARAMS))
+        transform_tracks = []  # (node index, col a, col b, track slot)
+
+        def add_track(tr: Track, is_colour: bool, node_id: str, prop: str) -> int:
+            tracks.append(tr)
+            colour_flags.append(is_colour)
+            noise_keys.append(_noise_key(scene.seed, node_id, prop))
+            return len(tracks) - 1
+
+        for i, (node, parent, path) in enumerate(walked):
+            self.parents[i] = parent
+            start, end = node.visible
+            end = np.inf if end is None else end
+            if parent >= 0:
+                pw = self.entries[parent].window
+                start, end = max(start, pw[0]), min(end, pw[1])
+            static, animated = {}, []
+            tf = node.transform
+            for name, spec, _ in specs(type(tf)):
+                a, b = _TRANSFORM_COLS[name]
+                v = getattr(tf, name)
+                if isinstance(v, Track):
+                    slot = add_track(v, False, node.id, f"transform.{name}")
+                    transform_tracks.append((i, a, b, slot))
+                    v = v.keys[0].value
+                self.base_params[i, a:b] = v if isinstance(v, tuple) else (v,)
+            for name, spec, _ in specs(type(node)):
+                if name in ("id", "transform", "visible", "children"):
+                    continue
+                v = getattr(node, name)
+                if spec.kind == "struct" and v is not None:
+                    for sub, sspec, _ in specs(type(v)):
+                        sv = getattr(v, sub)
+                        key = f"{name}.{sub}"
+                        if isinstance(sv, Track):
+                            animated.append((key, add_track(sv, sspec.kind == "colour", node.id, key), sspec.kind))
+                        else:
+                            static[key] = sv
+                    static[name] = v
+                elif isinstance(v, Track):
+                    animated.append((name, add_track(v, spec.kind == "colour", node.id, name), spec.kind))
+                else:
+                    static[name] = v
+            geometry_static = all(a[0] in _STYLE_PROPS or a[0].startswith("stroke.") for a in animated)
+            self.entries.append(NodeEntry(i, node, parent, path, (start, end), static, animated, geometry_static))
+        self.packed = pack_tracks(tracks, colour_flags, noise_keys)
+        cols = self.packed.columns
+        self.transform_tracks = [(i, a, b, cols[slot]) for i, a, b, slot in transform_tracks]
+        for e in self.entries:
+            e.animated = [(name, cols[slot], kind) for name, slot, kind in e.animated]
+
+    def times(self, frames) -> np.ndarray:
+        return np.asarray(frames, dtype=np.float64) / self.canvas.fps
+
+    def sample(self, times):
+        """Sample all tracks and world transforms at ``times`` (seconds).
+
+        Returns ``(samples (n_t, width), world (n_t, n_nodes, 2, 3), opacity (n_t, n_nodes))``.
+        """
+        times = np.asarray(times, dtype=np.float64)
+        samples = sample_tracks(self.packed, times) if self.packed.width else np.zeros((len(times), 0))
+        params = np.broadcast_to(self.base_params, (len(times),) + self.base_params.shape).copy()
+        for i, a, b, col in self.transform_tracks:
+            params[:, i, a:b] = samples[:, col]
+        world, opacity = compose_world(self.parents, params, self.root_matrices(times, samples))
+        return samples, world, opacity
+
+    def root_matrices(self, times, samples):
+        """Matrix applied above every top-level node (the camera); None for identity."""
+        return None
+
+    def props(self, entry: NodeEntry, row) -> dict:
+        """Current property values of a node given one sample row."""
+        if not entry.animated:
+            return entry.static
+        p = dict(entry.static)
+        for name, col, kind in entry.animated:
+            v = row[col]
+            if kind == "number":
+                p[name] = float(v[0])
+            elif kind == "points":
+                p[name] = tuple((float(v[k]), float(v[k + 1])) for k in range(0, len(v), 2))
+            else:
+                p[name] = tuple(float(x) for x in v)
+        return p

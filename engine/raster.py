@@ -1,0 +1,166 @@
+"""Skia rasterisation of compiled scenes: one frame is a pure function of (scene, t)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import skia
+
+from .compile import CompiledScene, NodeEntry
+from .errors import SceneError
+from .fonts_access import chain_for
+from .primitives.base import Shape
+from .primitives.text import Text
+from .typeset import layout_text
+
+_CAPS = {"butt": skia.Paint.Cap.kButt_Cap, "round": skia.Paint.Cap.kRound_Cap,
+         "square": skia.Paint.Cap.kSquare_Cap}
+_JOINS = {"miter": skia.Paint.Join.kMiter_Join, "round": skia.Paint.Join.kRound_Join,
+          "bevel": skia.Paint.Join.kBevel_Join}
+
+
+def skia_matrix(m) -> skia.Matrix:
+    """2x3 affine (numpy) -> skia.Matrix."""
+    return skia.Matrix.MakeAll(float(m[0, 0]), float(m[0, 1]), float(m[0, 2]),
+                               float(m[1, 0]), float(m[1, 1]), float(m[1, 2]), 0.0, 0.0, 1.0)
+
+
+def _colour(rgba, opacity: float) -> skia.Color4f:
+    return skia.Color4f(rgba[0], rgba[1], rgba[2], rgba[3] * opacity)
+
+
+class Renderer:
+    """Draws frames of one compiled scene. Holds per-process caches of Skia objects."""
+
+    def __init__(self, compiled: CompiledScene):
+        self.c = compiled
+        self.canvas_def = compiled.canvas
+        self.width, self.height = compiled.canvas.width, compiled.canvas.height
+        self._paths: dict = {}
+        self._chains: dict = {}
+        self._prepare()
+
+    # -- preparation: resolve fonts and lay out static text so errors surface before drawing
+    def _prepare(self):
+        scene = self.c.scene
+        for e in self.c.entries:
+            if isinstance(e.node, Text):
+                try:
+                    self._chains[e.index] = chain_for(e.node.font, scene.fonts, self.c.base_dir)
+                    self.layout(e, e.static if not e.animated else self.c.props(e, self.c.sample([0.0])[0][0]))
+                except SceneError as exc:
+                    raise SceneError(exc.message, e.path + (exc.path or ("font",))) from None
+
+    def layout(self, e: NodeEntry, p):
+        n = e.node
+        return layout_text(n.text, self._chains[e.index], p["size"], p["letter_spacing"], n.line_height,
+                           n.align, n.valign, n.coverage)
+
+    def local_path(self, e: NodeEntry, p) -> skia.Path:
+        if e.geometry_static:
+            path = self._paths.get(e.index)
+            if path is None:
+                path = self._paths[e.index] = e.node.local_path(p)
+            return path
+        return e.node.local_path(p)
+
+    # -- drawing -------------------------------------------------------------------
+    def new_frame(self) -> tuple:
+        arr = np.zeros((self.height, self.width, 4), dtype=np.uint8)
+        surface = skia.Surface(arr)
+        return arr, surface
+
+    def draw(self, canvas: skia.Canvas, t: float, row, world, opacity, clear: bool = True):
+        """Draw the scene at time ``t`` given its sampled row / matrices (from CompiledScene.sample)."""
+        bg = self.canvas_def.background
+        if clear:
+            canvas.clear(skia.Color4f(*bg) if bg is not None else skia.Color4f(0, 0, 0, 0))
+        for e in self.c.entries:
+            if not (e.window[0] <= t < e.window[1]):
+                continue
+            op = float(opacity[e.index])
+            if op <= 0.0 or not isinstance(e.node, Shape):
+                continue
+            p = self.c.props(e, row)
+            canvas.save()
+            canvas.concat(skia_matrix(world[e.index]))
+            if isinstance(e.node, Text):
+                self._draw_text(canvas, e, p, op)
+            else:
+                self._draw_shape(canvas, e, p, op)
+            canvas.restore()
+
+    def _fill_paint(self, rgba, op) -> skia.Paint:
+        return skia.Paint(Color4f=_colour(rgba, op), AntiAlias=True, Style=skia.Paint.kFill_Style)
+
+    def _stroke_paint(self, p, op) -> skia.Paint | None:
+        if p.get("stroke") is None:
+            return None
+        width = p["stroke.width"]
+        color = p["stroke.color"]
+        if width <= 0 or color[3] <= 0:
+            return None
+        paint = skia.Paint(Color4f=_colour(color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
+                           StrokeWidth=width, StrokeCap=_CAPS[p["stroke.cap"]], StrokeJoin=_JOINS[p["stroke.join"]],
+                           StrokeMiter=p["stroke.miter_limit"])
+        effect = None
+        t0, t1 = p["stroke.trim"]
+        if t0 > 0.0 or t1 < 1.0:
+            if t1 <= t0:
+                return None
+            effect = skia.TrimPathEffect.Make(t0, t1)
+        dash = p["stroke.dash"]
+        if dash:
+            d = skia.DashPathEffect.Make(list(dash), p["stroke.dash_offset"])
+            effect = d if effect is None else skia.PathEffect.MakeCompose(d, effect)
+        if effect is not None:
+            paint.setPathEffect(effect)
+        return paint
+
+    def _draw_shape(self, canvas, e, p, op):
+        path = self.local_path(e, p)
+        fill = p.get("fill")
+        if fill is not None and fill[3] > 0:
+            canvas.drawPath(path, self._fill_paint(fill, op))
+        sp = self._stroke_paint(p, op)
+        if sp is not None:
+            canvas.drawPath(path, sp)
+
+    def _draw_text(self, canvas, e, p, op):
+        lay = self.layout(e, p)
+        fill = p.get("fill")
+        paints = []
+        if fill is not None and fill[3] > 0:
+            paints.append(self._fill_paint(fill, op))
+        sp = self._stroke_paint(p, op)
+        if sp is not None:
+            paints.append(sp)
+        if not paints:
+            return
+        shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
+        for paint in paints:
+            for blob in lay.blobs_upto(shown):
+                canvas.drawTextBlob(blob, 0, 0, paint)
+            if partial > 0.0:
+                fade = skia.Paint(paint)
+                fade.setAlphaf(paint.getAlphaf() * partial)
+                for blob in lay.blobs_for_char(shown):
+                    canvas.drawTextBlob(blob, 0, 0, fade)
+
+    # -- convenience
+    def render(self, t: float) -> np.ndarray:
+        samples, world, opacity = self.c.sample([t])
+        arr, surface = self.new_frame()
+        with surface as canvas:
+            self.draw(canvas, t, samples[0], world[0], opacity[0])
+        return arr
+
+
+def reveal_count(n_chars: int, reveal: float, mode: str) -> tuple:
+    """How many characters are fully shown, and the opacity of the next one (fade mode)."""
+    if reveal >= 1.0:
+        return n_chars, 0.0
+    x = reveal * n_chars
+    shown = int(math.floor(x + 1e-9))
+    partial = (x - shown) if mode == "fade" else 0.0
+    return shown, partial

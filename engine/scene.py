@@ -1,0 +1,278 @@
+"""The Scene: canvas, seed, font table and node tree; YAML in and out."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+
+from .errors import LimitError, SceneError, describe
+from .fields import class_schema, export, field, from_data, normalise, specs
+from .yamlio import dump_yaml, load_yaml
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits so a typo cannot exhaust memory. Override per call when you need more."""
+
+    max_side: int = 8192
+    max_frames: int = 100_000
+    max_nodes: int = 50_000
+    max_text: int = 10_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Canvas:
+    """Output size, frame rate, length and background."""
+
+    width: int = field(512, "int", "pixels", min=1)
+    height: int = field(512, "int", "pixels", min=1)
+    fps: float = field(30.0, "number", "frames per second", min=0.001, max=1000.0)
+    duration: float | None = field(None, "number", "length in seconds (or give 'frames')", nullable=True,
+                                   min=0.0)
+    frames: int | None = field(None, "int", "length in frames (or give 'duration')", nullable=True, min=1)
+    background: tuple | None = field("white", "colour", "background colour; null for transparent",
+                                     nullable=True)
+
+    def __post_init__(self):
+        normalise(self)
+        if self.duration is not None and self.frames is not None:
+            raise SceneError("give either 'duration' (seconds) or 'frames', not both", ("frames",))
+
+    @property
+    def n_frames(self) -> int:
+        if self.frames is not None:
+            return self.frames
+        if self.duration is not None:
+            return max(1, int(round(self.duration * self.fps)))
+        return 1
+
+    def time(self, frame: float) -> float:
+        """Seconds at frame index ``frame`` (frame i is sampled at i / fps)."""
+        return frame / self.fps
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scene:
+    """A complete scene. Build it in Python or load it from YAML; both give equal objects."""
+
+    version: int = field(FORMAT_VERSION, "int", "format version", min=1, max=FORMAT_VERSION)
+    canvas: Canvas = field(Canvas(), "struct", "output size, fps, length", struct=Canvas)
+    seed: int = field(0, "int", "seed of every random choice in the scene (0 is valid)", min=0,
+                      max=2**63 - 1)
+    fonts: dict = field(None, "mapping", "aliases: name -> list of bundled font names or font file paths "
+                                         "(a fallback chain)", nullable=True)
+    nodes: tuple = field((), "nodes", "top-level nodes; later nodes draw on top")
+
+    def __post_init__(self):
+        normalise(self)
+        if self.fonts is not None:
+            _check_fonts(self.fonts)
+        object.__setattr__(self, "nodes", _assign_ids(self.nodes))
+
+    # -- convenience -------------------------------------------------------------
+    @property
+    def n_frames(self) -> int:
+        return self.canvas.n_frames
+
+    def walk(self):
+        """Yield ``(node, parent_index, path)`` in drawing order (parents before children)."""
+        stack = [(n, -1, ("nodes", i)) for i, n in enumerate(self.nodes)][::-1]
+        index = 0
+        out = []
+        while stack:
+            node, parent, path = stack.pop()
+            out.append((node, parent, path))
+            me = index
+            index += 1
+            kids = node.children_nodes()
+            stack.extend([(c, me, path + ("children", j)) for j, c in enumerate(kids)][::-1])
+        return out
+
+    def node(self, node_id: str):
+        """The node with this id (KeyError if none)."""
+        for n, _, _ in self.walk():
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def to_data(self) -> dict:
+        return export(self)
+
+    def dumps(self) -> str:
+        """YAML text of the scene; ``loads(scene.dumps()) == scene``."""
+        return dump_yaml(self.to_data())
+
+    def replace(self, **changes) -> "Scene":
+        return dataclasses.replace(self, **changes)
+
+    def check_limits(self, limits: Limits = DEFAULT_LIMITS, file: str | None = None) -> None:
+        c = self.canvas
+        for name in ("width", "height"):
+            if getattr(c, name) > limits.max_side:
+                raise LimitError(f"{getattr(c, name)} pixels exceeds the limit of {limits.max_side} "
+                                 f"(raise it with --max-side / Limits(max_side=...))", ("canvas", name), file)
+        if c.n_frames > limits.max_frames:
+            raise LimitError(f"{c.n_frames} frames exceeds the limit of {limits.max_frames} "
+                             f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas",), file)
+        nodes = self.walk()
+        if len(nodes) > limits.max_nodes:
+            raise LimitError(f"{len(nodes)} nodes exceeds the limit of {limits.max_nodes}", ("nodes",), file)
+        for node, _, path in nodes:
+            text = getattr(node, "text", None)
+            if isinstance(text, str) and len(text) > limits.max_text:
+                raise LimitError(f"{len(text)} characters exceeds the limit of {limits.max_text}",
+                                 path + ("text",), file)
+
+
+def _check_fonts(table):
+    for alias, chain in table.items():
+        if isinstance(chain, str):
+            chain = [chain]
+        if not isinstance(chain, (list, tuple)) or not chain or not all(isinstance(c, str) for c in chain):
+            raise SceneError(f"expected a list of font names or file paths, found {describe(chain)}",
+                             ("fonts", alias))
+
+
+def _assign_ids(nodes: tuple) -> tuple:
+    """Give nodes without an id a stable one (``<type>-<n>`` in drawing order); reject duplicates."""
+    seen: dict = {}
+
+    def collect(ns, path):
+        for i, n in enumerate(ns):
+            p = path + (i,)
+            if n.id is not None:
+                if n.id in seen:
+                    raise SceneError(f"duplicate id '{n.id}' (also used at {_fmt(seen[n.id])}); ids must be unique",
+                                     p + ("id",))
+                seen[n.id] = p
+            collect(n.children_nodes(), p + ("children",))
+
+    collect(nodes, ("nodes",))
+    counters: dict = {}
+
+    def fill(ns):
+        out = []
+        for n in ns:
+            kids = n.children_nodes()
+            if kids:
+                n = dataclasses.replace(n, children=fill(kids))
+            if n.id is None:
+                k = counters.get(n.TYPE, 0)
+                while f"{n.TYPE}-{k}" in seen:
+                    k += 1
+                counters[n.TYPE] = k + 1
+                new_id = f"{n.TYPE}-{k}"
+                seen[new_id] = ()
+                n = dataclasses.replace(n, id=new_id)
+            out.append(n)
+        return tuple(out)
+
+    return fill(nodes)
+
+
+def _fmt(path):
+    from .errors import format_path
+
+    return format_path(path)
+
+
+# ---------------------------------------------------------------------- I/O
+
+def _ensure_types():
+    # importing the primitives registers every node type
+    from . import primitives  # noqa: F401
+
+
+def from_dict(data, file: str | None = None, marks=None) -> Scene:
+    """Plain data (e.g. parsed JSON) -> Scene, with located errors."""
+    _ensure_types()
+    if isinstance(data, dict):
+        unknown = [k for k in data if k not in {n for n, _, _ in specs(Scene)}]
+        if not unknown and "nodes" not in data:
+            raise SceneError("missing 'nodes' (the list of things to draw)", (), file)
+    try:
+        return from_data(Scene, data)
+    except SceneError as exc:
+        raise exc.located(file, marks) from None
+
+
+def loads(text: str, file: str | None = None) -> Scene:
+    """Parse a scene from YAML (or JSON) text."""
+    data, marks = load_yaml(text, file)
+    return from_dict(data, file, marks)
+
+
+def load(path) -> Scene:
+    """Read a scene file (YAML or JSON)."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise SceneError("no such file", (), path) from None
+    except UnicodeDecodeError as exc:
+        raise SceneError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", (), path) from None
+    return loads(text, file=path)
+
+
+def dumps(scene: Scene) -> str:
+    return scene.dumps()
+
+
+def json_schema() -> dict:
+    """JSON Schema (draft 2020-12) of the scene format, generated from the dataclasses."""
+    _ensure_types()
+    from .animators.easing import EASE_NAMES
+    from .primitives.base import NODE_TYPES, Stroke, Transform
+
+    defs = {
+        "colour": {"description": "'#RRGGBB', '#RRGGBBAA', 'rgb(...)', 'rgba(...)', a CSS name, or [r, g, b, a]",
+                   "anyOf": [{"type": "string"},
+                             {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1},
+                              "minItems": 3, "maxItems": 4}]},
+        "ease": {"anyOf": [{"enum": list(EASE_NAMES)},
+                           {"type": "string", "pattern": r"^(steps\(.*\)|cubic-bezier\(.*\))$"},
+                           {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}]},
+        "track": {
+            "type": "object", "additionalProperties": False,
+            "description": "an animated value: keyframes [t seconds, value, ease] and/or procedural terms",
+            "properties": {
+                "keys": {"type": "array", "minItems": 1, "items": {"anyOf": [
+                    {"type": "array", "minItems": 2, "maxItems": 3},
+                    {"type": "object", "required": ["t", "value"],
+                     "properties": {"t": {"type": "number"}, "value": {}, "ease": {"$ref": "#/$defs/ease"}},
+                     "additionalProperties": False}]}},
+                "value": {},
+                "before": {"enum": ["hold", "loop", "pingpong", "continue"]},
+                "after": {"enum": ["hold", "loop", "pingpong", "continue"]},
+                "speed": {"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]},
+                "wiggle": {"type": "object", "additionalProperties": False, "required": ["amplitude"],
+                           "properties": {"amplitude": {}, "frequency": {"type": "number", "minimum": 0},
+                                          "octaves": {"type": "integer", "minimum": 1, "maximum": 8}}},
+            },
+        },
+        "Transform": class_schema(Transform),
+        "Stroke": class_schema(Stroke),
+        "Canvas": class_schema(Canvas),
+        "node": {"oneOf": [{"$ref": f"#/$defs/{name}"} for name in sorted(NODE_TYPES)]},
+    }
+    for name, cls in NODE_TYPES.items():
+        defs[name] = class_schema(cls)
+    extra = getattr(json_schema, "_extra_defs", {})
+    defs.update(extra)
+    root = class_schema(Scene)
+    root["properties"]["fonts"] = {
+        "anyOf": [{"type": "null"}, {"type": "object", "additionalProperties": {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}}]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "symbolreel scene",
+            **root, "$defs": defs}
+
+
+def json_schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False)

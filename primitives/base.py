@@ -1,0 +1,104 @@
+"""Node base classes, transform and stroke styles, and the node-type registry.
+
+Each node type is one frozen dataclass whose fields are exactly its YAML keys;
+``TYPE`` is the value of the ``type:`` key.  Register new types with
+:func:`register` so YAML loading, dumping and the JSON Schema pick them up.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from symbolreel.errors import SceneError, describe, did_you_mean
+from symbolreel.fields import field, from_data, normalise
+
+NODE_TYPES: dict = {}
+
+
+def register(cls):
+    """Class decorator: make a node type available under ``cls.TYPE``."""
+    NODE_TYPES[cls.TYPE] = cls
+    return cls
+
+
+def node_from_data(data, path=()):
+    """Plain data (from YAML) -> node instance, dispatching on ``type``."""
+    if not isinstance(data, dict):
+        raise SceneError(f"expected a node (a mapping with 'type'), found {describe(data)}", path)
+    if "type" not in data:
+        raise SceneError(f"missing 'type'; expected one of {', '.join(sorted(NODE_TYPES))}", path)
+    t = data["type"]
+    if t not in NODE_TYPES:
+        hint = did_you_mean(t, NODE_TYPES) if isinstance(t, str) else ""
+        raise SceneError(f"unknown node type {describe(t)}{hint}; expected one of "
+                         f"{', '.join(sorted(NODE_TYPES))}", path + ("type",))
+    return from_data(NODE_TYPES[t], data, path)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Transform:
+    """Placement of a node: M = T(position) . R(rotation) . K(skew) . S(scale) . T(-anchor)."""
+
+    anchor: tuple = field((0.0, 0.0), "vec2", "local point that position/rotation/scale act around", anim=True)
+    position: tuple = field((0.0, 0.0), "vec2", "where the anchor lands in the parent's space (pixels)", anim=True)
+    scale: tuple = field((1.0, 1.0), "scale", "scale factor, number or [sx, sy]", anim=True)
+    rotation: float = field(0.0, "number", "degrees, clockwise on screen", anim=True)
+    skew: tuple = field((0.0, 0.0), "vec2", "skew angles [x, y] in degrees", anim=True)
+    opacity: float = field(1.0, "number", "0..1, multiplies through parents", anim=True, min=0.0, max=1.0)
+
+    def __post_init__(self):
+        normalise(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stroke:
+    """Outline style."""
+
+    color: tuple = field("black", "colour", "stroke colour", anim=True)
+    width: float = field(1.0, "number", "stroke width in pixels", anim=True, min=0.0)
+    cap: str = field("butt", "enum", "line ends", choices=("butt", "round", "square"))
+    join: str = field("miter", "enum", "corners", choices=("miter", "round", "bevel"))
+    miter_limit: float = field(4.0, "number", "miter length limit", min=1.0)
+    dash: tuple | None = field(None, "numbers", "dash pattern [on, off, ...] in pixels", nullable=True,
+                               min=0.0, min_items=2)
+    dash_offset: float = field(0.0, "number", "shift of the dash pattern along the line", anim=True)
+    trim: tuple = field((0.0, 1.0), "vec2", "[start, end] fraction of the outline's length that is drawn",
+                        anim=True, min=0.0, max=1.0)
+
+    def __post_init__(self):
+        normalise(self)
+        if self.dash is not None and (len(self.dash) % 2 or sum(self.dash) <= 0):
+            raise SceneError("a dash pattern needs an even number of lengths [on, off, ...] with a positive sum",
+                             ("dash",))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    """Fields every node has."""
+
+    TYPE = ""
+    id: str | None = field(None, "string", "unique name (auto-assigned when left out)", nullable=True)
+    transform: Transform = field(Transform(), "struct", "placement", struct=Transform)
+    visible: tuple = field((0.0, None), "interval", "[start, end] seconds the node is shown; end null = forever")
+
+    def __post_init__(self):
+        normalise(self)
+
+    def replace(self, **changes):
+        """Copy with some fields changed (nodes are immutable)."""
+        return dataclasses.replace(self, **changes)
+
+    def children_nodes(self) -> tuple:
+        return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shape(Node):
+    """A node drawn from a path with fill and stroke."""
+
+    fill: tuple | None = field("black", "colour", "fill colour or null for none", anim=True, nullable=True)
+    stroke: Stroke | None = field(None, "struct", "outline, or null for none", struct=Stroke, nullable=True)
+
+    def local_path(self, p):  # pragma: no cover - abstract
+        """skia.Path of the node in local coordinates, given current property values ``p``."""
+        raise NotImplementedError

@@ -1,0 +1,150 @@
+"""Basic vector shapes: group, rect, ellipse, circle, line, polyline, polygon, path.
+
+Local geometry conventions: rect, ellipse and circle are centred on the local
+origin; lines, polylines, polygons and paths use their coordinates as given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import skia
+
+from symbolreel.errors import SceneError
+from symbolreel.fields import field
+
+from .base import Node, Shape, Stroke, register
+from .svgpath import parse_svg_path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Group(Node):
+    """A transform and visibility window shared by its children (later children draw on top)."""
+
+    TYPE = "group"
+    children: tuple = field((), "nodes", "child nodes")
+
+    def children_nodes(self) -> tuple:
+        return self.children
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Rect(Shape):
+    """Rectangle centred on the local origin, optionally with rounded corners."""
+
+    TYPE = "rect"
+    size: tuple = field((100.0, 100.0), "vec2", "[width, height] in pixels", anim=True, min=0.0)
+    radius: float = field(0.0, "number", "corner radius in pixels", anim=True, min=0.0)
+
+    def local_path(self, p):
+        w, h = p["size"]
+        r = min(p["radius"], w / 2, h / 2)
+        rect = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
+        path = skia.Path()
+        if r > 0:
+            path.addRRect(skia.RRect.MakeRectXY(rect, r, r))
+        else:
+            path.addRect(rect)
+        return path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Ellipse(Shape):
+    """Ellipse centred on the local origin."""
+
+    TYPE = "ellipse"
+    radius: tuple = field((50.0, 50.0), "vec2", "[rx, ry] in pixels", anim=True, min=0.0)
+
+    def local_path(self, p):
+        rx, ry = p["radius"]
+        path = skia.Path()
+        path.addOval(skia.Rect.MakeLTRB(-rx, -ry, rx, ry))
+        return path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Circle(Shape):
+    """Circle centred on the local origin."""
+
+    TYPE = "circle"
+    radius: float = field(50.0, "number", "radius in pixels", anim=True, min=0.0)
+
+    def local_path(self, p):
+        path = skia.Path()
+        path.addCircle(0.0, 0.0, p["radius"])
+        return path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Line(Shape):
+    """Straight segment from ``start`` to ``end``."""
+
+    TYPE = "line"
+    start: tuple = field((0.0, 0.0), "vec2", "first end point", anim=True)
+    end: tuple = field((100.0, 0.0), "vec2", "second end point", anim=True)
+    fill: tuple | None = field(None, "colour", "unused for lines", anim=True, nullable=True)
+    stroke: Stroke | None = field(Stroke(), "struct", "line style", struct=Stroke, nullable=True)
+
+    def local_path(self, p):
+        path = skia.Path()
+        path.moveTo(*p["start"])
+        path.lineTo(*p["end"])
+        return path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Polyline(Shape):
+    """Open chain of segments through ``points``."""
+
+    TYPE = "polyline"
+    points: tuple = field(((0.0, 0.0), (100.0, 0.0)), "points", "[[x, y], ...]", anim=True, min_items=2)
+    fill: tuple | None = field(None, "colour", "fill of the open shape, usually null", anim=True, nullable=True)
+    stroke: Stroke | None = field(Stroke(), "struct", "line style", struct=Stroke, nullable=True)
+
+    def local_path(self, p):
+        path = skia.Path()
+        path.addPoly([skia.Point(x, y) for x, y in p["points"]], False)
+        return path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Polygon(Shape):
+    """Closed polygon through ``points``."""
+
+    TYPE = "polygon"
+    points: tuple = field(((0.0, 0.0), (100.0, 0.0), (50.0, 80.0)), "points", "[[x, y], ...]",
+                          anim=True, min_items=3)
+
+    def local_path(self, p):
+        path = skia.Path()
+        path.addPoly([skia.Point(x, y) for x, y in p["points"]], True)
+        return path
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Path(Shape):
+    """Any outline given as SVG path data (M, L, H, V, C, S, Q, T, A, Z; relative forms too)."""
+
+    TYPE = "path"
+    d: str = field("M 0 0", "string", "SVG path data, e.g. 'M 0 0 L 100 0 Q 150 50 100 100 Z'")
+    fill_rule: str = field("nonzero", "enum", "how overlapping parts fill", choices=("nonzero", "evenodd"))
+
+    def __post_init__(self):
+        super().__post_init__()
+        try:
+            parse_svg_path(self.d)
+        except ValueError as exc:
+            raise SceneError(str(exc), ("d",)) from None
+
+    def local_path(self, p):
+        path = parse_svg_path(self.d)
+        if self.fill_rule == "evenodd":
+            path.setFillType(skia.PathFillType.kEvenOdd)
+        return path
