@@ -18,12 +18,12 @@ from .animators.tracks import Key, Track, Wiggle
 from .errors import LimitError, RenderError, SceneError, SymbolreelError
 from .primitives import (Circle, Ellipse, Group, Line, Node, Path, Polygon, Polyline, Rect, Shape, Stroke, Text,
                          Transform)
-from .scene import Canvas, Limits, Scene, dumps, from_dict, json_schema, load, loads
+from .scene import Camera, Canvas, Limits, MotionBlur, Scene, dumps, from_dict, json_schema, load, loads
 from .api import RenderResult, frames, iter_frames, render, render_frame
 
 __all__ = [
     "__version__", "Key", "Track", "Wiggle", "LimitError", "RenderError", "SceneError", "SymbolreelError",
     "Circle", "Ellipse", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect", "Shape", "Stroke", "Text",
-    "Transform", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
+    "Transform", "Camera", "MotionBlur", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
     "RenderResult", "frames", "iter_frames", "render", "render_frame",
 ]

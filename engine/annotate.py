@@ -70,6 +70,12 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
                              for group in _group(visible, "line")]
         else:
             path = r.local_path(e, p)
+            if p.get("stroke") is not None and tuple(p["stroke.trim"]) != (0.0, 1.0):
+                fill = p.get("fill")
+                if fill is None or fill[3] <= 0:  # only the trimmed stroke is visible
+                    path = trimmed_path(path, *p["stroke.trim"])
+                    if path.isEmpty():
+                        continue
             lb = path.computeTightBounds()
             o = _stroke_outset(p)
             local = (lb.left() - o, lb.top() - o, lb.right() + o, lb.bottom() + o)
@@ -82,6 +88,31 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
             item["bbox"] = [round(wb.left() - so, 3), round(wb.top() - so, 3),
                             round(wb.right() + so, 3), round(wb.bottom() + so, 3)]
         out.append(item)
+    return out
+
+
+def trimmed_path(path: skia.Path, start: float, end: float) -> skia.Path:
+    """The part of ``path`` between fractions start..end of its total length (as Skia's trim draws it)."""
+    lengths = []
+    m = skia.PathMeasure(path, False)
+    while True:
+        lengths.append(m.getLength())
+        if not m.nextContour():
+            break
+    total = sum(lengths)
+    out = skia.Path()
+    if total <= 0 or end <= start:
+        return out
+    a, b = start * total, end * total
+    m = skia.PathMeasure(path, False)
+    offset = 0.0
+    for length in lengths:
+        lo, hi = max(a - offset, 0.0), min(b - offset, length)
+        if hi > lo:
+            m.getSegment(lo, hi, out, True)
+        offset += length
+        if not m.nextContour():
+            break
     return out
 
 

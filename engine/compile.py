@@ -101,9 +101,18 @@ class CompiledScene:
                     static[name] = v
             geometry_static = all(a[0] in _STYLE_PROPS or a[0].startswith("stroke.") for a in animated)
             self.entries.append(NodeEntry(i, node, parent, path, (start, end), static, animated, geometry_static))
+        # camera: its animated parts are sampled with everything else
+        self.camera = scene.camera
+        self.camera_tracks = {}
+        if self.camera is not None:
+            for name in ("position", "zoom", "rotation"):
+                v = getattr(self.camera, name)
+                if isinstance(v, Track):
+                    self.camera_tracks[name] = add_track(v, False, "camera", name)
         self.packed = pack_tracks(tracks, colour_flags, noise_keys)
         cols = self.packed.columns
         self.transform_tracks = [(i, a, b, cols[slot]) for i, a, b, slot in transform_tracks]
+        self.camera_tracks = {k: cols[slot] for k, slot in self.camera_tracks.items()}
         for e in self.entries:
             e.animated = [(name, cols[slot], kind) for name, slot, kind in e.animated]
 
@@ -124,8 +133,33 @@ class CompiledScene:
         return samples, world, opacity
 
     def root_matrices(self, times, samples):
-        """Matrix applied above every top-level node (the camera); None for identity."""
-        return None
+        """Matrix applied above every top-level node (the camera); None for identity.
+
+        This is the hook for other cameras: override it (or set ``camera``) to map the whole scene.
+        """
+        cam = self.camera
+        if cam is None:
+            return None
+        n = len(times)
+        cx, cy = self.canvas.width / 2, self.canvas.height / 2
+
+        def value(name, default):
+            if name in self.camera_tracks:
+                return samples[:, self.camera_tracks[name]]
+            v = getattr(cam, name)
+            v = default if v is None else v
+            return np.broadcast_to(np.asarray(v, dtype=np.float64).reshape(1, -1), (n, np.size(v)))
+
+        pos = value("position", (cx, cy))
+        zoom = value("zoom", 1.0)[:, 0]
+        rot = np.deg2rad(-value("rotation", 0.0)[:, 0])
+        c, s = np.cos(rot) * zoom, np.sin(rot) * zoom
+        m = np.zeros((n, 2, 3))
+        m[:, 0, 0], m[:, 0, 1] = c, -s
+        m[:, 1, 0], m[:, 1, 1] = s, c
+        m[:, 0, 2] = cx - (c * pos[:, 0] - s * pos[:, 1])
+        m[:, 1, 2] = cy - (s * pos[:, 0] + c * pos[:, 1])
+        return m
 
     def props(self, entry: NodeEntry, row) -> dict:
         """Current property values of a node given one sample row."""

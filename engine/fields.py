@@ -425,7 +425,6 @@ def _schema_literal(spec: Spec) -> dict:
         s = {"type": "array", "items": num, "minItems": spec.min_items}
     elif k == "interval":
         s = {"type": "array", "minItems": 2, "maxItems": 2,
-             "items": [{"type": "number"}, {"type": ["number", "null"]}],
              "prefixItems": [{"type": "number"}, {"type": ["number", "null"]}]}
     elif k == "struct":
         s = {"$ref": f"#/$defs/{spec.struct.__name__}"}

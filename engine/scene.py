@@ -58,6 +58,36 @@ class Canvas:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Camera:
+    """2D camera: the view is centred on ``position``, zoomed and rotated; animatable like any node.
+
+    View matrix applied above every top-level node:
+    T(canvas centre) . S(zoom) . R(-rotation) . T(-position).
+    """
+
+    position: tuple | None = field(None, "vec2", "world point shown at the canvas centre; "
+                                                 "null = the canvas centre (identity view)", anim=True,
+                                   nullable=True)
+    zoom: float = field(1.0, "number", "magnification (2 = everything twice as large)", anim=True, min=1e-6)
+    rotation: float = field(0.0, "number", "degrees; the scene appears turned the opposite way", anim=True)
+
+    def __post_init__(self):
+        normalise(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MotionBlur:
+    """Average ``samples`` sub-frame renders spread over the shutter interval after each frame time."""
+
+    shutter: float = field(180.0, "number", "shutter angle in degrees (360 = the whole frame interval)",
+                           min=0.0, max=360.0)
+    samples: int = field(8, "int", "sub-frames averaged per frame", min=1, max=64)
+
+    def __post_init__(self):
+        normalise(self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scene:
     """A complete scene. Build it in Python or load it from YAML; both give equal objects."""
 
@@ -67,6 +97,10 @@ class Scene:
                       max=2**63 - 1)
     fonts: dict = field(None, "mapping", "aliases: name -> list of bundled font names or font file paths "
                                          "(a fallback chain)", nullable=True)
+    camera: Camera | None = field(None, "struct", "2D camera over the whole scene, or null", struct=Camera,
+                                  nullable=True)
+    motion_blur: MotionBlur | None = field(None, "struct", "off (null) by default", struct=MotionBlur,
+                                           nullable=True)
     nodes: tuple = field((), "nodes", "top-level nodes; later nodes draw on top")
 
     def __post_init__(self):
@@ -260,6 +294,8 @@ def json_schema() -> dict:
         "Transform": class_schema(Transform),
         "Stroke": class_schema(Stroke),
         "Canvas": class_schema(Canvas),
+        "Camera": class_schema(Camera),
+        "MotionBlur": class_schema(MotionBlur),
         "node": {"oneOf": [{"$ref": f"#/$defs/{name}"} for name in sorted(NODE_TYPES)]},
     }
     for name, cls in NODE_TYPES.items():

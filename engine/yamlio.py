@@ -52,7 +52,14 @@ def load_yaml(text: str, file: str | None = None):
             raise SceneError("the file is empty; expected a scene mapping with 'canvas' and 'nodes'", (), file)
         marks: dict = {}
         lines = text.splitlines()
-        data = _convert(loader, root, (), marks, lines, file)
+        try:
+            data = _convert(loader, root, (), marks, lines, file)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise SceneError(f"unsupported YAML: {exc.problem or exc}", (), file,
+                             mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            raise SceneError(f"unsupported YAML value: {exc}", (), file) from None
         return data, marks
     finally:
         loader.dispose()

@@ -1,0 +1,36 @@
+# symbolreel: `make demo` sets everything up and renders the bundled examples;
+# `make test` sets everything up and runs the test suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench schema clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -c "import symbolreel.animators as a; a.warm_up()"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p out
+	$(BIN)/render examples/text_card.yaml -o out/text_card.mp4 --annotations out/text_card.json
+	$(BIN)/render examples/geometry.yaml -o out/geometry.mp4
+	$(BIN)/render examples/road.yaml -o out/road.mp4 --annotations out/road.json
+	$(BIN)/render examples/text_card.yaml --frame 0 -o out/text_card.png
+	@echo "demo outputs are in out/"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_tracks.py
+
+schema: $(STAMP)
+	$(BIN)/symbolreel schema -o docs/scene.schema.json
+
+clean:
+	rm -rf out build dist *.egg-info
