@@ -83,9 +83,10 @@ def _worker_render(indices, annotations):
 
 def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int = 1, limits: Limits = DEFAULT_LIMITS,
                 chunk: int = 8, base_dir: str | None = None):
-    """Yield ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
+    """Iterate ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
 
-    ``workers > 1`` renders in that many processes; results are identical to ``workers=1``.
+    The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
+    before any output is opened. ``workers > 1`` renders in that many processes with identical results.
     """
     scene, base_dir = _as_scene(scene, base_dir)
     scene.check_limits(limits)
@@ -94,13 +95,18 @@ def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int 
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
+    session = _Session(scene, base_dir)
     if workers <= 1 or len(indices) <= chunk:
-        session = _Session(scene, base_dir)
-        for s in range(0, len(indices), BATCH):
-            yield from session.render(indices[s:s + BATCH], annotations)
-        return
-    # validate (fonts, coverage) in the parent so errors are raised once, with their path
-    _Session(scene, base_dir)
+        return _serial(session, indices, annotations)
+    return _parallel(scene, base_dir, indices, annotations, workers, chunk)
+
+
+def _serial(session, indices, annotations):
+    for s in range(0, len(indices), BATCH):
+        yield from session.render(indices[s:s + BATCH], annotations)
+
+
+def _parallel(scene, base_dir, indices, annotations, workers, chunk):
     from .animators import warm_up
 
     warm_up()  # compile kernels into the on-disk cache before workers start
@@ -167,13 +173,17 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
         raise ValueError(f"{output}: a single .png holds one frame, but {len(indices)} were requested; "
                          f"use a pattern like frames/%05d.png or an .mp4")
     c = scene.canvas
-    sink = open_sink(output, c.width, c.height, c.fps, crf=crf, preset=preset, compress_level=compress_level,
-                     pix_fmt=pix_fmt)
+    if output.lower().endswith(".png"):
+        options = {"compress_level": compress_level}
+    else:
+        options = {"crf": crf, "preset": preset, "pix_fmt": pix_fmt}
+    stream = iter_frames(scene, indices, annotations=annotations is not None, workers=workers, limits=limits,
+                         base_dir=base_dir)
+    sink = open_sink(output, c.width, c.height, c.fps, **options)
     records = []
     done = 0
     try:
-        for i, arr, ann in iter_frames(scene, indices, annotations=annotations is not None, workers=workers,
-                                       limits=limits, base_dir=base_dir):
+        for i, arr, ann in stream:
             sink.write(arr, i)
             if annotations is not None:
                 records.append({"frame": i, "t": c.time(i), "objects": ann})

@@ -339,8 +339,10 @@ class Mp4Writer(_SinkBase):
     a successful ``close()``; ``abort()`` (or an exception inside ``with``) deletes the partial file.
 
     ``codec="libx264rgb", crf=0`` (pix_fmt becomes rgb24) is lossless. YUV output is converted
-    with and tagged as BT.709 limited range. ``threads`` pins the x264 thread count (byte-identical
-    output needs the same count; the default lets ffmpeg choose from the CPU count).
+    with, and its stream tagged as, the BT.601 matrix in limited range: the default that
+    ffmpeg-based loaders (imageio, PyAV, decord) apply to video anyway. ``threads`` pins the x264
+    thread count (byte-identical output needs the same count; by default ffmpeg picks it from the
+    CPU count).
     """
 
     def __init__(self, path, width: int, height: int, fps: float, crf: int = 18, preset: str = "medium",
@@ -374,8 +376,11 @@ class Mp4Writer(_SinkBase):
         if threads is not None:
             params += ["-threads", str(int(threads))]
         if pix_fmt.startswith("yuv"):
-            params += ["-vf", "scale=out_color_matrix=bt709:out_range=tv",
-                       "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
+            # BT.601 matrix, limited range: what ffmpeg-based loaders assume for untagged video,
+            # and tagged so colour-managed players agree (sRGB content: BT.709 primaries/transfer)
+            params += ["-vf", "scale=out_color_matrix=bt601:out_range=tv",
+                       "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709",
+                       "-color_range", "tv"]
         params += _BITEXACT + list(extra_output_params)
 
         self._atomic = atomic_output(self.path)
