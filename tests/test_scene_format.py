@@ -208,3 +208,13 @@ def test_colour_formatting_round_trips():
         assert format_colour(parse_colour(text)) == text
     odd = (0.1234, 0.5, 0.25, 1.0)
     assert parse_colour(format_colour(odd)) == odd
+
+
+def test_scene_format_doc_is_current():
+    from pathlib import Path
+
+    from symbolreel.docgen import scene_format_markdown
+
+    doc = Path(__file__).parent.parent / "docs" / "scene-format.md"
+    assert doc.read_text(encoding="utf-8") == scene_format_markdown(), \
+        "docs/scene-format.md is stale: run python -m symbolreel.docgen > docs/scene-format.md"
