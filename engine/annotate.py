@@ -14,6 +14,18 @@ from .primitives.text import Text
 from .raster import Renderer, reveal_count, skia_matrix
 
 
+def quad_of(m, box) -> list:
+    """Image-space quad of a local box (x0, y0, x1, y1) under the 2x3 world matrix ``m``."""
+    return _quad(m, box)
+
+
+def points_of(m, pts) -> list:
+    """Image-space points of local points (N, 2) under ``m``, rounded like all annotations."""
+    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+    out = pts @ m[:, :2].T + m[:, 2]
+    return [[round(float(x), 3), round(float(y), 3)] for x, y in out]
+
+
 def _quad(m, box) -> list:
     x0, y0, x1, y1 = box
     pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
@@ -68,6 +80,13 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
                              for group in _group(visible, "word")]
             item["lines"] = [{"text": visible_text(group), "quad": _quad(m, _union(cb.box for cb in group))}
                              for group in _group(visible, "line")]
+        elif hasattr(e.node, "annotate_custom"):
+            from .raster import DrawContext
+
+            extra = e.node.annotate_custom(DrawContext(r, e, p, float(opacity[e.index]), None, None), m)
+            if extra is None:
+                continue
+            item.update(extra)
         else:
             path = r.local_path(e, p)
             if p.get("stroke") is not None and tuple(p["stroke.trim"]) != (0.0, 1.0):

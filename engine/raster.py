@@ -38,6 +38,7 @@ class Renderer:
         self.width, self.height = compiled.canvas.width, compiled.canvas.height
         self._paths: dict = {}
         self._chains: dict = {}
+        self._node_cache: dict = {}
         self._prepare()
 
     # -- preparation: resolve fonts and lay out static text so errors surface before drawing
@@ -50,6 +51,13 @@ class Renderer:
                     self.layout(e, e.static if not e.animated else self.c.props(e, self.c.sample([0.0])[0][0]))
                 except SceneError as exc:
                     raise SceneError(exc.message, e.path + (exc.path or ("font",))) from None
+            elif hasattr(e.node, "prepare"):
+                # custom nodes validate/resolve resources up front so errors carry the node's path
+                p = e.static if not e.animated else self.c.props(e, self.c.sample([0.0])[0][0])
+                try:
+                    e.node.prepare(DrawContext(self, e, p, 1.0, None, None))
+                except SceneError as exc:
+                    raise SceneError(exc.message, e.path + exc.path) from None
 
     def layout(self, e: NodeEntry, p):
         n = e.node
@@ -118,6 +126,12 @@ class Renderer:
         return paint
 
     def _draw_shape(self, canvas, e, p, op):
+        if hasattr(e.node, "draw_custom"):
+            fill = p.get("fill")
+            ctx = DrawContext(self, e, p, op, self._fill_paint(fill, op) if fill is not None and fill[3] > 0 else None,
+                              self._stroke_paint(p, op))
+            e.node.draw_custom(canvas, ctx)
+            return
         path = self.local_path(e, p)
         fill = p.get("fill")
         if fill is not None and fill[3] > 0:
@@ -154,6 +168,27 @@ class Renderer:
         with surface as canvas:
             self.draw(canvas, t, samples[0], world[0], opacity[0])
         return arr
+
+
+class DrawContext:
+    """What a node with its own drawing code (``draw_custom``/``annotate_custom``) gets.
+
+    ``p``: current property values; ``fill``/``stroke``: ready Skia paints (None when not drawn),
+    already multiplied by the world ``opacity``; ``font_chain(name)``: resolve a font name/alias to
+    ``((font name, file path), ...)``; ``cache``: per-node dict that lives as long as the renderer.
+    """
+
+    def __init__(self, renderer: "Renderer", entry: NodeEntry, p: dict, opacity: float, fill, stroke):
+        self.renderer, self.entry, self.p, self.opacity = renderer, entry, p, opacity
+        self.fill, self.stroke = fill, stroke
+        self.scene = renderer.c.scene
+        self.cache = renderer._node_cache.setdefault(entry.index, {})
+
+    def font_chain(self, name: str) -> tuple:
+        key = ("chain", name)
+        if key not in self.cache:
+            self.cache[key] = chain_for(name, self.scene.fonts, self.renderer.c.base_dir)
+        return self.cache[key]
 
 
 def reveal_count(n_chars: int, reveal: float, mode: str) -> tuple:
