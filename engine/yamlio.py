@@ -106,12 +106,13 @@ class _Dumper(yaml.SafeDumper):
     """Short lists of scalars in flow style ([x, y]); everything else in block style."""
 
 
+def _has_mapping(data) -> bool:
+    return any(isinstance(v, dict) or (isinstance(v, (list, tuple)) and _has_mapping(v)) for v in data)
+
+
 def _repr_list(dumper, data):
-    flow = len(data) <= 8 and all(isinstance(v, (int, float, str, type(None))) for v in data)
-    if not flow and all(isinstance(v, list) and len(v) <= 4 and all(not isinstance(x, (list, dict)) for x in v)
-                        for v in data) and len(data) <= 64:
-        # keyframes / point lists: one flow list per line
-        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=None)
+    # short lists without mappings (vectors, colours, keyframes, small point lists) stay on one line
+    flow = not _has_mapping(data) and len(repr(data)) <= 72
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 

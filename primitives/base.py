@@ -91,6 +91,23 @@ class Node:
     def children_nodes(self) -> tuple:
         return ()
 
+    def animate(self, prop: str, *items, **options):
+        """Copy with ``prop`` animated, e.g. ``node.animate("transform.position", (0, (0, 0)), (1, (100, 0)))``.
+
+        ``items`` are ``(t, value[, ease])`` keyframes (or one ready Track); ``options`` go to
+        :func:`symbolreel.animators.keys` (before, after, speed, wiggle). Nested properties use dots.
+        """
+        from symbolreel.animators import Track, keys
+
+        track = items[0] if len(items) == 1 and isinstance(items[0], Track) else keys(*items, **options)
+        head, _, rest = prop.partition(".")
+        if not rest:
+            return dataclasses.replace(self, **{head: track})
+        inner = getattr(self, head)
+        if inner is None:
+            raise SceneError(f"cannot animate '{prop}': '{head}' is not set on this node", (head,))
+        return dataclasses.replace(self, **{head: dataclasses.replace(inner, **{rest: track})})
+
 
 @dataclass(frozen=True, kw_only=True)
 class Shape(Node):
