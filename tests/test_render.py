@@ -196,9 +196,10 @@ nodes:
      stroke: {width: 4, trim: {keys: [[0, [0, 0]], [1, [0, 1]]]}}}
 """)
     a5, ann5 = sr.render_frame(scene, 5, annotations=True)
-    assert ann5[0]["bbox"][2] == pytest.approx(102, abs=0.5)
+    right = ann5[0]["bbox"][2]
+    assert 100 <= right <= 104          # half the line, plus at most the stroke outset
     cols = np.nonzero(a5[25, :, 3] > 0)[0]
-    assert cols.max() <= 101
+    assert 99 <= cols.max() <= 100 and cols.max() < right
     _, ann0 = sr.render_frame(scene, 0, annotations=True)
     assert ann0 == []   # nothing drawn, nothing annotated
 
@@ -228,7 +229,7 @@ nodes:
         ink = 255.0 - a[..., 0].astype(float)
         xs.append((ink.sum(axis=0) * np.arange(a.shape[1])).sum() / ink.sum())
     steps = np.diff(xs)
-    assert np.allclose(steps, 57 / 20, atol=0.02), steps
+    assert np.allclose(steps, 57 / 20, atol=0.05), steps
 
 
 def test_scrolling_dashes_shift_by_speed_over_fps():
