@@ -303,12 +303,19 @@ def _sample_row(t, out_row, key_start, key_t, key_kind, key_par, val_start, key_
                         out_row[c0 + c] += amp * fbm_seeded(wig_seed[c0 + c], wig_phase[c0 + c], x, oc)
 
 
-@njit(cache=True, parallel=True)
-def _sample_kernel(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
+def _sample_body(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                    dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase):
     for i in prange(times.shape[0]):
         _sample_row(times[i], out[i], key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                     dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase)
+
+
+# The same body compiled twice: waking a thread pool costs far more than small batches (a renderer
+# samples ~16 frames at a time), so small work runs serially. Rows are independent, so both give
+# bit-identical results.
+_sample_kernel = njit(cache=True, parallel=True)(_sample_body)
+_sample_kernel_serial = njit(cache=True)(_sample_body)
+PARALLEL_MIN_WORK = 200_000  # samples (times x columns) before the parallel kernel pays off
 
 
 def sample_tracks(packed: PackedTracks, times) -> np.ndarray:
@@ -320,7 +327,8 @@ def sample_tracks(packed: PackedTracks, times) -> np.ndarray:
     if packed.width == 0 or times.shape[0] == 0:
         return out
     p = packed
-    _sample_kernel(times, out, p.key_start, p.key_t, p.key_kind, p.key_par, p.val_start, p.key_val, p.key_raw,
+    kernel = _sample_kernel if times.shape[0] * packed.width >= PARALLEL_MIN_WORK else _sample_kernel_serial
+    kernel(times, out, p.key_start, p.key_t, p.key_kind, p.key_par, p.val_start, p.key_val, p.key_raw,
                    p.dims, p.col_start, p.before, p.after, p.is_colour, p.speed, p.wig_amp, p.wig_freq,
                    p.wig_oct, p.wig_seed, p.wig_phase)
     return out

@@ -118,8 +118,7 @@ def _mul_into(m, n, out):
     out[1, 2] = (m[1, 0] * n[0, 2] + m[1, 1] * n[1, 2]) + m[1, 2]
 
 
-@njit(cache=True, parallel=True)
-def _compose_kernel(parents, params, root, has_root, world, opac):
+def _compose_body(parents, params, root, has_root, world, opac):
     n_t = params.shape[0]
     n_n = params.shape[1]
     for t in prange(n_t):
@@ -136,6 +135,12 @@ def _compose_kernel(parents, params, root, has_root, world, opac):
             else:
                 _mul_into(world[t, p], loc, world[t, i])
                 opac[t, i] = opac[t, p] * params[t, i, 9]
+
+
+# compiled twice: a thread pool wake-up costs more than small batches (see sampling.py)
+_compose_kernel = njit(cache=True, parallel=True)(_compose_body)
+_compose_kernel_serial = njit(cache=True)(_compose_body)
+PARALLEL_MIN_NODES = 20_000  # times x nodes before the parallel kernel pays off
 
 
 def compose_world(parents: np.ndarray, params: np.ndarray, root: np.ndarray | None = None):
@@ -166,5 +171,6 @@ def compose_world(parents: np.ndarray, params: np.ndarray, root: np.ndarray | No
     world = np.empty((n_t, n_n, 2, 3))
     opac = np.empty((n_t, n_n))
     if n_t and n_n:
-        _compose_kernel(parents, params, root_arr, has_root, world, opac)
+        kernel = _compose_kernel if n_t * n_n >= PARALLEL_MIN_NODES else _compose_kernel_serial
+        kernel(parents, params, root_arr, has_root, world, opac)
     return world, opac

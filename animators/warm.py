@@ -28,11 +28,19 @@ def warm_up() -> None:
         Track((Key(0.0, (0.0, 0.0, 0.0, 1.0)), Key(1.0, (1.0, 1.0, 1.0, 1.0))), before="continue"),
     ]
     packed = pack_tracks(tracks, colour=[False, True], noise_keys=[1, 2])
-    sample_tracks(packed, np.array([-0.5, 0.25, 1.5]))
     params = np.zeros((2, 2, N_PARAMS))
     params[..., 4:6] = 1.0
     params[..., 9] = 1.0
     parents = np.array([-1, 0], np.int64)
-    compose_world(parents, params)
-    compose_world(parents, params, np.tile(np.array([[1.0, 0, 0], [0, 1.0, 0]]), (2, 1, 1)))
+    from . import sampling, transforms
+
+    saved = sampling.PARALLEL_MIN_WORK, transforms.PARALLEL_MIN_NODES
+    try:
+        for limit in (0, 1 << 62):  # both the parallel and the serial variants
+            sampling.PARALLEL_MIN_WORK = transforms.PARALLEL_MIN_NODES = limit
+            sample_tracks(packed, np.array([-0.5, 0.25, 1.5]))
+            compose_world(parents, params)
+            compose_world(parents, params, np.tile(np.array([[1.0, 0, 0], [0, 1.0, 0]]), (2, 1, 1)))
+    finally:
+        sampling.PARALLEL_MIN_WORK, transforms.PARALLEL_MIN_NODES = saved
     _done = True
