@@ -303,18 +303,27 @@ def _sample_row(t, out_row, key_start, key_t, key_kind, key_par, val_start, key_
                         out_row[c0 + c] += amp * fbm_seeded(wig_seed[c0 + c], wig_phase[c0 + c], x, oc)
 
 
-def _sample_body(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
+@njit(cache=True, parallel=True)
+def _sample_kernel(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                    dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase):
     for i in prange(times.shape[0]):
         _sample_row(times[i], out[i], key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                     dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase)
 
 
-# The same body compiled twice: waking a thread pool costs far more than small batches (a renderer
-# samples ~16 frames at a time), so small work runs serially. Rows are independent, so both give
-# bit-identical results.
-_sample_kernel = njit(cache=True, parallel=True)(_sample_body)
-_sample_kernel_serial = njit(cache=True)(_sample_body)
+# A separate function (not the same one compiled twice: Numba's on-disk cache is keyed by the
+# function, so both variants would share one cache entry). Waking a thread pool costs far more
+# than small batches (a renderer samples ~16 frames at a time), so small work runs serially.
+# Rows are independent, so both give bit-identical results.
+@njit(cache=True)
+def _sample_kernel_serial(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
+                          dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed,
+                          wig_phase):
+    for i in range(times.shape[0]):
+        _sample_row(times[i], out[i], key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
+                    dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase)
+
+
 PARALLEL_MIN_WORK = 200_000  # samples (times x columns) before the parallel kernel pays off
 
 

@@ -118,28 +118,37 @@ def _mul_into(m, n, out):
     out[1, 2] = (m[1, 0] * n[0, 2] + m[1, 1] * n[1, 2]) + m[1, 2]
 
 
-def _compose_body(parents, params, root, has_root, world, opac):
-    n_t = params.shape[0]
-    n_n = params.shape[1]
-    for t in prange(n_t):
-        loc = np.empty((2, 3))
-        for i in range(n_n):
-            _local(params[t, i], loc)
-            p = parents[i]
-            if p < 0:
-                if has_root:
-                    _mul_into(root[t], loc, world[t, i])
-                else:
-                    world[t, i, :, :] = loc
-                opac[t, i] = params[t, i, 9]
+@njit(cache=True)
+def _compose_row(t, parents, params, root, has_root, world, opac):
+    loc = np.empty((2, 3))
+    for i in range(params.shape[1]):
+        _local(params[t, i], loc)
+        p = parents[i]
+        if p < 0:
+            if has_root:
+                _mul_into(root[t], loc, world[t, i])
             else:
-                _mul_into(world[t, p], loc, world[t, i])
-                opac[t, i] = opac[t, p] * params[t, i, 9]
+                world[t, i, :, :] = loc
+            opac[t, i] = params[t, i, 9]
+        else:
+            _mul_into(world[t, p], loc, world[t, i])
+            opac[t, i] = opac[t, p] * params[t, i, 9]
 
 
-# compiled twice: a thread pool wake-up costs more than small batches (see sampling.py)
-_compose_kernel = njit(cache=True, parallel=True)(_compose_body)
-_compose_kernel_serial = njit(cache=True)(_compose_body)
+@njit(cache=True, parallel=True)
+def _compose_kernel(parents, params, root, has_root, world, opac):
+    for t in prange(params.shape[0]):
+        _compose_row(t, parents, params, root, has_root, world, opac)
+
+
+# separate function, not a second compile of the same one (the on-disk cache is keyed by function);
+# a thread pool wake-up costs more than small batches (see sampling.py)
+@njit(cache=True)
+def _compose_kernel_serial(parents, params, root, has_root, world, opac):
+    for t in range(params.shape[0]):
+        _compose_row(t, parents, params, root, has_root, world, opac)
+
+
 PARALLEL_MIN_NODES = 20_000  # times x nodes before the parallel kernel pays off
 
 

@@ -41,6 +41,7 @@ class NodeEntry:
     static: dict            # prop name -> literal value (non-animated props)
     animated: list          # (prop name, column slice, kind) sampled per frame
     geometry_static: bool   # local path can be built once
+    style_static: bool = True  # fill/stroke never change (paints can be reused)
 
 
 class CompiledScene:
@@ -100,7 +101,9 @@ class CompiledScene:
                 else:
                     static[name] = v
             geometry_static = all(a[0] in _STYLE_PROPS or a[0].startswith("stroke.") for a in animated)
-            self.entries.append(NodeEntry(i, node, parent, path, (start, end), static, animated, geometry_static))
+            style_static = not any(a[0] == "fill" or a[0].startswith("stroke.") for a in animated)
+            self.entries.append(NodeEntry(i, node, parent, path, (start, end), static, animated, geometry_static,
+                                          style_static))
         # camera: its animated parts are sampled with everything else
         self.camera = scene.camera
         self.camera_tracks = {}

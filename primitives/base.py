@@ -119,3 +119,7 @@ class Shape(Node):
     def local_path(self, p):  # pragma: no cover - abstract
         """skia.Path of the node in local coordinates, given current property values ``p``."""
         raise NotImplementedError
+
+    def draw_geometry(self, canvas, p, paint, path):
+        """Draw the outline with ``paint``; shapes with a faster Skia primitive override this."""
+        canvas.drawPath(path, paint)

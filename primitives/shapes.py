@@ -48,6 +48,15 @@ class Rect(Shape):
             path.addRect(rect)
         return path
 
+    def draw_geometry(self, canvas, p, paint, path):
+        w, h = p["size"]
+        r = min(p["radius"], w / 2, h / 2)
+        rect = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
+        if r > 0:
+            canvas.drawRRect(skia.RRect.MakeRectXY(rect, r, r), paint)
+        else:
+            canvas.drawRect(rect, paint)
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +72,10 @@ class Ellipse(Shape):
         path.addOval(skia.Rect.MakeLTRB(-rx, -ry, rx, ry))
         return path
 
+    def draw_geometry(self, canvas, p, paint, path):
+        rx, ry = p["radius"]
+        canvas.drawOval(skia.Rect.MakeLTRB(-rx, -ry, rx, ry), paint)
+
 
 @register
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +89,9 @@ class Circle(Shape):
         path = skia.Path()
         path.addCircle(0.0, 0.0, p["radius"])
         return path
+
+    def draw_geometry(self, canvas, p, paint, path):
+        canvas.drawCircle(0.0, 0.0, p["radius"], paint)
 
 
 @register
@@ -94,6 +110,10 @@ class Line(Shape):
         path.moveTo(*p["start"])
         path.lineTo(*p["end"])
         return path
+
+    def draw_geometry(self, canvas, p, paint, path):
+        (x0, y0), (x1, y1) = p["start"], p["end"]
+        canvas.drawLine(x0, y0, x1, y1, paint)
 
 
 @register
