@@ -345,7 +345,7 @@ def export(obj) -> dict:
         if name == "id" and v is None:
             continue
         ev = export_value(spec, v)
-        if spec.kind == "struct" and ev == {}:
+        if spec.kind == "struct" and ev == {} and default is not None:
             continue
         out[name] = ev
     return out
