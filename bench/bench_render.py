@@ -148,6 +148,38 @@ SCENES = [("text card", text_card, hand_text_card), ("geometry", geometry, hand_
           ("lanes", lanes, hand_lanes)]
 
 
+def freeze(obj):
+    """The same scene with every track replaced by its first key's value (animation off)."""
+    import dataclasses
+
+    from symbolreel.animators import Track
+    from symbolreel.fields import _unflat, specs
+
+    changes = {}
+    for name, spec, _ in specs(type(obj)):
+        v = getattr(obj, name)
+        if isinstance(v, Track):
+            changes[name] = _unflat(spec, v.keys[0].value)
+        elif spec.kind == "struct" and v is not None:
+            changes[name] = freeze(v)
+        elif spec.kind == "nodes":
+            changes[name] = tuple(freeze(n) for n in v)
+    return dataclasses.replace(obj, **changes)
+
+
+def animation_overhead(n, repeats):
+    """End-to-end frames/s of the standard scenes with and without their animation."""
+    print(f"{'scene':<10} {'size':>9} | {'animated':>9} {'static':>9} {'ratio':>6}")
+    for name, make, _ in SCENES:
+        for w, h in SIZES:
+            animated = make(w, h, n)
+            static = freeze(animated)
+            run_engine(make(w, h, 2))
+            ta = best_of(lambda: run_engine(animated), repeats)
+            ts = best_of(lambda: run_engine(static), repeats)
+            print(f"{name:<10} {w}x{h:>4} | {n / ta:>9.1f} {n / ts:>9.1f} {ts / ta:>6.2f}", flush=True)
+
+
 def run_hand(draw, w, h, n, sink=None):
     for i in range(n):
         arr = np.zeros((h, w, 4), np.uint8)
@@ -236,6 +268,10 @@ def main():
     n, repeats = (15, 1) if args.quick else (60, 3)
     print(f"symbolreel {sr.__version__}; {n} frames per scene, best of {repeats}; ratio = engine / hand-written")
     frames_table(n, repeats)
+    print()
+    print("animation on vs off (ratio = animated / static frames per second; target >= 0.9)")
+    animation_overhead(n, repeats)
+    print()
     stills(200 if args.quick else 1000, 1)
 
 

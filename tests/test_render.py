@@ -321,3 +321,27 @@ def test_cli_help_schema_and_render_script(tmp_path):
                            capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
         assert out.exists()
+
+
+def _worker_cache_stats():
+    """Runs in a spawned process: render one animated frame, report Numba cache hits/misses."""
+    import symbolreel as sr
+    from symbolreel.animators import sampling, transforms
+
+    sr.render_frame(sr.load(EXAMPLES / "geometry.yaml"), 5)
+    out = {}
+    for name, fn in (("sample", sampling._sample_kernel_serial), ("compose", transforms._compose_kernel_serial)):
+        out[name] = (sum(fn.stats.cache_hits.values()), sum(fn.stats.cache_misses.values()))
+    return out
+
+
+def test_worker_processes_load_kernels_from_cache():
+    import multiprocessing as mp
+
+    from symbolreel.animators import warm_up
+
+    warm_up()
+    with mp.get_context("spawn").Pool(1) as pool:
+        stats = pool.apply(_worker_cache_stats)
+    for name, (hits, misses) in stats.items():
+        assert misses == 0 and hits >= 1, (name, stats)
