@@ -19,12 +19,13 @@ from .animators.tracks import Key, Track, Wiggle
 from .errors import LimitError, RenderError, SceneError, SymbolreelError
 from .primitives import (Circle, Ellipse, Formula, Group, Line, Node, Path, Polygon, Polyline, Rect, Shape, Stroke, Text,
                          Transform)
+from .primitives.text import Shadow, Span
 from .scene import Camera, Canvas, Limits, MotionBlur, Scene, dumps, from_dict, json_schema, load, loads
 from .api import RenderResult, frames, iter_frames, render, render_frame
 
 __all__ = [
     "__version__", "after", "keys", "shift", "stagger", "Key", "Track", "Wiggle", "LimitError", "RenderError", "SceneError", "SymbolreelError",
     "Circle", "Ellipse", "Formula", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect", "Shape", "Stroke", "Text",
-    "Transform", "Camera", "MotionBlur", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
+    "Transform", "Shadow", "Span", "Camera", "MotionBlur", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
     "RenderResult", "frames", "iter_frames", "render", "render_frame",
 ]

@@ -33,6 +33,63 @@ def _quad(m, box) -> list:
     return [[round(float(x), 3), round(float(y), 3)] for x, y in out]
 
 
+def _local_quad(m, quad) -> list:
+    """Image-space quad of a character's local quad (4 points) under ``m``."""
+    return points_of(m, quad)
+
+
+def _text_quad(m, chars) -> list:
+    """Quad of a group of characters: the union of their local boxes when they share one orientation frame
+    (horizontal lines, vertical columns), else the minimum-area rectangle around their quads (text on a path)."""
+    if all(cb.orientation != "path" for cb in chars):
+        return _quad(m, _union(cb.box for cb in chars))
+    pts = np.array([p for cb in chars for p in cb.quad], dtype=np.float64)
+    return points_of(m, _min_area_rect(pts))
+
+
+def _min_area_rect(pts) -> list:
+    """Corners of the smallest rectangle containing ``pts`` (rotating calipers over the hull edges)."""
+    pts = np.unique(np.round(pts, 9), axis=0)
+    if len(pts) < 3:
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+    hull = _hull(pts)
+    best = None
+    for i in range(len(hull)):
+        d = hull[(i + 1) % len(hull)] - hull[i]
+        norm = np.hypot(*d)
+        if norm == 0:
+            continue
+        u = d / norm
+        v = np.array([-u[1], u[0]])
+        a, b = hull @ u, hull @ v
+        area = (a.max() - a.min()) * (b.max() - b.min())
+        if best is None or area < best[0] - 1e-9:
+            best = (area, u, v, a.min(), a.max(), b.min(), b.max())
+    _, u, v, a0, a1, b0, b1 = best
+    corners = [a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v]
+    return [list(c) for c in corners]
+
+
+def _hull(pts):
+    pts = sorted(map(tuple, pts))
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
+
+
 def _bbox(quad) -> list:
     xs = [p[0] for p in quad]
     ys = [p[1] for p in quad]
@@ -66,19 +123,26 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
             visible = lay.chars[:n_vis]
             if not visible:
                 continue
+            has_spans = e.node.spans is not None
             chars = []
             for cb in visible:
-                q = _quad(m, cb.box)
-                chars.append({"char": cb.char, "codepoint": ord(cb.char), "index": cb.index, "line": cb.line,
-                              "word": cb.word, "quad": q, "bbox": _bbox(q)})
+                q = _local_quad(m, cb.quad)
+                c = {"char": cb.char, "codepoint": ord(cb.char), "index": cb.index, "line": cb.line,
+                     "word": cb.word, "quad": q, "bbox": _bbox(q)}
+                if has_spans:
+                    c["span"] = cb.span
+                chars.append(c)
             item["text"] = visible_text(visible)
-            item["quad"] = _quad(m, _union(cb.box for cb in visible))
+            item["orientation"] = "curved" if lay.direction == "path" else lay.direction
+            if lay.scale != 1.0:
+                item["fit_scale"] = round(float(lay.scale), 6)
+            item["quad"] = _text_quad(m, visible)
             item["bbox"] = _bbox_of_many(c["bbox"] for c in chars)
             item["chars"] = chars
             item["words"] = [{"text": "".join(cb.char for cb in group), "line": group[0].line,
-                              "quad": _quad(m, _union(cb.box for cb in group))}
+                              "quad": _text_quad(m, group)}
                              for group in _group(visible, "word")]
-            item["lines"] = [{"text": visible_text(group), "quad": _quad(m, _union(cb.box for cb in group))}
+            item["lines"] = [{"text": visible_text(group), "quad": _text_quad(m, group)}
                              for group in _group(visible, "line")]
         elif hasattr(e.node, "annotate_custom"):
             from .raster import DrawContext

@@ -11,7 +11,7 @@ from .fields import Spec, specs
 _KIND_TEXT = {
     "number": "number", "int": "integer", "vec2": "[x, y]", "scale": "number or [sx, sy]", "colour": "colour",
     "string": "text", "enum": "one of", "bool": "true/false", "points": "[[x, y], ...]", "numbers": "[n, ...]",
-    "nodes": "list of nodes", "struct": "mapping", "interval": "[start, end]", "mapping": "mapping",
+    "nodes": "list of nodes", "struct": "mapping", "structs": "list of mappings", "interval": "[start, end]", "mapping": "mapping",
 }
 
 
@@ -20,6 +20,8 @@ def _type_text(spec: Spec) -> str:
         text = " \\| ".join(f"`{c}`" for c in spec.choices)
     elif spec.kind == "struct":
         text = f"[{spec.struct.__name__}](#{spec.struct.__name__.lower()})"
+    elif spec.kind == "structs":
+        text = f"list of [{spec.struct.__name__}](#{spec.struct.__name__.lower()})"
     else:
         text = _KIND_TEXT[spec.kind]
     if spec.nullable:
@@ -52,8 +54,9 @@ def _table(cls) -> list:
 
 def scene_format_markdown() -> str:
     from . import primitives  # noqa: F401  (registers node types)
-    from .primitives.base import NODE_TYPES, Stroke, Transform
-    from .scene import Camera, Canvas, MotionBlur, Scene
+    from .fields import struct_classes
+    from .primitives.base import NODE_TYPES
+    from .scene import Scene
 
     out = ["# Scene format reference", "",
            "Generated from the field specs by `python -m symbolreel.docgen`; the tests check it is current.",
@@ -61,7 +64,7 @@ def scene_format_markdown() -> str:
            "Times are seconds; frame i is sampled at t = i / fps. Lengths are pixels unless a node says",
            "otherwise. Any field marked *animatable* takes a literal or a track",
            "`{keys: [[t, value, ease], ...], before, after, speed, wiggle}` (see animation.md).", ""]
-    for cls in (Scene, Canvas, Camera, MotionBlur, Transform, Stroke):
+    for cls in [Scene, *struct_classes([Scene, *[NODE_TYPES[n] for n in sorted(NODE_TYPES)]])]:
         out += [f"## {cls.__name__}", "", (cls.__doc__ or "").strip().splitlines()[0], ""] + _table(cls) + [""]
     out += ["## Node types", "", "Every node has `type` plus the keys below. Later nodes draw on top.", ""]
     for name in sorted(NODE_TYPES):

@@ -17,7 +17,7 @@ from .colors import format_colour, parse_colour
 from .errors import SceneError, describe, did_you_mean
 
 KINDS = ("number", "int", "vec2", "scale", "colour", "string", "enum", "bool", "points",
-         "numbers", "nodes", "struct", "interval", "mapping")
+         "numbers", "nodes", "struct", "structs", "interval", "mapping")
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,11 @@ def _literal(spec: Spec, v, path):
         if isinstance(v, spec.struct):
             return v
         return from_data(spec.struct, v, path)
+    if k == "structs":
+        if not isinstance(v, (list, tuple)) or len(v) < spec.min_items:
+            raise SceneError(f"expected a list of mappings ({spec.struct.__name__}), found {describe(v)}", path)
+        return tuple(x if isinstance(x, spec.struct) else from_data(spec.struct, x, path + (i,))
+                     for i, x in enumerate(v))
     if k == "nodes":
         from .primitives.base import Node, node_from_data
 
@@ -155,6 +160,7 @@ def _expected(spec: Spec) -> str:
         "colour": COLOUR_EXPECTED, "string": "text", "enum": "one of " + ", ".join(map(str, spec.choices)),
         "bool": "true or false", "points": "[[x, y], ...]", "numbers": "[n, ...]",
         "interval": "[start, end]", "struct": "a mapping", "nodes": "a list of nodes", "mapping": "a mapping",
+        "structs": "a list of mappings",
     }[spec.kind]
 
 
@@ -321,7 +327,7 @@ def _export_literal(spec: Spec, v):
         return list(v)
     if k == "struct":
         return export(v)
-    if k == "nodes":
+    if k in ("nodes", "structs"):
         return [export(n) for n in v]
     return v
 
@@ -430,6 +436,8 @@ def _schema_literal(spec: Spec) -> dict:
         s = {"$ref": f"#/$defs/{spec.struct.__name__}"}
     elif k == "nodes":
         s = {"type": "array", "items": {"$ref": "#/$defs/node"}}
+    elif k == "structs":
+        s = {"type": "array", "items": {"$ref": f"#/$defs/{spec.struct.__name__}"}, "minItems": spec.min_items}
     elif k == "mapping":
         s = {"type": "object"}
     else:
@@ -446,6 +454,19 @@ def field_schema(spec: Spec) -> dict:
     if spec.anim:
         s = {"anyOf": [s, {"$ref": "#/$defs/track"}], **({"description": spec.doc} if spec.doc else {})}
     return s
+
+
+def struct_classes(classes) -> list:
+    """Every struct dataclass reachable from the fields of ``classes`` (for schemas and docs)."""
+    seen: list = []
+    todo = list(classes)
+    while todo:
+        cls = todo.pop(0)
+        for _, spec, _ in specs(cls):
+            if spec.kind in ("struct", "structs") and spec.struct not in seen:
+                seen.append(spec.struct)
+                todo.append(spec.struct)
+    return seen
 
 
 def class_schema(cls) -> dict:

@@ -39,6 +39,7 @@ class Renderer:
         self._paths: dict = {}
         self._chains: dict = {}
         self._node_cache: dict = {}
+        self._paint_cache: dict = {}
         self._prepare()
 
     # -- preparation: resolve fonts and lay out static text so errors surface before drawing
@@ -61,8 +62,25 @@ class Renderer:
 
     def layout(self, e: NodeEntry, p):
         n = e.node
-        return layout_text(n.text, self._chains[e.index], p["size"], p["letter_spacing"], n.line_height,
-                           n.align, n.valign, n.coverage)
+        chain = self._chains[e.index]
+        spans = None
+        if n.spans is not None:
+            cache = self._node_cache.setdefault(e.index, {})
+            chains = cache.get("span_chains")
+            if chains is None:
+                chains = []
+                for i, s in enumerate(n.spans):
+                    try:
+                        chains.append(chain if s.font is None else chain_for(s.font, self.c.scene.fonts,
+                                                                              self.c.base_dir))
+                    except SceneError as exc:
+                        raise SceneError(exc.message, ("spans", i, "font")) from None
+                cache["span_chains"] = chains
+            size = p["size"]
+            spans = tuple((s.text, chains[i], size if s.size is None else s.size) for i, s in enumerate(n.spans))
+        return layout_text(n.text, chain, p["size"], p["letter_spacing"], n.line_height, n.align, n.valign,
+                           n.coverage, spans=spans, width=n.width, direction=n.direction, base_direction=n.bidi,
+                           fit=n.fit, max_height=n.max_height, path=n.path, path_offset=p["path_offset"])
 
     def local_path(self, e: NodeEntry, p) -> skia.Path:
         if e.geometry_static:
@@ -133,33 +151,63 @@ class Renderer:
             e.node.draw_custom(canvas, ctx)
             return
         path = self.local_path(e, p)
-        fill = p.get("fill")
-        if fill is not None and fill[3] > 0:
-            canvas.drawPath(path, self._fill_paint(fill, op))
-        sp = self._stroke_paint(p, op)
+        node = e.node
+        fp, sp = self._paints(e, p, op)
+        if fp is not None:
+            node.draw_geometry(canvas, p, fp, path)
         if sp is not None:
-            canvas.drawPath(path, sp)
+            node.draw_geometry(canvas, p, sp, path)
+
+    def _paints(self, e: NodeEntry, p, op):
+        """Fill and stroke paints; reused across frames while the node's style and opacity are unchanged."""
+        cached = self._paint_cache.get(e.index)
+        if cached is not None and cached[0] == op:
+            return cached[1], cached[2]
+        fill = p.get("fill")
+        fp = self._fill_paint(fill, op) if fill is not None and fill[3] > 0 else None
+        sp = self._stroke_paint(p, op)
+        if e.style_static:
+            self._paint_cache[e.index] = (op, fp, sp)
+        return fp, sp
 
     def _draw_text(self, canvas, e, p, op):
         lay = self.layout(e, p)
         fill = p.get("fill")
-        paints = []
-        if fill is not None and fill[3] > 0:
-            paints.append(self._fill_paint(fill, op))
+        spans = e.node.spans or ()
+        fills = [s.fill if s.fill is not None else fill for s in spans] or [fill]
+        fill_paints = [self._fill_paint(f, op) if f is not None and f[3] > 0 else None for f in fills]
         sp = self._stroke_paint(p, op)
-        if sp is not None:
-            paints.append(sp)
-        if not paints:
+        if sp is None and not any(fill_paints):
             return
         shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
-        for paint in paints:
-            for blob in lay.blobs_upto(shown):
-                canvas.drawTextBlob(blob, 0, 0, paint)
-            if partial > 0.0:
-                fade = skia.Paint(paint)
-                fade.setAlphaf(paint.getAlphaf() * partial)
-                for blob in lay.blobs_for_char(shown):
-                    canvas.drawTextBlob(blob, 0, 0, fade)
+
+        def draw_all(alpha: float = 1.0):
+            for stroke in (False, True):
+                if stroke and sp is None:
+                    continue
+                for getter, a in ((lay.styled_blobs_upto, 1.0), (lay.styled_blobs_for_char, partial)):
+                    if a <= 0.0:
+                        continue
+                    for span, blob in getter(shown):
+                        paint = sp if stroke else fill_paints[span if span < len(fill_paints) else 0]
+                        if paint is None:
+                            continue
+                        if a * alpha < 1.0:
+                            paint = skia.Paint(paint)
+                            paint.setAlphaf(paint.getAlphaf() * a * alpha)
+                        canvas.drawTextBlob(blob, 0, 0, paint)
+
+        if p.get("shadow") is not None:
+            colour = p["shadow.color"]
+            if colour[3] > 0:
+                dx, dy = p["shadow.offset"]
+                sigma = p["shadow.blur"]
+                # the layer's glyph alpha already carries the opacity
+                flt = skia.ImageFilters.DropShadowOnly(dx, dy, sigma, sigma, _colour(colour, 1.0).toColor())
+                canvas.saveLayer(None, skia.Paint(ImageFilter=flt))
+                draw_all()
+                canvas.restore()
+        draw_all()
 
     # -- convenience
     def render(self, t: float) -> np.ndarray:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 
 from .errors import LimitError, SceneError, describe
-from .fields import class_schema, export, field, from_data, normalise, specs
+from .fields import class_schema, export, field, from_data, normalise, specs, struct_classes
 from .yamlio import dump_yaml, load_yaml
 
 FORMAT_VERSION = 1
@@ -263,7 +263,7 @@ def json_schema() -> dict:
     """JSON Schema (draft 2020-12) of the scene format, generated from the dataclasses."""
     _ensure_types()
     from .animators.easing import EASE_NAMES
-    from .primitives.base import NODE_TYPES, Stroke, Transform
+    from .primitives.base import NODE_TYPES
 
     defs = {
         "colour": {"description": "'#RRGGBB', '#RRGGBBAA', 'rgb(...)', 'rgba(...)', a CSS name, or [r, g, b, a]",
@@ -291,17 +291,12 @@ def json_schema() -> dict:
                                           "octaves": {"type": "integer", "minimum": 1, "maximum": 8}}},
             },
         },
-        "Transform": class_schema(Transform),
-        "Stroke": class_schema(Stroke),
-        "Canvas": class_schema(Canvas),
-        "Camera": class_schema(Camera),
-        "MotionBlur": class_schema(MotionBlur),
         "node": {"oneOf": [{"$ref": f"#/$defs/{name}"} for name in sorted(NODE_TYPES)]},
     }
     for name, cls in NODE_TYPES.items():
         defs[name] = class_schema(cls)
-    extra = getattr(json_schema, "_extra_defs", {})
-    defs.update(extra)
+    for cls in struct_classes([Scene, *NODE_TYPES.values()]):
+        defs[cls.__name__] = class_schema(cls)
     root = class_schema(Scene)
     root["properties"]["fonts"] = {
         "anyOf": [{"type": "null"}, {"type": "object", "additionalProperties": {

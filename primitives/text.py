@@ -1,31 +1,85 @@
-"""The ``text`` node: single or multi-line text shaped with HarfBuzz and drawn by Skia."""
+"""The ``text`` node: paragraphs shaped with HarfBuzz (bidi, complex scripts) and drawn by Skia.
+
+Horizontal or vertical (CJK columns), optionally wrapped to a width, justified, shrunk to fit a box, set
+along a path, with rich-text spans, an outline (``stroke``) and a drop shadow. See docs/typography.md.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from symbolreel.errors import SceneError
-from symbolreel.fields import field
+from symbolreel.fields import field, normalise
 
-from .base import Shape, Stroke, register
+from .base import Node, Shape, Stroke, register
 
 MAX_TEXT_DEFAULT = 10_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shadow:
+    """Drop shadow behind the glyphs (not part of character annotations or masks)."""
+
+    color: tuple = field("rgba(0, 0, 0, 0.5)", "colour", "shadow colour", anim=True)
+    offset: tuple = field((3.0, 3.0), "vec2", "[dx, dy] shift in the node's local units", anim=True)
+    blur: float = field(2.0, "number", "Gaussian blur sigma in local units (0 = hard shadow)", anim=True, min=0.0)
+
+    def __post_init__(self):
+        normalise(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Span:
+    """A styled piece of a text node's ``spans``."""
+
+    text: str = field("", "string", "the characters of this span ('\\n' starts a new line)")
+    font: str | None = field(None, "string", "font name or alias, e.g. sans-bold; null = the text node's font",
+                             nullable=True)
+    size: float | None = field(None, "number", "font size in pixels; null = the text node's size", nullable=True,
+                               min=0.1, max=4096.0)
+    fill: tuple | None = field(None, "colour", "fill colour; null = the text node's fill", nullable=True)
+
+    def __post_init__(self):
+        normalise(self)
+        if "\r" in self.text:
+            raise SceneError("use '\\n' for line breaks, not carriage returns", ("text",))
 
 
 @register
 @dataclass(frozen=True, kw_only=True)
 class Text(Shape):
-    """Text; lines split at newlines. The local origin is set by ``align`` and ``valign``."""
+    """Text; lines split at newlines and (with ``width``) wrapped. ``align``/``valign`` set the local origin."""
 
     TYPE = "text"
-    text: str = field("", "string", "the characters to draw; '\\n' starts a new line")
+    text: str = field("", "string", "the characters to draw; '\\n' starts a new line (or give 'spans')")
+    spans: tuple | None = field(None, "structs", "rich text instead of 'text': a list of {text, font, size, fill}; "
+                                                "each keeps its style", nullable=True, struct=Span)
     font: str = field("sans", "string", "font name or alias (bundled, or from the scene's 'fonts' table)")
     size: float = field(32.0, "number", "font size in pixels (em size)", anim=True, min=0.1, max=4096.0)
-    align: str = field("center", "enum", "horizontal placement of each line relative to the origin",
-                       choices=("left", "center", "right"))
-    valign: str = field("middle", "enum", "vertical placement of the text block relative to the origin",
+    align: str = field("center", "enum", "placement of each line relative to the origin (for vertical text: "
+                                         "of each column, left = top); justify: stretch all lines of a "
+                                         "paragraph but the last to 'width'",
+                       choices=("left", "center", "right", "justify"))
+    valign: str = field("middle", "enum", "placement of the text block relative to the origin (vertical text: "
+                                          "top = block's right edge at the origin, bottom = left edge)",
                         choices=("top", "middle", "baseline", "bottom"))
-    line_height: float = field(1.25, "number", "distance between baselines, in multiples of size", min=0.1)
+    line_height: float = field(1.25, "number", "distance between baselines (columns), in multiples of size",
+                               min=0.1)
     letter_spacing: float = field(0.0, "number", "extra space after each character, pixels", anim=True)
+    width: float | None = field(None, "number", "wrap lines longer than this (pixels; column height for vertical "
+                                                "text); null = no wrapping", nullable=True, min=1.0)
+    max_height: float | None = field(None, "number", "with fit: the block's height limit (its width for "
+                                                     "vertical text)", nullable=True, min=1.0)
+    fit: bool = field(False, "bool", "shrink every size (deterministic bisection) until the block fits "
+                                     "width x max_height; never grows")
+    direction: str = field("horizontal", "enum", "horizontal lines, or vertical columns (top to bottom, right to "
+                                                 "left; CJK upright with vertical forms, other scripts rotated "
+                                                 "90 degrees clockwise)", choices=("horizontal", "vertical"))
+    bidi: str = field("auto", "enum", "paragraph direction for the Unicode bidi algorithm: auto = from the "
+                                      "first strong character", choices=("auto", "ltr", "rtl"))
+    path: str | None = field(None, "string", "SVG path data: the baseline follows it (glyphs rotated to its "
+                                             "tangent); null = straight", nullable=True)
+    path_offset: float = field(0.0, "number", "shift along the path in pixels (the aligned line starts at the "
+                                              "path start for left, its middle/end for center/right)", anim=True)
     coverage: str = field("strict", "enum",
                           "strict: a character no font covers is an error; lenient: draw a fallback and report it",
                           choices=("strict", "lenient"))
@@ -35,8 +89,141 @@ class Text(Shape):
                              "typewriter: characters appear whole; fade: the next character fades in",
                              choices=("typewriter", "fade"))
     stroke: Stroke | None = field(None, "struct", "outline of the glyphs, or null", struct=Stroke, nullable=True)
+    shadow: Shadow | None = field(None, "struct", "drop shadow {color, offset, blur}, or null", struct=Shadow,
+                                  nullable=True)
 
     def __post_init__(self):
         super().__post_init__()
         if "\r" in self.text:
             raise SceneError("use '\\n' for line breaks, not carriage returns", ("text",))
+        if self.spans is not None:
+            if self.text:
+                raise SceneError("give either 'text' or 'spans', not both", ("spans",))
+            for i, s in enumerate(self.spans):
+                if not isinstance(s, Span):
+                    raise SceneError(f"expected a span, found {type(s).__name__}", ("spans", i))
+        if self.path is not None and self.direction == "vertical":
+            raise SceneError("text on a path is horizontal; drop 'path' or use direction: horizontal",
+                             ("direction",))
+        if self.fit and self.width is None and self.max_height is None:
+            raise SceneError("fit needs 'width' and/or 'max_height' to fit into", ("fit",))
+
+    @property
+    def full_text(self) -> str:
+        """The characters of the node (``text``, or the spans joined)."""
+        if self.spans is not None:
+            return "".join(s.text for s in self.spans)
+        return self.text
+
+    def describe(self) -> dict:
+        """Caption data (no prose): strings, scripts, language guess, style words, colour, orientation, size."""
+        from symbolreel.animators.tracks import Track
+
+        text = self.full_text
+        scripts = []
+        for ch in text:
+            if ch.isspace():
+                continue
+            name = _script_name(ch)
+            if name and name not in scripts:
+                scripts.append(name)
+        if not scripts and text.strip():
+            scripts = ["Common"]
+        langs = []
+        for name in scripts:
+            lang = _LANG_GUESS.get(name)
+            if name == "Latin":
+                lang = "en" if all(ord(c) < 128 for c in text if _script_name(c) == "Latin") else "und-Latn"
+            if lang and lang not in langs:
+                langs.append(lang)
+        fonts = [self.font] + [s.font for s in (self.spans or ()) if s.font]
+        style = []
+        for f in fonts:
+            for w in _style_words(f):
+                if w not in style:
+                    style.append(w)
+        fill = self.fill
+        if isinstance(fill, Track):
+            fill = tuple(fill.keys[0].value)
+        colours = [] if fill is None else [_css_name(fill)]
+        for s in self.spans or ():
+            if s.fill is not None and _css_name(s.fill) not in colours:
+                colours.append(_css_name(s.fill))
+        size = self.size.keys[0].value[0] if isinstance(self.size, Track) else self.size
+        sizes = [size] + [s.size for s in (self.spans or ()) if s.size is not None]
+        out = {
+            "text": text,
+            "lines": text.split("\n"),
+            "scripts": scripts,
+            "languages": langs,
+            "style": style,
+            "colour": colours[0] if colours else None,
+            "colours": colours,
+            "orientation": "curved" if self.path is not None else self.direction,
+            "size_class": _size_class(max(sizes)),
+        }
+        if self.spans is not None:
+            out["spans"] = [s.text for s in self.spans]
+        if self.stroke is not None:
+            out["outline"] = True
+        if self.shadow is not None:
+            out["shadow"] = True
+        return out
+
+
+_SCRIPT_NAMES = {"Latn": "Latin", "Hani": "Han", "Arab": "Arabic", "Hebr": "Hebrew", "Deva": "Devanagari",
+                 "Cyrl": "Cyrillic", "Grek": "Greek", "Hira": "Hiragana", "Kana": "Katakana", "Hang": "Hangul",
+                 "Thai": "Thai", "Beng": "Bengali", "Taml": "Tamil", "Geor": "Georgian", "Armn": "Armenian"}
+_LANG_GUESS = {"Han": "zh", "Hiragana": "ja", "Katakana": "ja", "Hangul": "ko", "Arabic": "ar", "Hebrew": "he",
+               "Devanagari": "hi", "Cyrillic": "ru", "Greek": "el", "Thai": "th", "Bengali": "bn", "Tamil": "ta"}
+
+
+def _script_name(ch: str) -> str | None:
+    from fontTools import unicodedata as ftu
+
+    code = ftu.script(ch)
+    if code in ("Zyyy", "Zinh", "Zzzz"):
+        return None
+    return _SCRIPT_NAMES.get(code, ftu.script_name(code))
+
+
+def _style_words(font: str) -> list:
+    f = font.lower()
+    words = []
+    if "bold" in f:
+        words.append("bold")
+    if "italic" in f or "oblique" in f:
+        words.append("italic")
+    if "mono" in f:
+        words.append("monospace")
+    elif "kai" in f:
+        words.append("kai")
+    elif "math" in f or "stix" in f:
+        words.append("math")
+    elif "serif" in f and "sans" not in f:
+        words.append("serif")
+    elif "sans" in f:
+        words.append("sans-serif")
+    if f.endswith("-sc") or "-sc-" in f or "cjk" in f:
+        words.append("simplified-chinese")
+    return words
+
+
+def _css_name(rgba) -> str:
+    import webcolors
+
+    r, g, b = (float(c) * 255.0 for c in rgba[:3])
+    best, dist = None, None
+    for name in sorted(webcolors.names("css3")):
+        c = webcolors.name_to_rgb(name)
+        d = (c.red - r) ** 2 + (c.green - g) ** 2 + (c.blue - b) ** 2
+        if dist is None or d < dist:
+            best, dist = name, d
+    return best
+
+
+def _size_class(size: float) -> str:
+    for limit, name in ((14, "tiny"), (24, "small"), (48, "medium"), (96, "large")):
+        if size < limit:
+            return name
+    return "huge"
