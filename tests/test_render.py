@@ -345,3 +345,20 @@ def test_worker_processes_load_kernels_from_cache():
         stats = pool.apply(_worker_cache_stats)
     for name, (hits, misses) in stats.items():
         assert misses == 0 and hits >= 1, (name, stats)
+
+
+def test_memory_does_not_grow_with_clip_length(tmp_path):
+    import tracemalloc
+
+    def peak(n_frames):
+        scene = sr.load(EXAMPLES / "road.yaml").replace(
+            canvas=sr.Canvas(width=160, height=240, fps=30, frames=n_frames, background="#3A7D44"))
+        tracemalloc.start()
+        sr.render(scene, tmp_path / f"m{n_frames}.mp4", preset="ultrafast")
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    short, long = peak(20), peak(200)
+    frame = 160 * 240 * 4
+    assert long < short + 8 * frame, (short, long)
