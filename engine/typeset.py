@@ -49,9 +49,17 @@ def hb_font(path: str):
     return _hb_font(path)
 
 
+@functools.lru_cache(maxsize=1)
+def _font_manager() -> skia.FontMgr:
+    # an empty custom manager: fonts come only from files we name, never from the system
+    # (this also keeps the system's fontconfig, and its warnings, out of the process)
+    return skia.FontMgr.New_Custom_Empty()
+
+
 @functools.lru_cache(maxsize=64)
 def typeface(path: str) -> skia.Typeface:
-    tf = skia.Typeface.MakeFromFile(path)
+    """Skia typeface of a font file, loaded through a font manager that never looks at system fonts."""
+    tf = _font_manager().makeFromFile(path, 0)
     if tf is None:
         raise SceneError(f"Skia could not load the font file {path}")
     return tf
