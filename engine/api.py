@@ -33,9 +33,13 @@ class _Session:
         self.renderer = Renderer(self.compiled)
 
     def render(self, indices, annotations: bool):
+        """Frames as a list (what worker processes send back)."""
+        return list(self.iter_render(indices, annotations))
+
+    def iter_render(self, indices, annotations: bool):
+        """Yield ``(index, frame, annotations)``; frames are produced one at a time (nothing is held back)."""
         c, r = self.compiled, self.renderer
         blur = c.scene.motion_blur
-        out = []
         for s in range(0, len(indices), BATCH):
             idx = list(indices[s:s + BATCH])
             times = c.times(idx)
@@ -47,8 +51,7 @@ class _Session:
                 else:
                     arr = self._draw(t, samples[k], world[k], opacity[k])
                 ann = frame_annotations(r, t, samples[k], world[k], opacity[k]) if annotations else None
-                out.append((i, arr, ann))
-        return out
+                yield i, arr, ann
 
     def _draw(self, t, row, world, opacity):
         arr, surface = self.renderer.new_frame()
@@ -102,8 +105,7 @@ def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int 
 
 
 def _serial(session, indices, annotations):
-    for s in range(0, len(indices), BATCH):
-        yield from session.render(indices[s:s + BATCH], annotations)
+    yield from session.iter_render(indices, annotations)
 
 
 def _parallel(scene, base_dir, indices, annotations, workers, chunk):
