@@ -72,7 +72,9 @@ def lanes(w, h, n):
 # ----------------------------------------------------------------- the same content, hand-written
 
 def _font(name, size):
-    f = skia.Font(skia.Typeface.MakeFromFile(str(fonts.font_path(fonts.resolve(name)[0]))), size)
+    from symbolreel.typeset import typeface
+
+    f = skia.Font(typeface(str(fonts.font_path(fonts.resolve(name)[0]))), size)
     f.setEdging(skia.Font.Edging.kAntiAlias)
     f.setSubpixel(True)
     return f
@@ -252,12 +254,12 @@ def stills(count, level):
     scenes = [sr.Scene(canvas=sr.Canvas(width=256, height=256), nodes=[sr.Text(text=w, size=40)]) for w in words]
 
     def engine():
-        for i in range(count):
-            arr = sr.render_frame(scenes[i % len(scenes)], 0)
-            write_png(os.path.join(tmp, f"e{i}.png"), arr, compress_level=level)
+        with sr.StillWriter(compress_level=level) as writer:
+            for i in range(count):
+                writer.render(scenes[i % len(scenes)], os.path.join(tmp, f"e{i}.png"))
     engine()  # warm
-    te, th = best_of(engine, 1), best_of(hand, 1)
-    print(f"stills 256x256, {count} PNGs, zlib level {level}: engine {count / te:.0f}/s, "
+    te, th = best_of(engine, 2), best_of(hand, 2)
+    print(f"stills 256x256, {count} PNGs, zlib level {level}: engine (StillWriter) {count / te:.0f}/s, "
           f"hand-written {count / th:.0f}/s, ratio {th / te:.2f}")
 
 
@@ -272,7 +274,8 @@ def main():
     print("animation on vs off (ratio = animated / static frames per second; target >= 0.9)")
     animation_overhead(n, repeats)
     print()
-    stills(200 if args.quick else 1000, 1)
+    for level in (1, 6):
+        stills(200 if args.quick else 1000, level)
 
 
 if __name__ == "__main__":

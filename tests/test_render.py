@@ -362,3 +362,19 @@ def test_memory_does_not_grow_with_clip_length(tmp_path):
     short, long = peak(20), peak(200)
     frame = 160 * 240 * 4
     assert long < short + 8 * frame, (short, long)
+
+
+def test_still_writer_matches_write_png_and_reports_errors(tmp_path):
+    from symbolreel.sinks import encode_png
+
+    scenes = [sr.Scene(canvas=sr.Canvas(width=64, height=48), nodes=[sr.Text(text=w, size=16)])
+              for w in ("lane", "车道", "sign")]
+    with sr.StillWriter(compress_level=3, threads=2) as w:
+        for i, s in enumerate(scenes):
+            w.render(s, tmp_path / f"{i}.png")
+    for i, s in enumerate(scenes):
+        assert (tmp_path / f"{i}.png").read_bytes() == encode_png(sr.render_frame(s, 0), 3)
+    with pytest.raises(Exception):
+        with sr.StillWriter() as w:
+            w.write(np.zeros((4, 4, 2), np.uint8), tmp_path / "bad.png")
+    assert not (tmp_path / "bad.png").exists()
