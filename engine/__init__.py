@@ -34,3 +34,7 @@ __all__ = [
 from .primitives import Axes, Figure, FigureItem, reveal_steps  # noqa: E402  (geometry figures and constructions)
 
 __all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
+
+from .primitives import Curve, Plot  # noqa: E402  (function plots)
+
+__all__ += ["Curve", "Plot"]

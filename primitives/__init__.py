@@ -6,3 +6,11 @@ from .formula import Formula
 
 __all__ = ["NODE_TYPES", "Node", "Shape", "Stroke", "Transform", "node_from_data", "register",
            "Circle", "Ellipse", "Group", "Line", "Path", "Polygon", "Polyline", "Rect", "Text", "Formula"]
+
+from .geometry import Axes, Figure, FigureItem, reveal_steps  # noqa: E402  (geometry figures and constructions)
+
+__all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
+
+from .plot import Curve, Plot  # noqa: E402  (function plots)
+
+__all__ += ["Curve", "Plot"]

@@ -1,0 +1,133 @@
+"""Coordinate axes (lines, ticks, tick labels, grid) shared by ``figure`` and ``plot``, and drawing helpers.
+
+Everything here works in the node's LOCAL pixel coordinates, given a world -> local mapping.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from symbolreel.fields import field, normalise
+
+
+@dataclass(frozen=True, kw_only=True)
+class Axes:
+    """Coordinate axes with ticks, tick labels and an optional grid (world units)."""
+
+    step: tuple = field((0.0, 0.0), "scale", "tick spacing in world units, number or [x, y]; 0 = automatic",
+                        min=0.0)
+    grid: bool = field(True, "bool", "draw grid lines at every tick")
+    labels: bool = field(True, "bool", "write the tick values")
+    arrows: bool = field(True, "bool", "arrow heads at the positive ends of the axes")
+    color: tuple = field("#4A4A4A", "colour", "axis, tick and tick-label colour")
+    grid_color: tuple = field("#E4E4E4", "colour", "grid line colour")
+    width: float = field(1.25, "number", "axis line width in pixels", min=0.0)
+    font_size: float = field(12.0, "number", "tick label size in pixels", min=1.0)
+    x_name: str = field("x", "string", "name written at the end of the x axis ('' for none)")
+    y_name: str = field("y", "string", "name written at the end of the y axis ('' for none)")
+
+    def __post_init__(self):
+        normalise(self)
+
+
+def nice_step(span: float, target: int = 8) -> float:
+    """A 1/2/5 x 10^k step giving about ``target`` ticks over ``span``."""
+    if not span > 0:
+        return 1.0
+    raw = span / target
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag  # pragma: no cover
+
+
+def fmt_tick(v: float, step: float) -> str:
+    decimals = max(0, -int(math.floor(math.log10(step) + 1e-9))) if step < 1 else 0
+    s = f"{v:.{decimals}f}"
+    if s.startswith("-") and float(s) == 0:
+        s = s[1:]
+    return s.replace("-", "\u2212")
+
+
+def tick_values(lo: float, hi: float, step: float) -> list:
+    k0, k1 = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    if k1 - k0 > 2000:
+        return []
+    return [k * step for k in range(k0, k1 + 1)]
+
+
+def axes_geometry(axes: Axes, view, to_local, sx: float, sy: float) -> dict:
+    """Local geometry of ``axes`` over the world rectangle ``view`` = (x0, y0, x1, y1).
+
+    ``to_local(x, y)`` maps world to local pixels; ``sx``/``sy`` are pixels per world unit.
+    Returns ``{"grid": [seg], "axes": [seg], "ticks": [seg], "arrows": [tri], "labels": [(text, x, y, ax, ay)],
+    "x_ticks": [(value, (x, y))], "y_ticks": [...]}`` where seg = (x0, y0, x1, y1) and (ax, ay) is the
+    label's anchor side (-1/0/1 per axis: which side of the point the text box lies on).
+    """
+    x0, y0, x1, y1 = view
+    stx, sty = axes.step
+    stx = stx if stx > 0 else nice_step(x1 - x0)
+    sty = sty if sty > 0 else nice_step(y1 - y0)
+    ox = min(max(0.0, x0), x1)   # axes cross at the origin, or at the nearest view edge
+    oy = min(max(0.0, y0), y1)
+    out = {"grid": [], "axes": [], "ticks": [], "arrows": [], "labels": [], "x_ticks": [], "y_ticks": []}
+    xs, ys = tick_values(x0, x1, stx), tick_values(y0, y1, sty)
+    if axes.grid:
+        for x in xs:
+            out["grid"].append((*to_local(x, y0), *to_local(x, y1)))
+        for y in ys:
+            out["grid"].append((*to_local(x0, y), *to_local(x1, y)))
+    a = to_local(x0, oy), to_local(x1, oy)
+    b = to_local(ox, y0), to_local(ox, y1)
+    out["axes"] += [(*a[0], *a[1]), (*b[0], *b[1])]
+    tl = 4.0
+    fs = axes.font_size
+    for x in xs:
+        px, py = to_local(x, oy)
+        out["ticks"].append((px, py - tl, px, py + tl))
+        out["x_ticks"].append((x, (px, py)))
+        if axes.labels and abs(x - ox) > 1e-9 * max(1.0, abs(stx)) and x < x1 - 0.5 * stx:
+            out["labels"].append((fmt_tick(x, stx), px, py + tl + 2 + fs * 0.55, 0, 0))
+    for y in ys:
+        px, py = to_local(ox, y)
+        out["ticks"].append((px - tl, py, px + tl, py))
+        out["y_ticks"].append((y, (px, py)))
+        if axes.labels and abs(y - oy) > 1e-9 * max(1.0, abs(sty)) and y < y1 - 0.5 * sty:
+            out["labels"].append((fmt_tick(y, sty), px - tl - 3, py, -1, 0))
+    if axes.arrows:
+        for (p, q) in (a, b):
+            out["arrows"].append(arrow_head(p, q, 9.0, 4.0))
+    if axes.x_name:
+        px, py = a[1]
+        out["labels"].append((axes.x_name, px - 2, py + tl + 2 + fs * 0.55, -1, 0))
+    if axes.y_name:
+        px, py = b[1]
+        out["labels"].append((axes.y_name, px + tl + 4, py + 2, 1, 0))
+    return out
+
+
+def arrow_head(p, q, length: float, half_width: float):
+    """Triangle (3 points) of an arrow head at ``q`` pointing from ``p`` to ``q``."""
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    n = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / n, dy / n
+    bx, by = q[0] - ux * length, q[1] - uy * length
+    return ((q[0], q[1]), (bx - uy * half_width, by + ux * half_width), (bx + uy * half_width, by - ux * half_width))
+
+
+def clip_line(p, d, box, t_min=-math.inf, t_max=math.inf):
+    """Parameter interval [t0, t1] of the points p + t d inside ``box`` (x0, y0, x1, y1), or None."""
+    t0, t1 = t_min, t_max
+    for pc, dc, lo, hi in ((p[0], d[0], box[0], box[2]), (p[1], d[1], box[1], box[3])):
+        if abs(dc) < 1e-300:
+            if pc < lo or pc > hi:
+                return None
+            continue
+        a, b = (lo - pc) / dc, (hi - pc) / dc
+        if a > b:
+            a, b = b, a
+        t0, t1 = max(t0, a), min(t1, b)
+    if t0 > t1 or not (math.isfinite(t0) and math.isfinite(t1)):
+        return None
+    return t0, t1

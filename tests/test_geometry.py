@@ -1,0 +1,160 @@
+"""The figure node: golden image, round trips, pixel-exact point annotations, label placement, axes."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import symbolreel as sr
+from conftest import EXAMPLES
+
+TRIANGLE = """
+canvas: {width: 360, height: 320, fps: 10, duration: 1, background: white}
+nodes:
+  - type: figure
+    id: tri
+    transform: {position: [180, 165]}
+    scale: 56
+    exact: false
+    points: {A: [0, 0], B: [5, 0], C: [1.2, 3.4]}
+    items:
+      - {polygon: ABC, fill: "#E9C46A55"}
+      - {incircle: ABC, name: c, centre: I, color: "#2A9D8F"}
+      - {angle: BAC, value: true}
+      - {angle: CBA, count: 2}
+      - {angle: ACB, fill: "#E76F5155", color: "#E76F51"}
+"""
+
+
+def test_triangle_incircle_angles_golden(golden):
+    golden("geo_triangle_incircle", sr.render_frame(sr.loads(TRIANGLE), 0))
+
+
+def test_construction_example_golden(golden):
+    golden("geo_construction_f75", sr.render_frame(sr.load(EXAMPLES / "construction.yaml"), 75))
+
+
+def test_round_trip_yaml_and_python():
+    scene = sr.loads(TRIANGLE)
+    assert sr.loads(scene.dumps()) == scene
+    py = sr.Scene(canvas=sr.Canvas(width=360, height=320, fps=10, duration=1),
+                  nodes=[sr.Figure(id="f", points={"A": (0, 0), "B": (5, 0),
+                                                   "C": sr.keys((0, (1, 3)), (1, (2, 3), "ease-out"))},
+                                   items=[sr.FigureItem(polygon="ABC"), {"incircle": "ABC", "name": "c"}],
+                                   axes=sr.Axes(step=1))])
+    text = py.dumps()
+    assert sr.loads(text) == py and sr.loads(text).dumps() == text
+    assert "C:\n" in text and "incircle: ABC" in text
+
+
+def test_items_validate_on_the_python_side_too():
+    with pytest.raises(sr.SceneError, match=r"items\[0\]\.segment: unknown point 'Z'"):
+        sr.Figure(points={"A": (0, 0)}, items=[{"segment": "AZ"}])
+    with pytest.raises(sr.SceneError, match=r"points\.1A: invalid point name"):
+        sr.Figure(points={"1A": (0, 0)})
+
+
+def _ink_centroid(frame, box, bg=255):
+    x0, y0, x1, y1 = box
+    patch = frame[y0:y1, x0:x1, :3].astype(np.float64)
+    ink = (bg - patch).mean(axis=2)
+    ys, xs = np.mgrid[y0:y1, x0:x1]
+    w = ink.sum()
+    return (xs * ink).sum() / w + 0.5, (ys * ink).sum() / w + 0.5
+
+
+def test_point_annotation_matches_marker_pixels():
+    scene = sr.loads("""
+canvas: {width: 200, height: 160, fps: 10, duration: 1, background: white}
+nodes:
+  - type: figure
+    transform: {position: [97.3, 81.6], rotation: 20, scale: 1.3}
+    scale: 23.7
+    exact: false
+    points: {P: [1.37, -0.61], Q: [-1.9, 1.1]}
+    items: [{point: P, label: '', size: 5}, {point: Q, label: '', size: 4}]
+""")
+    frame, ann = sr.render_frame(scene, 0, annotations=True)
+    pts = {p["name"]: p["image"] for p in ann[0]["points"]}
+    for name in "PQ":
+        u, v = pts[name]
+        box = (int(u) - 10, int(v) - 10, int(u) + 11, int(v) + 11)
+        cx, cy = _ink_centroid(frame, box)
+        assert abs(cx - u) < 0.05 and abs(cy - v) < 0.05, (name, (cx, cy), (u, v))
+
+
+def _seg_hits_box(p, q, box, shrink=1.0):
+    x0, y0, x1, y1 = box[0] + shrink, box[1] + shrink, box[2] - shrink, box[3] - shrink
+    for k in range(65):
+        t = k / 64
+        x, y = p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            return True
+    return False
+
+
+def test_labels_do_not_overlap_each_other_or_the_lines():
+    scene = sr.load(EXAMPLES / "construction.yaml")
+    for frame in (75, 90, 110):
+        _, ann = sr.render_frame(scene, frame, annotations=True)
+        fig = ann[0]
+        labels = fig["labels"]
+        assert {lab["text"] for lab in labels} >= {"A", "B", "C", "I", "O"}
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                ax0, ay0, ax1, ay1 = a["bbox"]
+                bx0, by0, bx1, by1 = b["bbox"]
+                assert ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0, (a["text"], b["text"])
+        poly = next(it for it in fig["items"] if it["kind"] == "polygon")["image"][0]
+        for lab in labels:
+            if not lab["for"].startswith("point:"):
+                continue
+            for p, q in zip(poly, poly[1:]):
+                assert not _seg_hits_box(p, q, lab["bbox"]), (frame, lab["text"])
+
+
+def test_lines_are_clipped_to_the_view_and_axes_drawn():
+    scene = sr.loads("""
+canvas: {width: 240, height: 240, fps: 10, duration: 1, background: white}
+nodes:
+  - type: figure
+    transform: {position: [120, 120]}
+    scale: 20
+    view: [-5, -5, 5, 5]
+    center: [0, 0]
+    exact: false
+    axes: {step: 1}
+    points: {A: [-1, -1], B: [1, 0.5]}
+    items: [{line: AB}, {ray: BA, color: red}, {vector: AB}]
+""")
+    frame, ann = sr.render_frame(scene, 0, annotations=True)
+    items = ann[0]["items"]
+    line = items[0]["image"][0]
+    xs = [p[0] for p in line]
+    ys = [p[1] for p in line]
+    assert min(xs) >= 20 - 1e-6 and max(xs) <= 220 + 1e-6 and min(ys) >= 20 - 1e-6 and max(ys) <= 220 + 1e-6
+    assert max(xs) == pytest.approx(220) or max(ys) == pytest.approx(220) or min(ys) == pytest.approx(20)
+    ray = items[1]["image"][0]
+    assert ray[0] == pytest.approx([140, 110])                       # starts at B
+    # the axes cross at the origin: dark pixels on the x axis row away from the figure
+    assert frame[120, 200, :3].max() < 140
+
+
+def test_figure_time_can_be_frozen():
+    text = TRIANGLE.replace("C: [1.2, 3.4]", "C: {keys: [[0, [1, 3]], [1, [3, 3]]]}")
+    moving = sr.loads(text)
+    frozen = sr.loads(text.replace("exact: false", "exact: false\n    time: 0.5"))
+    a = sr.render_frame(moving, 5)
+    assert np.array_equal(sr.render_frame(frozen, 0), a) and np.array_equal(sr.render_frame(frozen, 9), a)
+    assert not np.array_equal(sr.render_frame(moving, 0), a)
+
+
+def test_measures_and_angle_label():
+    _, ann = sr.render_frame(sr.loads(TRIANGLE), 0, annotations=True)
+    m = ann[0]["measures"]
+    A, B, C = np.array([0, 0]), np.array([5, 0]), np.array([1.2, 3.4])
+    cos_a = np.dot(B - A, C - A) / (np.linalg.norm(B - A) * np.linalg.norm(C - A))
+    assert m["angles"]["BAC"] == pytest.approx(math.degrees(math.acos(cos_a)))
+    assert sum(m["angles"].values()) == pytest.approx(180.0)
+    assert f"{m['angles']['BAC']:.0f}\u00b0" in {lab["text"] for lab in ann[0]["labels"]}
