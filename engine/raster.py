@@ -172,11 +172,17 @@ class Renderer:
 
     def _draw_text(self, canvas, e, p, op):
         lay = self.layout(e, p)
-        fill = p.get("fill")
-        spans = e.node.spans or ()
-        fills = [s.fill if s.fill is not None else fill for s in spans] or [fill]
-        fill_paints = [self._fill_paint(f, op) if f is not None and f[3] > 0 else None for f in fills]
-        sp = self._stroke_paint(p, op)
+        cached = self._paint_cache.get(e.index)
+        if cached is not None and cached[0] == op:
+            fill_paints, sp = cached[1], cached[2]
+        else:
+            fill = p.get("fill")
+            spans = e.node.spans or ()
+            fills = [s.fill if s.fill is not None else fill for s in spans] or [fill]
+            fill_paints = [self._fill_paint(f, op) if f is not None and f[3] > 0 else None for f in fills]
+            sp = self._stroke_paint(p, op)
+            if e.style_static:
+                self._paint_cache[e.index] = (op, fill_paints, sp)
         if sp is None and not any(fill_paints):
             return
         shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
