@@ -1,0 +1,280 @@
+"""Per-frame lane labels from the same projection that draws the paint.
+
+Coordinates: internal polylines are in continuous image coordinates (Skia's: pixel (i, j)
+covers [i, i+1) x [j, j+1)).  TuSimple and CULane store pixel INDICES, so the writers sample
+row index ``h`` at continuous y = h + 0.5 and report x - 0.5 (``half_pixel=True``).
+
+Dashed boundaries are labelled along their whole continuous path, gaps included (as TuSimple
+and CULane do): a label follows the boundary's centre (the middle of the painted line, or of
+the pair for double lines), not just the dashes.
+
+Lanes are listed left to right (boundary order); polylines run from near (bottom of the image)
+to far.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .road_camera import PosedCamera, clip_polyline_values
+from .road_markings import ARROW_CLASSES, Paint, RoadLayout
+
+__all__ = ["LaneLabel", "DEFAULT_CLASS_IDS", "boundary_polylines", "clip_to_image",
+           "tusimple_row", "tusimple_record", "write_tusimple_jsonl", "read_tusimple_jsonl",
+           "culane_points", "culane_lines", "parse_culane_lines", "write_culane_lines",
+           "object_labels", "segmentation_mask"]
+
+ABSENT = -2
+
+#: Class ids for :func:`segmentation_mask` (0 = background).
+DEFAULT_CLASS_IDS = {
+    "solid": 1, "dashed": 2, "double_solid": 3, "solid_dashed": 4, "dashed_solid": 5, "edge": 6,
+    "stop_line": 7, "crosswalk": 8, "text": 9,
+    **{c: 10 + i for i, c in enumerate(ARROW_CLASSES)},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class LaneLabel:
+    """One lane boundary in one frame: image polylines (continuous px, near to far)."""
+
+    boundary: int
+    type: str
+    colour: str
+    pieces: tuple
+
+    @property
+    def points(self) -> np.ndarray:
+        """All pieces concatenated, (N, 2)."""
+        return np.concatenate(self.pieces) if self.pieces else np.empty((0, 2))
+
+
+def clip_to_image(line, width, height) -> list[np.ndarray]:
+    """Clip an image polyline (N, 2) to the rectangle [0, width] x [0, height]; pieces."""
+    p = np.asarray(line, dtype=np.float64)
+    vals = np.stack([p[:, 0], width - p[:, 0], p[:, 1], height - p[:, 1]], axis=1)
+    return clip_polyline_values(p, vals)
+
+
+def boundary_polylines(camera: PosedCamera, centreline, layout: RoadLayout, s_range=None,
+                       max_chord_error=0.01, max_step=2.0, clip_image=True,
+                       include_none=False) -> list[LaneLabel]:
+    """Project every lane boundary's centre line: sampled in world arc length over ``s_range``
+    (default the camera's visible stretch, clamped to the road), clipped to the near/far planes
+    before projection, then to the image.  Boundaries with nothing visible are left out."""
+    if s_range is None:
+        s_range = camera.visible_stretch(_camera_s(camera, centreline))
+    s0, s1 = max(s_range[0], 0.0), min(s_range[1], centreline.length)
+    out = []
+    if s1 <= s0:
+        return out
+    for i, (spec, off) in enumerate(zip(layout.boundaries, layout.boundary_offsets())):
+        if spec.type == "none" and not include_none:
+            continue
+        s = centreline.sample_s(s0, s1, max_chord_error, max_step, lateral=off)
+        pieces = []
+        for world in camera.clip_polyline_near(centreline.to_world(s, off)):
+            img = camera.project(world)[0]
+            pieces += clip_to_image(img, camera.width, camera.height) if clip_image else [img]
+        if pieces:
+            out.append(LaneLabel(i, spec.type, spec.colour, tuple(pieces)))
+    return out
+
+
+def _camera_s(camera, centreline):
+    """Arc length nearest the camera (coarse search then refinement on the centreline)."""
+    s = np.linspace(0.0, centreline.length, max(2, int(centreline.length) + 1))
+    for _ in range(3):
+        p = centreline.to_world(s)[:, :2]
+        k = int(np.argmin(np.sum((p - camera.C[:2]) ** 2, axis=1)))
+        lo, hi = s[max(k - 1, 0)], s[min(k + 1, len(s) - 1)]
+        s = np.linspace(lo, hi, 21)
+    return float(s[10])
+
+
+def _pieces_of(lane):
+    """LaneLabel | (N, 2) array | list of arrays -> list of (N, 2) arrays."""
+    if isinstance(lane, LaneLabel):
+        return list(lane.pieces)
+    if isinstance(lane, np.ndarray) and lane.ndim == 2:
+        return [lane]
+    return [np.asarray(p, dtype=np.float64) for p in lane]
+
+
+def _x_at_rows(pieces, ys):
+    """x where the polyline first (from its near end) crosses each continuous row y; nan if never."""
+    x = np.full(len(ys), np.nan)
+    for p in pieces:
+        if len(p) < 2:
+            continue
+        y0, y1 = p[:-1, 1:2], p[1:, 1:2]                       # (S, 1)
+        lo, hi = np.minimum(y0, y1), np.maximum(y0, y1)
+        hit = (ys >= lo) & (ys <= hi)                            # (S, H)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(y1 != y0, (ys - y0) / (y1 - y0), 0.0)
+        xs = p[:-1, 0:1] + t * (p[1:, 0:1] - p[:-1, 0:1])
+        first = np.argmax(hit, axis=0)
+        found = hit.any(axis=0) & np.isnan(x)
+        x[found] = xs[first[found], np.nonzero(found)[0]]
+    return x
+
+
+def tusimple_row(lanes_polylines, h_samples, as_int=True, half_pixel=True, width=None,
+                 drop_empty=False):
+    """TuSimple x lists: for each lane (given left to right) the x at each row in ``h_samples``,
+    ``-2`` where the lane does not reach the row (or falls outside [0, width) when given).
+
+    ``as_int`` rounds like TuSimple's integer labels; ``half_pixel`` samples row h at continuous
+    y = h + 0.5 and returns the column index x - 0.5 (see module doc).
+    """
+    off = 0.5 if half_pixel else 0.0
+    ys = np.asarray(h_samples, dtype=np.float64) + off
+    out = []
+    for lane in lanes_polylines:
+        x = _x_at_rows(_pieces_of(lane), ys) - off
+        absent = np.isnan(x)
+        if width is not None:
+            absent |= (x < 0) | (x >= width)
+        if drop_empty and absent.all():
+            continue
+        if as_int:
+            out.append([ABSENT if a else int(np.floor(v + 0.5)) for v, a in zip(x, absent)])
+        else:
+            out.append([float(ABSENT) if a else float(v) for v, a in zip(x, absent)])
+    return out
+
+
+def tusimple_record(lanes_polylines, h_samples, raw_file, width=None) -> dict:
+    """One TuSimple label line: {'lanes', 'h_samples', 'raw_file'}; empty lanes dropped."""
+    lanes = tusimple_row(lanes_polylines, h_samples, width=width, drop_empty=True)
+    return {"lanes": lanes, "h_samples": [int(h) for h in h_samples], "raw_file": str(raw_file)}
+
+
+def write_tusimple_jsonl(path, records) -> None:
+    """Write TuSimple records, one JSON object per line (keys lanes, h_samples, raw_file)."""
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for i, r in enumerate(records):
+            hs = list(r["h_samples"])
+            for j, lane in enumerate(r["lanes"]):
+                if len(lane) != len(hs):
+                    raise ValueError(f"records[{i}].lanes[{j}]: {len(lane)} values for "
+                                     f"{len(hs)} h_samples")
+            rec = {"lanes": [[int(v) for v in lane] for lane in r["lanes"]],
+                   "h_samples": [int(h) for h in hs], "raw_file": str(r["raw_file"])}
+            f.write(json.dumps(rec) + "\n")
+
+
+def read_tusimple_jsonl(path) -> list[dict]:
+    """Read a TuSimple label file back (one dict per line)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def culane_points(lane, height, step=10, half_pixel=True) -> np.ndarray:
+    """CULane key points (N, 2) of one lane: x at rows height, height - step, ... (bottom up,
+    as CULane does), only rows the lane reaches; float x in pixel-index coordinates."""
+    rows = np.arange(height, -1, -step)
+    x = np.asarray(tusimple_row([lane], rows, as_int=False, half_pixel=half_pixel)[0])
+    keep = x != ABSENT
+    return np.stack([x[keep], rows[keep].astype(np.float64)], axis=1)
+
+
+def _fmt(v, precision):
+    """Number -> text: integers bare, others with up to ``precision`` decimals."""
+    r = round(float(v), precision)
+    if r == int(r):
+        return str(int(r))
+    return f"{r:.{precision}f}".rstrip("0")
+
+
+def culane_lines(lanes, precision=3) -> str:
+    """CULane ``.lines.txt`` text: one lane per line, space-separated ``x y`` pairs (each line
+    ends with a space, as in the dataset).  ``lanes``: list of (N, 2) point arrays, left to
+    right; lanes with fewer than 2 points are skipped."""
+    rows = []
+    for lane in lanes:
+        pts = np.asarray(lane, dtype=np.float64).reshape(-1, 2)
+        if len(pts) < 2:
+            continue
+        rows.append("".join(f"{_fmt(x, precision)} {_fmt(y, precision)} " for x, y in pts))
+    return "".join(r + "\n" for r in rows)
+
+
+def parse_culane_lines(text) -> list[np.ndarray]:
+    """Inverse of :func:`culane_lines`: list of (N, 2) arrays."""
+    out = []
+    for i, line in enumerate(text.splitlines()):
+        vals = line.split()
+        if not vals:
+            continue
+        if len(vals) % 2:
+            raise ValueError(f"line {i + 1}: odd number of values ({len(vals)})")
+        out.append(np.array([float(v) for v in vals]).reshape(-1, 2))
+    return out
+
+
+def write_culane_lines(path, lanes, precision=3) -> None:
+    """Write a CULane ``.lines.txt`` file."""
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(culane_lines(lanes, precision))
+
+
+def object_labels(camera: PosedCamera, paints: list[Paint]) -> list[dict]:
+    """Labels for non-line paint (arrows, text, stop lines, crosswalk stripes) in one frame.
+
+    Each dict: ``class``, ``kind``, ``text``, ``lane``, ``index``; ``polygon`` (list of image
+    polygons after near/far clipping); ``quad`` (4 image points far-left, far-right, near-right,
+    near-left) when the paint has a quad entirely in front of the near plane, else None;
+    ``truncated`` when clipping removed anything or a point falls outside the image.
+    Paint that is entirely clipped away is left out.
+    """
+    out = []
+    for p in paints:
+        if p.kind == "line":
+            continue
+        polys = [camera.project_polygon(c) for c in p.contours]
+        polys = [q for q in polys if len(q) >= 3]
+        if not polys:
+            continue
+        quad, truncated = None, False
+        if p.quad is not None:
+            uv, z = camera.project(p.quad)
+            if np.all(z >= camera.camera.near) and np.all(z <= camera.camera.far):
+                quad = uv.tolist()
+            else:
+                truncated = True
+        allpts = np.concatenate(polys)
+        inside = ((allpts >= 0) & (allpts <= (camera.width, camera.height))).all()
+        clipped = any(len(q) != len(c) or not np.all(
+            (camera.depth(c) >= camera.camera.near) & (camera.depth(c) <= camera.camera.far))
+            for q, c in zip(polys, p.contours))
+        out.append({"class": p.cls, "kind": p.kind, "text": p.text, "lane": p.lane,
+                    "index": p.index, "polygon": [q.tolist() for q in polys], "quad": quad,
+                    "truncated": bool(truncated or clipped or not inside)})
+    return out
+
+
+def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None) -> np.ndarray:
+    """Per-class mask (height, width) uint8: each paint's clipped, projected contours filled
+    (no antialiasing, non-zero winding) with its class id; later paint wins; 0 = background."""
+    import skia
+
+    ids = DEFAULT_CLASS_IDS if class_ids is None else class_ids
+    buf = np.zeros((camera.height, camera.width, 4), dtype=np.uint8)
+    surface = skia.Surface(buf)
+    with surface as canvas:
+        for p in paints:
+            cid = ids.get(p.cls, 0)
+            if cid == 0:
+                continue
+            path = skia.Path()
+            for c in p.contours:
+                q = camera.project_polygon(c)
+                if len(q) >= 3:
+                    path.addPoly([skia.Point(float(x), float(y)) for x, y in q], True)
+            paint = skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False,
+                               BlendMode=skia.BlendMode.kSrc)
+            canvas.drawPath(path, paint)
+    return buf[:, :, 0].copy()

@@ -1,0 +1,376 @@
+"""The ``road`` node: a perspective road scene with lane markings and exact lane labels.
+
+World units are metres (see docs/roads.md for the conventions). The node draws into its own
+``view`` (default: the canvas) as seen by a pinhole camera that drives along the road; every
+marking is anchored in world arc length and projected exactly, and the per-frame labels (lane
+boundary polylines, TuSimple rows, arrows/text/stop lines/crosswalks) come from the same
+projection that draws them.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import skia
+
+from symbolreel.errors import SceneError
+from symbolreel.fields import field, normalise
+
+from .base import Shape, register
+from .lane_labels import boundary_polylines, object_labels, tusimple_row
+from .road_arrows import ARROW_SHAPES
+from .road_camera import PinholeCamera
+from .road_centreline import Centreline
+from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec, RoadLayout, arrow,
+                            crosswalk, road_paint, stop_line, strip_polygon, text_anchor)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadSegment:
+    """A piece of the centreline: straight, constant-curvature arc, or clothoid (linear curvature)."""
+
+    kind: str = field("straight", "enum", "segment shape", choices=("straight", "arc", "clothoid"))
+    length: float = field(100.0, "number", "arc length in metres", min=1e-6)
+    curvature: float = field(0.0, "number", "1/radius (1/m), positive turns left; for a clothoid, the "
+                                            "curvature at its start")
+    curvature_to: float = field(0.0, "number", "clothoid only: curvature at its end")
+
+    def __post_init__(self):
+        normalise(self)
+
+    def as_spec(self) -> dict:
+        if self.kind == "straight":
+            return {"straight": self.length}
+        if self.kind == "arc":
+            return {"arc": self.length, "curvature": self.curvature}
+        return {"clothoid": self.length, "curvature_from": self.curvature, "curvature_to": self.curvature_to}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Boundary:
+    """How one lane boundary is painted (boundaries are listed left to right)."""
+
+    type: str = field("dashed", "enum", "marking type", choices=MARKING_TYPES)
+    colour: str | None = field(None, "enum", "paint colour (null: yellow for double_solid, else white)",
+                               choices=tuple(PAINT_COLOURS), nullable=True)
+    width: float = field(0.15, "number", "width of each painted line, metres", min=0.01)
+    preset: str | None = field(None, "enum", "dash/gap standard", choices=tuple(DASH_PRESETS), nullable=True)
+    dash: float | None = field(None, "number", "dash length in metres (overrides the preset)", nullable=True,
+                               min=0.01)
+    gap: float | None = field(None, "number", "gap length in metres (overrides the preset)", nullable=True,
+                              min=0.0)
+    phase: float = field(0.0, "number", "arc length where dash 0 starts, metres")
+    wear: float = field(0.0, "number", "seeded per-dash fading, 0 (fresh) .. 1", min=0.0, max=1.0)
+
+    def __post_init__(self):
+        normalise(self)
+
+    def spec(self) -> MarkingSpec:
+        return MarkingSpec(type=self.type, colour=self.colour, width=self.width, dash=self.dash, gap=self.gap,
+                           preset=self.preset, phase=self.phase, wear=self.wear)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadMarking:
+    """A painted object on the road: stop line, crosswalk, arrow or text."""
+
+    kind: str = field("arrow", "enum", "what is painted", choices=("stop_line", "crosswalk", "arrow", "text"))
+    s: float = field(50.0, "number", "arc length of its near edge, metres", min=0.0)
+    lane: int | None = field(None, "int", "lane index from the left (arrows/text; stop lines and crosswalks "
+                                          "span all lanes when null)", nullable=True, min=0)
+    shape: str = field("straight", "enum", "arrow shape", choices=tuple(ARROW_SHAPES))
+    text: str = field("", "string", "painted text (kind: text), e.g. SLOW or 公交专用")
+    length: float | None = field(None, "number", "extent along the road, metres (defaults per kind)",
+                                 nullable=True, min=0.1)
+    wear: float = field(0.0, "number", "seeded fading 0..1 (arrows, crosswalks)", min=0.0, max=1.0)
+
+    def __post_init__(self):
+        normalise(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoadCamera:
+    """Pinhole camera driving along the road (angles in degrees, lengths in metres)."""
+
+    s: float = field(0.0, "number", "arc length of the camera; animate it, e.g. {value: 0, speed: 15}",
+                     anim=True)
+    lane: int | None = field(1, "int", "lane the camera drives in (null: use 'lateral')", nullable=True, min=0)
+    lateral: float = field(0.0, "number", "offset left of the centreline when lane is null, or of the lane "
+                                          "centre otherwise", anim=True)
+    height: float = field(1.5, "number", "above the ground", min=0.05)
+    pitch: float = field(3.0, "number", "downward tilt", anim=True)
+    yaw: float = field(0.0, "number", "turn left of the road heading", anim=True)
+    roll: float = field(0.0, "number", "roll", anim=True)
+    fov: float = field(45.0, "number", "vertical field of view", min=1.0, max=170.0)
+    near: float = field(0.5, "number", "near clip depth", min=0.01)
+    far: float = field(200.0, "number", "far clip depth (the road ends there)", min=1.0)
+
+    def __post_init__(self):
+        normalise(self)
+
+
+_DEFAULT_BOUNDARIES = (Boundary(type="edge"), Boundary(type="dashed"), Boundary(type="dashed"),
+                       Boundary(type="edge"))
+
+
+@register
+@dataclass(frozen=True, kw_only=True)
+class Road(Shape):
+    """Perspective road with lane markings, seen from a camera driving along it; labels per frame."""
+
+    TYPE = "road"
+    segments: tuple = field((RoadSegment(kind="straight", length=400.0),), "structs", "the centreline, in order",
+                            struct=RoadSegment, min_items=1)
+    lanes: tuple = field((3.75, 3.75, 3.75), "numbers", "lane widths in metres, left to right", min=0.5,
+                         min_items=1)
+    boundaries: tuple = field(_DEFAULT_BOUNDARIES, "structs", "one per lane edge (lanes + 1), left to right",
+                              struct=Boundary)
+    markings: tuple = field((), "structs", "stop lines, crosswalks, arrows and text", struct=RoadMarking)
+    camera: RoadCamera = field(RoadCamera(), "struct", "the driving camera", struct=RoadCamera)
+    view: tuple | None = field(None, "vec2", "[width, height] of the image in pixels; null = the canvas",
+                               nullable=True, min=1.0)
+    sky: tuple | None = field("#A9C8E8", "colour", "above the horizon", nullable=True)
+    ground: tuple | None = field("#6B8E4E", "colour", "beside the road", nullable=True)
+    asphalt: tuple | None = field("#4A4A4A", "colour", "road surface", nullable=True)
+    shoulder: float = field(0.5, "number", "asphalt beyond the edge lines, metres", min=0.0)
+    h_samples: tuple | None = field(None, "numbers", "image rows for TuSimple lane labels (null: every 10 px "
+                                                     "from 4/9 of the height down)", nullable=True)
+    fill: tuple | None = field(None, "colour", "unused by roads", anim=True, nullable=True)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if len(self.boundaries) != len(self.lanes) + 1:
+            raise SceneError(f"{len(self.lanes)} lanes need {len(self.lanes) + 1} boundaries, found "
+                             f"{len(self.boundaries)}", ("boundaries",))
+        for i, b in enumerate(self.boundaries):
+            try:
+                b.spec()
+            except ValueError as exc:
+                raise SceneError(str(exc), ("boundaries", i)) from None
+        for i, m in enumerate(self.markings):
+            if m.kind in ("arrow", "text") and m.lane is None:
+                raise SceneError(f"a {m.kind} marking needs a 'lane'", ("markings", i, "lane"))
+            if m.lane is not None and m.lane >= len(self.lanes):
+                raise SceneError(f"lane {m.lane} does not exist (lanes 0..{len(self.lanes) - 1})",
+                                 ("markings", i, "lane"))
+        if self.camera.lane is not None and self.camera.lane >= len(self.lanes):
+            raise SceneError(f"lane {self.camera.lane} does not exist (lanes 0..{len(self.lanes) - 1})",
+                             ("camera", "lane"))
+
+    # -- geometry shared by drawing and annotation ------------------------------------------
+    def world(self):
+        """(centreline, layout), built once per node."""
+        return _world(self.segments, self.lanes, self.boundaries)
+
+    def view_size(self, ctx) -> tuple:
+        if self.view is not None:
+            return int(round(self.view[0])), int(round(self.view[1]))
+        c = ctx.scene.canvas
+        return c.width, c.height
+
+    def posed_camera(self, ctx):
+        cl, layout = self.world()
+        p = ctx.p
+        w, h = self.view_size(ctx)
+        cam = PinholeCamera(w, h, self.camera.fov, self.camera.height, p["camera.pitch"], p["camera.yaw"],
+                            p["camera.roll"], self.camera.near, self.camera.far)
+        lateral = p["camera.lateral"] + (layout.lane_centre(self.camera.lane) if self.camera.lane is not None else 0.0)
+        s = min(max(p["camera.s"], 0.0), cl.length)
+        return cam.at(cl, s, lateral), s
+
+    def paints(self, ctx, posed, s):
+        """World paint records visible from arc length ``s`` (lines first, then markings).
+
+        Paint is anchored in the world, so the whole road's paint is built once (per road and
+        seed) and each frame only selects the records overlapping the visible stretch.
+        """
+        paints, lo, hi = _world_paint(self.segments, self.lanes, self.boundaries, self.markings, ctx.scene.seed)
+        s0, s1 = posed.visible_stretch(s)
+        idx = np.nonzero((hi >= s0) & (lo <= s1))[0]
+        return [paints[i] for i in idx]
+
+    def prepare(self, ctx):
+        for i, m in enumerate(self.markings):
+            if m.kind == "text" and m.text:
+                try:
+                    _text_layout(m.text, ctx.font_chain("sans-bold"))
+                except SceneError as exc:
+                    raise SceneError(exc.message, ("markings", i, "text")) from None
+
+    # -- drawing -------------------------------------------------------------------------------
+    def draw_custom(self, canvas, ctx):
+        posed, s = self.posed_camera(ctx)
+        w, h = posed.width, posed.height
+        op = ctx.opacity
+        canvas.save()
+        canvas.clipRect(skia.Rect.MakeWH(w, h))
+        if self.ground is not None:
+            canvas.drawRect(skia.Rect.MakeWH(w, h), _paint(self.ground, op))
+        if self.sky is not None:
+            sky = _sky_polygon(posed.horizon_line(), w, h)
+            if len(sky) >= 3:
+                canvas.drawPath(_poly_path([sky]), _paint(self.sky, op))
+        s0, s1 = posed.visible_stretch(s)
+        if self.asphalt is not None:
+            pieces = _surface_pieces(self.segments, self.lanes, self.boundaries, self.shoulder)
+            chosen = [poly for a, b, poly in pieces if b >= s0 and a <= s1]
+            polys = [q for q in project_many(posed, chosen) if len(q) >= 3]
+            if polys:
+                canvas.drawPath(_poly_path(polys), _paint(self.asphalt, op))
+        paints = self.paints(ctx, posed, s)
+        flat = [c for p in paints for c in p.contours]
+        projected = iter(project_many(posed, flat))
+        for paint in paints:
+            polys = [next(projected) for _ in paint.contours]
+            colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
+            if paint.kind == "text":
+                self._draw_text(canvas, ctx, posed, paint, colour, op)
+                continue
+            polys = [q for q in polys if len(q) >= 3]
+            if polys:
+                canvas.drawPath(_poly_path(polys), _paint(colour, op))
+        canvas.restore()
+
+    def _draw_text(self, canvas, ctx, posed, paint, colour, op):
+        if not paint.text or paint.quad is None:
+            return
+        uv, z = posed.project(paint.quad)
+        if not np.all(z >= posed.camera.near):
+            return  # partly behind the near plane: skip rather than draw a distorted mapping
+        lay = _text_layout(paint.text, ctx.font_chain("sans-bold"))
+        x0, y0, x1, y1 = lay.bounds
+        src = [skia.Point(x0, y0), skia.Point(x1, y0), skia.Point(x1, y1), skia.Point(x0, y1)]
+        dst = [skia.Point(float(x), float(y)) for x, y in uv]
+        m = skia.Matrix()
+        if not m.setPolyToPoly(src, dst):
+            return
+        canvas.save()
+        canvas.concat(m)
+        for blob in lay.blobs_upto(1 << 30):
+            canvas.drawTextBlob(blob, 0, 0, _paint(colour, op))
+        canvas.restore()
+
+    # -- annotations -----------------------------------------------------------------------------
+    def annotate_custom(self, ctx, m):
+        from symbolreel.annotate import points_of, quad_of
+
+        posed, s = self.posed_camera(ctx)
+        cl, layout = self.world()
+        w, h = posed.width, posed.height
+        lanes = boundary_polylines(posed, cl, layout)
+        h_samples = self.h_samples if self.h_samples is not None else tuple(
+            float(y) for y in range(int(np.ceil(h * 4 / 9 / 10) * 10), h, 10))
+        xs = tusimple_row(lanes, [int(v) for v in h_samples], width=w)
+        objects = object_labels(posed, [p for p in self.paints(ctx, posed, s) if p.kind != "line"])
+        for o in objects:
+            o["polygon"] = [points_of(m, poly) for poly in o["polygon"]]
+            if o["quad"] is not None:
+                o["quad"] = points_of(m, o["quad"])
+        quad = quad_of(m, (0.0, 0.0, float(w), float(h)))
+        xs_ = [p[0] for p in quad]
+        ys_ = [p[1] for p in quad]
+        return {
+            "quad": quad, "bbox": [min(xs_), min(ys_), max(xs_), max(ys_)],
+            "camera": {"s": round(s, 6), "horizon_y": round(posed.horizon_row(), 3)},
+            "lanes": [{"boundary": ln.boundary, "type": ln.type, "colour": ln.colour,
+                       "pieces": [points_of(m, piece) for piece in ln.pieces]} for ln in lanes],
+            "tusimple": {"h_samples": [int(v) for v in h_samples], "lanes": xs},
+            "objects": objects,
+        }
+
+
+@functools.lru_cache(maxsize=32)
+def _world(segments, lanes, boundaries):
+    cl = Centreline.from_segments([seg.as_spec() for seg in segments])
+    layout = RoadLayout(tuple(lanes), tuple(b.spec() for b in boundaries))
+    return cl, layout
+
+
+@functools.lru_cache(maxsize=16)
+def _world_paint(segments, lanes, boundaries, markings, seed):
+    """All paint of the road in world coordinates, with arrays of each record's arc-length range."""
+    cl, layout = _world(segments, lanes, boundaries)
+    out = road_paint(cl, layout, 0.0, cl.length, seed=seed)
+    for m in markings:
+        if m.s > cl.length:
+            continue
+        if m.kind == "stop_line":
+            out.append(stop_line(cl, layout, m.s, lanes=m.lane))
+        elif m.kind == "crosswalk":
+            out += crosswalk(cl, layout, m.s, length=m.length or 4.0, lanes=m.lane, seed=seed, wear=m.wear)
+        elif m.kind == "arrow":
+            out.append(arrow(cl, layout, m.lane, m.s, shape=m.shape, length=m.length or 6.0, seed=seed,
+                             wear=m.wear))
+        else:
+            out.append(text_anchor(cl, layout, m.lane, m.s, length=m.length or 5.0, text=m.text))
+    lo = np.array([p.s_range[0] for p in out])
+    hi = np.array([p.s_range[1] for p in out])
+    return out, lo, hi
+
+
+@functools.lru_cache(maxsize=16)
+def _surface_pieces(segments, lanes, boundaries, shoulder, piece=10.0):
+    """The asphalt as strips of ``piece`` metres: (s0, s1, world polygon)."""
+    cl, layout = _world(segments, lanes, boundaries)
+    left, right = layout.lane_span()
+    edges = np.append(np.arange(0.0, cl.length, piece), cl.length)
+    return [(a, b, strip_polygon(cl, a, b, left + shoulder, right - shoulder, 0.05))
+            for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def project_many(posed, polys) -> list:
+    """Project world polygons; those entirely between the near and far planes go in one batch,
+    the others are clipped one by one (exactly as ``posed.project_polygon`` would)."""
+    if not polys:
+        return []
+    sizes = [len(p) for p in polys]
+    pts = np.concatenate(polys)
+    depth = posed.depth(pts)
+    uv = posed.project(pts)[0]
+    near, far = posed.camera.near, posed.camera.far
+    out = []
+    start = 0
+    for poly, n in zip(polys, sizes):
+        d = depth[start:start + n]
+        if d.min() >= near and d.max() <= far:
+            out.append(uv[start:start + n])
+        else:
+            out.append(posed.project_polygon(poly))
+        start += n
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _text_layout(text, chain):
+    from symbolreel.typeset import layout_text
+
+    return layout_text(text, chain, 100.0, 0.0, 1.0, "center", "middle", "strict")
+
+
+def _paint(rgba, op) -> skia.Paint:
+    return skia.Paint(Color4f=skia.Color4f(rgba[0], rgba[1], rgba[2], rgba[3] * op), AntiAlias=True)
+
+
+def _poly_path(polys) -> skia.Path:
+    path = skia.Path()
+    for q in polys:
+        path.addPoly([tuple(p) for p in np.asarray(q).tolist()], True)
+    return path
+
+
+def _sky_polygon(line, w, h) -> np.ndarray:
+    """The part of the view rectangle on the sky side of the horizon line (a*x + b*y + c < 0)."""
+    a, b, c = line
+    rect = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
+    vals = -(rect @ np.array([a, b]) + c)
+    out = []
+    for i in range(4):
+        p, q = rect[i], rect[(i + 1) % 4]
+        vp, vq = vals[i], vals[(i + 1) % 4]
+        if vp >= 0:
+            out.append(p)
+        if (vp >= 0) != (vq >= 0):
+            t = vp / (vp - vq)
+            out.append(p + t * (q - p))
+    return np.array(out)

@@ -1,0 +1,125 @@
+"""The road node end to end: rendering, lane labels from the same projection, errors, goldens."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symbolreel as sr
+from conftest import EXAMPLES
+
+STRAIGHT = """
+canvas: {width: 640, height: 360, fps: 30, frames: 30, background: black}
+nodes:
+  - type: road
+    id: road
+    segments: [{kind: straight, length: 400}]
+    lanes: [3.6, 3.6, 3.6]
+    boundaries: [{type: solid}, {type: %s}, {type: solid}, {type: solid}]
+    ground: "#000000"
+    asphalt: "#000000"
+    sky: "#000000"
+    camera: {s: {value: 5, speed: 20}, lane: 1, height: 1.5, pitch: 4, fov: 50}
+"""
+
+
+def _bright(a):
+    return a[..., :3].min(axis=2) > 120
+
+
+def test_tusimple_points_of_solid_lines_lie_on_paint():
+    scene = sr.loads(STRAIGHT % "solid")
+    a, ann = sr.render_frame(scene, 0, annotations=True)
+    road = ann[0]
+    paint = _bright(a)
+    rows = road["tusimple"]["h_samples"]
+    checked = 0
+    for lane in road["tusimple"]["lanes"]:
+        for y, x in zip(rows, lane):
+            if x < 0 or y < road["camera"]["horizon_y"] + 20:   # lines thinner than a pixel near the horizon
+                continue
+            near = paint[y, max(0, x - 1):x + 2]
+            assert near.any(), (x, y)
+            checked += 1
+    assert checked > 40
+    # and nothing is painted far from the labelled boundaries on a sample row
+    y = rows[-1]
+    xs = [lane[-1] for lane in road["tusimple"]["lanes"] if lane[-1] >= 0]
+    cols = np.nonzero(paint[y])[0]
+    assert all(min(abs(c - x) for x in xs) <= 12 for c in cols)
+
+
+def test_lane_polylines_follow_boundaries_left_to_right():
+    _, ann = sr.render_frame(sr.loads(STRAIGHT % "dashed"), 0, annotations=True)
+    lanes = ann[0]["lanes"]
+    assert [ln["boundary"] for ln in lanes] == [0, 1, 2, 3]
+    assert [ln["type"] for ln in lanes] == ["solid", "dashed", "solid", "solid"]
+    bottoms = [max(ln["pieces"][0], key=lambda p: p[1])[0] for ln in lanes]
+    assert bottoms == sorted(bottoms)
+
+
+def test_dashes_move_towards_the_viewer_smoothly():
+    scene = sr.loads(STRAIGHT % "dashed")
+    _, ann = sr.render_frame(scene, 0, annotations=True)
+    pts = np.array(ann[0]["lanes"][1]["pieces"][0])
+    # sample the dashed boundary's image path in its lower half, where dashes are large
+    order = np.argsort(pts[:, 1])
+    ys = np.arange(int(ann[0]["camera"]["horizon_y"]) + 15, int(ann[0]["camera"]["horizon_y"]) + 120)
+    xs = np.interp(ys, pts[order, 1], pts[order, 0])
+    profiles = []
+    for k in range(0, 6):
+        a = sr.render_frame(scene, k)
+        profiles.append(np.array([_bright(a)[y, int(round(x)) - 2:int(round(x)) + 3].any() for y, x in zip(ys, xs)]))
+    # follow one dash: its far edge (top row of a painted run) moves down the image every frame
+    far_edges = [np.nonzero(prof[1:] & ~prof[:-1])[0] + 1 for prof in profiles]
+    edges = [int(far_edges[0][np.argmin(np.abs(far_edges[0] - 40))])]
+    for cand in far_edges[1:]:
+        ahead = cand[cand >= edges[-1] - 1]
+        assert len(ahead), (edges, cand)
+        edges.append(int(ahead[0]))
+    steps = np.diff(edges)
+    assert np.all(steps >= 0), edges        # monotonic: the dash comes towards the camera
+    assert np.all(steps <= 25), edges       # and never jumps (20 m/s at 30 fps is 0.67 m per frame)
+    assert edges[-1] - edges[0] >= 5, edges  # it did move
+
+
+def test_objects_and_camera_in_annotations():
+    scene = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    _, ann = sr.render_frame(scene, 0, annotations=True)
+    road = ann[0]
+    classes = {o["class"] for o in road["objects"]}
+    assert {"arrow_straight_left", "text", "stop_line", "crosswalk"} <= classes
+    arrow = next(o for o in road["objects"] if o["class"] == "arrow_straight_left")
+    assert arrow["quad"] is not None and len(arrow["quad"]) == 4
+    assert road["camera"]["s"] == 0.0
+    _, ann30 = sr.render_frame(scene, 30, annotations=True)
+    assert ann30[0]["camera"]["s"] == pytest.approx(15.0)
+
+
+def test_road_golden(golden):
+    golden("road_curve_f30", sr.render_frame(sr.load(EXAMPLES / "lanes_perspective.yaml"), 30))
+
+
+def test_road_is_deterministic_across_workers():
+    import hashlib
+
+    scene = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    idx = list(range(0, 60, 5))
+    h = lambda a: hashlib.sha256(a.tobytes()).hexdigest()  # noqa: E731
+    serial = [h(a) for _, a, _ in sr.iter_frames(scene, idx)]
+    pooled = [h(a) for _, a, _ in sr.iter_frames(scene, idx, workers=2, chunk=3)]
+    assert serial == pooled
+
+
+@pytest.mark.parametrize("snippet, where, message", [
+    ("boundaries: [{type: edge}, {type: edge}]", "nodes[0].boundaries", "3 lanes need 4 boundaries"),
+    ("markings: [{kind: arrow, s: 10}]", "nodes[0].markings[0].lane", "needs a 'lane'"),
+    ("markings: [{kind: arrow, s: 10, lane: 7}]", "nodes[0].markings[0].lane", "does not exist"),
+    ("boundaries: [{type: edge}, {type: dashd}, {type: dashed}, {type: edge}]", "nodes[0].boundaries[1].type",
+     "did you mean 'dashed'"),
+    ("segments: [{kind: spiral, length: 10}]", "nodes[0].segments[0].kind", "expected one of straight"),
+])
+def test_road_errors(snippet, where, message):
+    text = "nodes:\n  - type: road\n    " + snippet + "\n"
+    with pytest.raises(sr.SceneError) as info:
+        sr.loads(text, "r.yaml")
+    assert f": {where}: " in str(info.value) and message in str(info.value), str(info.value)
