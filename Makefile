@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/render examples/text_card.yaml -o out/text_card.mp4 --annotations out/text_card.json
 	$(BIN)/render examples/geometry.yaml -o out/geometry.mp4
 	$(BIN)/render examples/road.yaml -o out/road.mp4 --annotations out/road.json
+	$(BIN)/render examples/construction.yaml -o out/construction.mp4 --annotations out/construction.json
+	$(BIN)/render examples/lanes_perspective.yaml -o out/lanes_perspective.mp4 --tusimple out/lanes_tusimple.json
 	$(BIN)/render examples/text_card.yaml --frame 0 -o out/text_card.png
 	@echo "demo outputs are in out/"
 
@@ -33,6 +35,9 @@ test: $(TEST_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_tracks.py
+	$(BIN)/python bench/bench_road.py
+	$(BIN)/python bench/bench_geometry.py
+	$(BIN)/python bench/bench_text.py
 
 schema: $(STAMP)
 	$(BIN)/symbolreel schema -o docs/scene.schema.json

@@ -155,12 +155,15 @@ class RenderResult:
 
 def render(scene, output, *, frames=None, workers: int = 1, annotations=None, crf: int = 18,
            preset: str = "medium", compress_level: int = 6, progress=None, limits: Limits = DEFAULT_LIMITS,
-           pix_fmt: str = "yuv420p", base_dir: str | None = None) -> RenderResult:
+           pix_fmt: str = "yuv420p", base_dir: str | None = None, tusimple=None,
+           culane_dir=None) -> RenderResult:
     """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame) or ``dir/%05d.png``.
 
     ``frames``: an iterable of frame indices (default: all; for a single .png, the first).
     ``annotations``: path of a JSON file receiving exact per-frame annotations.
     ``progress``: a callable ``(done, total)`` called after each frame.
+    ``tusimple`` / ``culane_dir``: lane labels of road nodes in TuSimple (JSON lines) and CULane
+    (``.lines.txt`` per frame) formats; ``raw_file`` names the frame's image (or ``clip.mp4#N``).
     """
     from .sinks import atomic_output, open_sink
 
@@ -179,7 +182,15 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
         options = {"compress_level": compress_level}
     else:
         options = {"crf": crf, "preset": preset, "pix_fmt": pix_fmt}
-    stream = iter_frames(scene, indices, annotations=annotations is not None, workers=workers, limits=limits,
+    lanes = None
+    if tusimple is not None or culane_dir is not None:
+        from .lane_export import LaneLabelWriter
+
+        def raw_file(i):
+            return output % i if "%" in output else (output if output.lower().endswith(".png") else f"{output}#{i}")
+        lanes = LaneLabelWriter(tusimple, culane_dir, raw_file, scene.canvas.height)
+    want_ann = annotations is not None or lanes is not None
+    stream = iter_frames(scene, indices, annotations=want_ann, workers=workers, limits=limits,
                          base_dir=base_dir)
     sink = open_sink(output, c.width, c.height, c.fps, **options)
     records = []
@@ -189,6 +200,8 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
             sink.write(arr, i)
             if annotations is not None:
                 records.append({"frame": i, "t": c.time(i), "objects": ann})
+            if lanes is not None:
+                lanes.add(i, ann)
             done += 1
             if progress:
                 progress(done, len(indices))
@@ -196,6 +209,8 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
         sink.abort() if hasattr(sink, "abort") else None
         raise
     sink.close()
+    if lanes is not None:
+        lanes.close()
     if annotations is not None:
         doc = {"format": "symbolreel-annotations/1", "width": c.width, "height": c.height, "fps": c.fps,
                "seed": scene.seed, "frames": records}

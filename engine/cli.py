@@ -15,6 +15,7 @@ RENDER_EPILOG = """examples:
   render scene.yaml --frames 0:30 -o frames/%05d.png    frames 0..29 as numbered PNGs
   render scene.yaml -o out.mp4 --annotations ann.json   also write exact per-frame annotations
   render scene.yaml -o out.mp4 --workers 4              render in 4 processes (same pixels)
+  render road.yaml -o f/%05d.png --tusimple lanes.json  frames + TuSimple lane labels (--culane DIR too)
 """
 
 
@@ -37,6 +38,9 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--frames", type=_frames_arg, metavar="A:B", help="render frames A..B-1, e.g. --frames 0:30")
     p.add_argument("--annotations", metavar="FILE.json", help="write exact per-frame annotations (boxes, quads, "
                                                               "characters) to this JSON file")
+    p.add_argument("--tusimple", metavar="FILE.json", help="lane labels of road nodes, TuSimple JSON lines "
+                                                           "(one record per frame)")
+    p.add_argument("--culane", metavar="DIR", help="lane labels of road nodes, one CULane .lines.txt per frame")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to render with (default 1)")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0 (lossless) .. 51 (worst); default 18")
     p.add_argument("--preset", default="medium", help="x264 speed preset, e.g. ultrafast, fast, medium (default)")
@@ -88,7 +92,8 @@ def cmd_render(args) -> int:
     try:
         result = api.render(scene, output, frames=indices, workers=args.workers, annotations=args.annotations,
                             crf=args.crf, preset=args.preset, compress_level=args.compress_level,
-                            progress=progress, limits=limits, pix_fmt=args.pix_fmt,
+                            progress=progress, limits=limits, pix_fmt=args.pix_fmt, tusimple=args.tusimple,
+                            culane_dir=args.culane,
                             base_dir=os.path.dirname(os.path.abspath(args.scene)))
     finally:
         if bar is not None:

@@ -123,3 +123,29 @@ def test_road_errors(snippet, where, message):
     with pytest.raises(sr.SceneError) as info:
         sr.loads(text, "r.yaml")
     assert f": {where}: " in str(info.value) and message in str(info.value), str(info.value)
+
+
+def test_tusimple_and_culane_files(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from symbolreel.primitives.lane_labels import parse_culane_lines
+
+    out = tmp_path / "f" / "%05d.png"
+    r = subprocess.run([sys.executable, "-m", "symbolreel", "render", str(EXAMPLES / "lanes_perspective.yaml"),
+                        "--frames", "0:4", "-o", str(out), "--tusimple", str(tmp_path / "lanes.json"),
+                        "--culane", str(tmp_path / "culane"), "-q"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    records = [json.loads(line) for line in (tmp_path / "lanes.json").read_text().splitlines()]
+    assert [rec["raw_file"] for rec in records] == [str(out) % i for i in range(4)]
+    assert sorted(p.name for p in (tmp_path / "culane").iterdir()) == [f"{i:05d}.lines.txt" for i in range(4)]
+    for i, rec in enumerate(records):
+        lanes = parse_culane_lines((tmp_path / "culane" / f"{i:05d}.lines.txt").read_text())
+        assert len(lanes) == len(rec["lanes"]) == 4
+        # the two formats agree where they sample the same row
+        for xs, pts in zip(rec["lanes"], lanes):
+            by_row = {int(y): x for x, y in pts}
+            for y, x in zip(rec["h_samples"], xs):
+                if x >= 0 and y in by_row:
+                    assert abs(by_row[y] - x) <= 0.5 + 1e-9

@@ -1,0 +1,58 @@
+"""Write lane labels of road nodes in the formats lane-detection code reads: TuSimple and CULane.
+
+Labels come from the per-frame annotations (the same projection that drew the paint).
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from .sinks import atomic_output
+
+
+class LaneLabelWriter:
+    """Collects road annotations frame by frame; ``close()`` writes the files atomically.
+
+    ``tusimple``: path of a JSON-lines file, one record per frame and road node
+    (``{"lanes", "h_samples", "raw_file"}``, lanes left to right, -2 where absent).
+    ``culane_dir``: folder receiving ``<frame>.lines.txt`` per frame (one lane per line,
+    ``x y`` pairs from the bottom of the image up). ``raw_file(i)`` names frame i's image.
+    """
+
+    def __init__(self, tusimple=None, culane_dir=None, raw_file=lambda i: f"{i:05d}.png", height=None):
+        self.tusimple, self.culane_dir, self.raw_file, self.height = tusimple, culane_dir, raw_file, height
+        self.records: list = []
+        self.culane: dict = {}
+
+    def add(self, index: int, objects: list) -> None:
+        from .primitives.lane_labels import culane_points, tusimple_record
+
+        for obj in objects:
+            if obj.get("type") != "road":
+                continue
+            lanes = [[np.asarray(p, dtype=np.float64) for p in ln["pieces"]] for ln in obj["lanes"]]
+            t = obj["tusimple"]
+            if self.tusimple is not None:
+                self.records.append(tusimple_record(lanes, t["h_samples"], self.raw_file(index)))
+            if self.culane_dir is not None:
+                height = self.height or (max(t["h_samples"]) + 10 if t["h_samples"] else 0)
+                pts = [culane_points(ln, height) for ln in lanes]
+                self.culane.setdefault(index, []).extend(pts)
+
+    def close(self) -> None:
+        from .primitives.lane_labels import culane_lines
+
+        if self.tusimple is not None:
+            with atomic_output(os.fspath(self.tusimple)) as tmp:
+                with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                    for rec in self.records:
+                        fh.write(json.dumps(rec) + "\n")
+        if self.culane_dir is not None:
+            os.makedirs(self.culane_dir, exist_ok=True)
+            for index, lanes in sorted(self.culane.items()):
+                name = os.path.splitext(os.path.basename(self.raw_file(index)))[0] + ".lines.txt"
+                with atomic_output(os.path.join(self.culane_dir, name)) as tmp:
+                    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                        fh.write(culane_lines(lanes))
