@@ -149,3 +149,39 @@ def test_tusimple_and_culane_files(tmp_path):
             for y, x in zip(rec["h_samples"], xs):
                 if x >= 0 and y in by_row:
                     assert abs(by_row[y] - x) <= 0.5 + 1e-9
+
+
+def _hand_project(X, Y, cam_x, cam_y, height, pitch_deg, fov_deg, w, h):
+    """Pinhole maths written out independently: camera looking along +x, pitched down."""
+    p = np.radians(pitch_deg)
+    d = np.array([X - cam_x, Y - cam_y, -height])
+    forward = np.array([np.cos(p), 0.0, -np.sin(p)])
+    right = np.array([0.0, -1.0, 0.0])          # +y is to the left of a camera looking along +x
+    down = np.array([-np.sin(p), 0.0, -np.cos(p)])
+    f = (h / 2) / np.tan(np.radians(fov_deg) / 2)
+    zc = d @ forward
+    return np.array([f * (d @ right) / zc + w / 2, f * (d @ down) / zc + h / 2])
+
+
+def _dist_to_polyline(pt, pieces):
+    best = np.inf
+    for piece in pieces:
+        q = np.asarray(piece)
+        a, b = q[:-1], q[1:]
+        ab = b - a
+        t = np.clip(((pt - a) * ab).sum(1) / np.maximum((ab * ab).sum(1), 1e-12), 0, 1)
+        best = min(best, np.min(np.linalg.norm(a + t[:, None] * ab - pt, axis=1)))
+    return best
+
+
+def test_hand_projected_boundary_points_lie_on_the_labels_and_the_paint():
+    scene = sr.loads(STRAIGHT % "dashed")
+    a, ann = sr.render_frame(scene, 0, annotations=True)
+    road = ann[0]
+    # lanes of 3.6 m centred on the centreline: boundary 2 (solid) is 1.8 m right of it (y = -1.8);
+    # the camera drives in lane 1 (y = 0) at s = 5, 1.5 m up, pitched 4 degrees, 50 degree fov
+    for s in (12.0, 20.0, 35.0, 60.0):
+        uv = _hand_project(s, -1.8, 5.0, 0.0, 1.5, 4.0, 50.0, 640, 360)
+        assert _dist_to_polyline(uv, road["lanes"][2]["pieces"]) < 0.05, (s, uv)
+        x, y = int(uv[0]), int(uv[1])
+        assert _bright(a)[y, x - 1:x + 2].any(), (s, uv)     # and the paint is there
