@@ -219,19 +219,35 @@ class Road(Shape):
             polys = [q for q in project_many(posed, chosen) if len(q) >= 3]
             if polys:
                 canvas.drawPath(_poly_path(polys), _paint(self.asphalt, op))
+        for colour, polys, paint in self.paint_groups(ctx, posed, s):
+            if paint is not None:
+                self._draw_text(canvas, ctx, posed, paint, colour, op)
+            elif polys:
+                canvas.drawPath(_poly_path(polys), _paint(colour, op))
+        canvas.restore()
+
+    def paint_groups(self, ctx, posed, s):
+        """Projected paint grouped into one path per (lines or markings, colour, wear alpha).
+
+        One path per group is faster than one per dash, and filling adjacent strips as one path
+        avoids faint antialiasing seams where they meet. Yields ``(rgba, polygons, None)``, or
+        ``(rgba, None, paint)`` for painted text, lines before markings.
+        """
         paints = self.paints(ctx, posed, s)
-        flat = [c for p in paints for c in p.contours]
-        projected = iter(project_many(posed, flat))
+        projected = iter(project_many(posed, [c for p in paints for c in p.contours]))
+        groups: dict = {}
+        texts = []
         for paint in paints:
             polys = [next(projected) for _ in paint.contours]
             colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
             if paint.kind == "text":
-                self._draw_text(canvas, ctx, posed, paint, colour, op)
+                texts.append((colour, None, paint))
                 continue
-            polys = [q for q in polys if len(q) >= 3]
-            if polys:
-                canvas.drawPath(_poly_path(polys), _paint(colour, op))
-        canvas.restore()
+            key = (paint.kind != "line", colour)
+            groups.setdefault(key, []).extend(q for q in polys if len(q) >= 3)
+        for key in sorted(groups, key=lambda k: k[0]):  # stable: lines first, then markings
+            yield key[1], groups[key], None
+        yield from texts
 
     def _draw_text(self, canvas, ctx, posed, paint, colour, op):
         if not paint.text or paint.quad is None:
@@ -330,31 +346,58 @@ def _surface_pieces(segments, lanes, boundaries, shoulder, piece=10.0):
 
 
 def project_many(posed, polys) -> list:
-    """Project world polygons; those entirely between the near and far planes go in one batch,
-    the others are clipped (the same Sutherland-Hodgman construction as ``posed.project_polygon``)."""
+    """Project world polygons, clipped to the near and far planes (the same Sutherland-Hodgman
+    construction as ``posed.project_polygon``); polygons wholly out of range come back empty.
+    One compiled call for all polygons."""
     if not polys:
         return []
-    sizes = np.array([len(p) for p in polys])
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    pts = np.concatenate(polys)
-    depth = posed.depth(pts)
-    uv = posed.project(pts)[0]
-    near, far = posed.camera.near, posed.camera.far
-    lo = np.minimum.reduceat(depth, starts)
-    hi = np.maximum.reduceat(depth, starts)
-    out = []
-    for i, poly in enumerate(polys):
-        a = starts[i]
-        if lo[i] >= near and hi[i] <= far:
-            out.append(uv[a:a + sizes[i]])
-        elif hi[i] < near or lo[i] > far:
-            out.append(uv[:0])  # wholly behind the camera or beyond the far plane
+    sizes = np.array([len(p) for p in polys], dtype=np.int64)
+    pts = np.ascontiguousarray(np.concatenate(polys), dtype=np.float64)
+    cam = posed.camera
+    out, out_sizes = _project_clip_all(pts, sizes, np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C),
+                                       cam.focal, 0.5 * posed.width, 0.5 * posed.height, cam.near, cam.far)
+    ends = np.cumsum(out_sizes)
+    return np.split(out, ends[:-1])
+
+
+@njit(cache=True)
+def _project_clip_all(pts, sizes, R, C, focal, cx, cy, near, far):
+    n_total = 0
+    for n in sizes:
+        n_total += 4 * n + 8
+    out = np.empty((n_total, 2))
+    out_sizes = np.zeros(sizes.shape[0], np.int64)
+    start = 0
+    m = 0
+    for i in range(sizes.shape[0]):
+        n = sizes[i]
+        poly = pts[start:start + n]
+        cam = np.empty((n, 3))
+        for j in range(n):
+            for r in range(3):
+                cam[j, r] = (R[r, 0] * (poly[j, 0] - C[0]) + R[r, 1] * (poly[j, 1] - C[1])
+                             + R[r, 2] * (poly[j, 2] - C[2]))
+        lo = cam[:, 2].min()
+        hi = cam[:, 2].max()
+        start += n
+        if hi < near or lo > far:
+            continue
+        if lo >= near and hi <= far:
+            clipped = cam
         else:
-            d = depth[a:a + sizes[i]]
-            vals = np.stack([d - near, far - d], axis=1)
-            clipped = _clip_planes(np.ascontiguousarray(poly, dtype=np.float64), np.ascontiguousarray(vals))
-            out.append(posed.project(clipped)[0] if len(clipped) else uv[:0])
-    return out
+            vals = np.empty((n, 2))
+            for j in range(n):
+                vals[j, 0] = cam[j, 2] - near
+                vals[j, 1] = far - cam[j, 2]
+            clipped = _clip_planes(cam, vals)
+        k = clipped.shape[0]
+        for j in range(k):
+            z = clipped[j, 2]
+            out[m + j, 0] = focal * clipped[j, 0] / z + cx
+            out[m + j, 1] = focal * clipped[j, 1] / z + cy
+        out_sizes[i] = k
+        m += k
+    return out[:m], out_sizes
 
 
 @njit(cache=True)
@@ -401,15 +444,31 @@ def _paint(rgba, op) -> skia.Paint:
 
 
 def _poly_path(polys) -> skia.Path:
+    """One skia.Path holding closed polygons (non-zero winding), built without per-point Python.
+
+    Writes Skia's own path serialisation (format version 5: header, point/weight/verb counts,
+    float32 points, uint8 verbs move/line.../close, padded to 4 bytes) and reads it back; if Skia
+    rejects the buffer (a different serialisation version), falls back to addPoly.
+    tests/test_road_node.py checks both give the same path.
+    """
+    polys = [np.asarray(q, dtype=np.float64) for q in polys if len(q)]
     path = skia.Path()
-    if not len(polys):
+    if not polys:
         return path
-    # one conversion for all points; skia.Point objects convert ~6x faster than tuples in pybind
-    pts = [skia.Point(x, y) for x, y in np.concatenate([np.asarray(q, dtype=np.float64) for q in polys]).tolist()]
-    start = 0
+    pts = np.concatenate(polys).astype(np.float32)
+    sizes = np.array([len(q) for q in polys])
+    first = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))     # verb index of each polygon's move
+    verbs = np.ones(len(pts) + len(polys), np.uint8)             # line
+    verbs[first] = 0                                             # move
+    verbs[first + sizes] = 5                                     # close
+    pad = (-len(verbs)) % 4
+    buf = b"".join((np.array([5, len(pts), 0, len(verbs)], np.int32).tobytes(), pts.tobytes(), verbs.tobytes(),
+                    b"\0" * pad))
+    if path.readFromMemory(buf) == len(buf):
+        return path
+    path = skia.Path()
     for q in polys:
-        path.addPoly(pts[start:start + len(q)], True)
-        start += len(q)
+        path.addPoly([skia.Point(x, y) for x, y in q.tolist()], True)
     return path
 
 
