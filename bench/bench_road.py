@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symbolreel as sr  # noqa: E402
 from symbolreel.compile import CompiledScene  # noqa: E402
-from symbolreel.primitives.road import _poly_path  # noqa: E402
+from symbolreel.primitives.road import _flat_path  # noqa: E402
 from symbolreel.raster import DrawContext, Renderer  # noqa: E402
 
 N = 90
@@ -61,9 +61,9 @@ def geometry_only(sc):
         ctx = DrawContext(r, e, p, 1.0, None, None)
         node = e.node
         posed, s = node.posed_camera(ctx)
-        for _, polys, _ in node.paint_groups(ctx, posed, s):
-            if polys:
-                _poly_path(polys)
+        for _, flat, _ in node.paint_groups(ctx, posed, s):
+            if flat is not None and len(flat[1]):
+                _flat_path(*flat)
     return time.perf_counter() - t0
 
 

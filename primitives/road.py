@@ -219,35 +219,37 @@ class Road(Shape):
             polys = [q for q in project_many(posed, chosen) if len(q) >= 3]
             if polys:
                 canvas.drawPath(_poly_path(polys), _paint(self.asphalt, op))
-        for colour, polys, paint in self.paint_groups(ctx, posed, s):
+        for colour, flat, paint in self.paint_groups(ctx, posed, s):
             if paint is not None:
                 self._draw_text(canvas, ctx, posed, paint, colour, op)
-            elif polys:
-                canvas.drawPath(_poly_path(polys), _paint(colour, op))
+            elif len(flat[1]):
+                canvas.drawPath(_flat_path(*flat), _paint(colour, op))
         canvas.restore()
 
     def paint_groups(self, ctx, posed, s):
         """Projected paint grouped into one path per (lines or markings, colour, wear alpha).
 
         One path per group is faster than one per dash, and filling adjacent strips as one path
-        avoids faint antialiasing seams where they meet. Yields ``(rgba, polygons, None)``, or
-        ``(rgba, None, paint)`` for painted text, lines before markings.
+        avoids faint antialiasing seams where they meet. Yields ``(rgba, (points, sizes), None)``,
+        or ``(rgba, None, paint)`` for painted text; lines before markings.
         """
-        paints = self.paints(ctx, posed, s)
-        projected = iter(project_many(posed, [c for p in paints for c in p.contours]))
-        groups: dict = {}
-        texts = []
-        for paint in paints:
-            polys = [next(projected) for _ in paint.contours]
-            colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
-            if paint.kind == "text":
-                texts.append((colour, None, paint))
-                continue
-            key = (paint.kind != "line", colour)
-            groups.setdefault(key, []).extend(q for q in polys if len(q) >= 3)
-        for key in sorted(groups, key=lambda k: k[0]):  # stable: lines first, then markings
-            yield key[1], groups[key], None
-        yield from texts
+        key = (self.segments, self.lanes, self.boundaries, self.markings, ctx.scene.seed)
+        paints, lo, hi = _world_paint(*key)
+        contours, owner, group, groups = _paint_tables(*key)
+        s0, s1 = posed.visible_stretch(s)
+        visible = (hi >= s0) & (lo <= s1)
+        sel = np.nonzero(visible[owner])[0] if len(owner) else owner
+        pts, sizes = project_flat(posed, [contours[i] for i in sel])
+        keep = sizes >= 3
+        point_keep = np.repeat(keep, sizes)
+        pts, sizes, gsel = pts[point_keep], sizes[keep], group[sel][keep]
+        point_group = np.repeat(gsel, sizes)
+        for g in np.unique(gsel):
+            yield groups[g][1], (pts[point_group == g], sizes[gsel == g]), None
+        for i in np.nonzero(visible)[0]:
+            if paints[i].kind == "text":
+                colour = tuple(c / 255.0 for c in PAINT_COLOURS[paints[i].colour]) + (paints[i].alpha,)
+                yield colour, None, paints[i]
 
     def _draw_text(self, canvas, ctx, posed, paint, colour, op):
         if not paint.text or paint.quad is None:
@@ -336,6 +338,34 @@ def _world_paint(segments, lanes, boundaries, markings, seed):
 
 
 @functools.lru_cache(maxsize=16)
+def _paint_tables(segments, lanes, boundaries, markings, seed):
+    """Per-contour lookup tables for fast per-frame grouping.
+
+    Returns ``(contours, contour_paint, contour_group, groups)``: every non-text contour, the paint
+    record it belongs to, its group id, and the groups as ``(is_marking, rgba)`` sorted so that
+    lines come before markings.
+    """
+    paints, _, _ = _world_paint(segments, lanes, boundaries, markings, seed)
+    keys, contours, owner, group_of = {}, [], [], []
+    for i, paint in enumerate(paints):
+        if paint.kind == "text":
+            continue
+        colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
+        key = (paint.kind != "line", colour)
+        gid = keys.setdefault(key, len(keys))
+        for c in paint.contours:
+            contours.append(np.ascontiguousarray(c, dtype=np.float64))
+            owner.append(i)
+            group_of.append(gid)
+    order = sorted(range(len(keys)), key=lambda g: list(keys)[g][0])
+    rank = np.empty(len(keys), np.int64)
+    rank[order] = np.arange(len(keys))
+    groups = [list(keys)[g] for g in order]
+    return contours, np.array(owner, np.int64), rank[np.array(group_of, np.int64)] if group_of else \
+        np.zeros(0, np.int64), groups
+
+
+@functools.lru_cache(maxsize=16)
 def _surface_pieces(segments, lanes, boundaries, shoulder, piece=10.0):
     """The asphalt as strips of ``piece`` metres: (s0, s1, world polygon)."""
     cl, layout = _world(segments, lanes, boundaries)
@@ -345,19 +375,25 @@ def _surface_pieces(segments, lanes, boundaries, shoulder, piece=10.0):
             for a, b in zip(edges[:-1], edges[1:]) if b > a]
 
 
-def project_many(posed, polys) -> list:
+def project_flat(posed, polys):
     """Project world polygons, clipped to the near and far planes (the same Sutherland-Hodgman
-    construction as ``posed.project_polygon``); polygons wholly out of range come back empty.
-    One compiled call for all polygons."""
-    if not polys:
-        return []
+    construction as ``posed.project_polygon``), in one compiled call.
+
+    Returns ``(points (M, 2), sizes (len(polys),))``; a polygon wholly out of range has size 0.
+    """
+    if not len(polys):
+        return np.empty((0, 2)), np.zeros(0, np.int64)
     sizes = np.array([len(p) for p in polys], dtype=np.int64)
     pts = np.ascontiguousarray(np.concatenate(polys), dtype=np.float64)
     cam = posed.camera
-    out, out_sizes = _project_clip_all(pts, sizes, np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C),
-                                       cam.focal, 0.5 * posed.width, 0.5 * posed.height, cam.near, cam.far)
-    ends = np.cumsum(out_sizes)
-    return np.split(out, ends[:-1])
+    return _project_clip_all(pts, sizes, np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C),
+                             cam.focal, 0.5 * posed.width, 0.5 * posed.height, cam.near, cam.far)
+
+
+def project_many(posed, polys) -> list:
+    """Like :func:`project_flat`, as a list of (k, 2) arrays."""
+    out, sizes = project_flat(posed, polys)
+    return np.split(out, np.cumsum(sizes)[:-1]) if len(sizes) else []
 
 
 @njit(cache=True)
@@ -444,31 +480,38 @@ def _paint(rgba, op) -> skia.Paint:
 
 
 def _poly_path(polys) -> skia.Path:
-    """One skia.Path holding closed polygons (non-zero winding), built without per-point Python.
+    """One skia.Path of closed polygons (list of (k, 2) arrays), non-zero winding."""
+    polys = [np.asarray(q, dtype=np.float64) for q in polys if len(q)]
+    if not polys:
+        return skia.Path()
+    return _flat_path(np.concatenate(polys), np.array([len(q) for q in polys]))
+
+
+def _flat_path(pts, sizes) -> skia.Path:
+    """skia.Path of closed polygons given as concatenated points and per-polygon sizes (all > 0).
 
     Writes Skia's own path serialisation (format version 5: header, point/weight/verb counts,
-    float32 points, uint8 verbs move/line.../close, padded to 4 bytes) and reads it back; if Skia
-    rejects the buffer (a different serialisation version), falls back to addPoly.
-    tests/test_road_node.py checks both give the same path.
+    float32 points, uint8 verbs move/line.../close, padded to 4 bytes) and reads it back, so no
+    Python runs per point; falls back to addPoly if Skia rejects the buffer (another format
+    version). tests/test_road_node.py checks both give the same path.
     """
-    polys = [np.asarray(q, dtype=np.float64) for q in polys if len(q)]
     path = skia.Path()
-    if not polys:
-        return path
-    pts = np.concatenate(polys).astype(np.float32)
-    sizes = np.array([len(q) for q in polys])
+    sizes = np.asarray(sizes, dtype=np.int64)
+    pts32 = np.ascontiguousarray(pts, dtype=np.float32)
     first = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))     # verb index of each polygon's move
-    verbs = np.ones(len(pts) + len(polys), np.uint8)             # line
+    verbs = np.ones(len(pts32) + len(sizes), np.uint8)           # line
     verbs[first] = 0                                             # move
     verbs[first + sizes] = 5                                     # close
     pad = (-len(verbs)) % 4
-    buf = b"".join((np.array([5, len(pts), 0, len(verbs)], np.int32).tobytes(), pts.tobytes(), verbs.tobytes(),
-                    b"\0" * pad))
+    buf = b"".join((np.array([5, len(pts32), 0, len(verbs)], np.int32).tobytes(), pts32.tobytes(),
+                    verbs.tobytes(), b"\0" * pad))
     if path.readFromMemory(buf) == len(buf):
         return path
     path = skia.Path()
-    for q in polys:
-        path.addPoly([skia.Point(x, y) for x, y in q.tolist()], True)
+    start = 0
+    for n in sizes.tolist():
+        path.addPoly([skia.Point(x, y) for x, y in pts32[start:start + n].tolist()], True)
+        start += n
     return path
 
 
