@@ -111,6 +111,8 @@ class RoadCamera:
         normalise(self)
 
 
+TEXTURE_RANGE = 60.0  # metres over which the asphalt texture fades out
+
 _DEFAULT_BOUNDARIES = (Boundary(type="edge"), Boundary(type="dashed"), Boundary(type="dashed"),
                        Boundary(type="edge"))
 
@@ -135,6 +137,9 @@ class Road(Shape):
     ground: tuple | None = field("#6B8E4E", "colour", "beside the road", nullable=True)
     asphalt: tuple | None = field("#4A4A4A", "colour", "road surface", nullable=True)
     shoulder: float = field(0.5, "number", "asphalt beyond the edge lines, metres", min=0.0)
+    texture: float = field(0.0, "number", "strength of the seeded asphalt texture, 0 (flat) .. 1; anchored to "
+                                          "the ground and faded out with distance so it never shimmers",
+                           min=0.0, max=1.0)
     h_samples: tuple | None = field(None, "numbers", "image rows for TuSimple lane labels (null: every 10 px "
                                                      "from 4/9 of the height down)", nullable=True)
     fill: tuple | None = field(None, "colour", "unused by roads", anim=True, nullable=True)
@@ -219,6 +224,9 @@ class Road(Shape):
             polys = [q for q in project_many(posed, chosen) if len(q) >= 3]
             if polys:
                 canvas.drawPath(_poly_path(polys), _paint(self.asphalt, op))
+            if self.texture > 0:
+                self._draw_texture(canvas, ctx, posed, s, [poly for a, b, poly in pieces
+                                                           if b >= s - 1.0 and a <= s + TEXTURE_RANGE], op)
         for colour, flat, paint in self.paint_groups(ctx, posed, s):
             if paint is not None:
                 self._draw_text(canvas, ctx, posed, paint, colour, op)
@@ -250,6 +258,31 @@ class Road(Shape):
             if paints[i].kind == "text":
                 colour = tuple(c / 255.0 for c in PAINT_COLOURS[paints[i].colour]) + (paints[i].alpha,)
                 yield colour, None, paints[i]
+
+    def _draw_texture(self, canvas, ctx, posed, s, pieces, op):
+        """Seeded fractal noise darkening the asphalt, drawn in ground coordinates through the ground
+        homography (so it is fixed to the road), faded to nothing at TEXTURE_RANGE metres from the
+        camera: far texture would be finer than a pixel and flicker."""
+        ground = [posed.clip_polygon_near(poly, far=TEXTURE_RANGE + 20.0) for poly in pieces]
+        ground = [g[:, :2] for g in ground if len(g) >= 3]
+        if not ground:
+            return
+        h = posed.ground_homography()
+        # scale by a positive number only: w must stay positive for ground points in front
+        m = skia.Matrix.MakeAll(*(float(v) for v in (h / np.abs(h).max()).ravel()))
+        cx, cy = float(posed.C[0]), float(posed.C[1])
+        noise = skia.PerlinNoiseShader.MakeFractalNoise(0.6, 0.6, 3, float(ctx.scene.seed % 65536))
+        # noise red channel -> alpha of black (darkening), scaled by the strength
+        k = float(self.texture) * 0.35 * op
+        dark = noise.makeWithColorFilter(skia.ColorFilters.Matrix(
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, k, 0, 0, 0, 0]))
+        fade = skia.GradientShader.MakeRadial(skia.Point(cx, cy), TEXTURE_RANGE,
+                                              [skia.ColorBLACK, skia.ColorTRANSPARENT], [0.3, 1.0])
+        paint = skia.Paint(AntiAlias=True, Shader=skia.Shaders.Blend(skia.BlendMode.kDstIn, dark, fade))
+        canvas.save()
+        canvas.concat(m)
+        canvas.drawPath(_poly_path(ground), paint)
+        canvas.restore()
 
     def _draw_text(self, canvas, ctx, posed, paint, colour, op):
         if not paint.text or paint.quad is None:

@@ -185,3 +185,23 @@ def test_hand_projected_boundary_points_lie_on_the_labels_and_the_paint():
         assert _dist_to_polyline(uv, road["lanes"][2]["pieces"]) < 0.05, (s, uv)
         x, y = int(uv[0]), int(uv[1])
         assert _bright(a)[y, x - 1:x + 2].any(), (s, uv)     # and the paint is there
+
+
+def test_asphalt_texture_is_seeded_ground_anchored_and_fades_with_distance():
+    base = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    road = base.nodes[0]
+    flat = base.replace(nodes=[road.replace(texture=0.0)])
+    textured = base.replace(nodes=[road.replace(texture=1.0)])
+    a0, a1 = sr.render_frame(flat, 10).astype(int), sr.render_frame(textured, 10).astype(int)
+    changed = np.abs(a1 - a0).max(axis=2) > 2
+    assert changed[-60:].mean() > 0.2                 # visible on the near asphalt
+    horizon = int(sr.render_frame(flat, 10, annotations=True)[1][0]["camera"]["horizon_y"])
+    assert not changed[:horizon + 3].any()           # nothing above/at the horizon (sky, far road)
+    assert np.array_equal(sr.render_frame(textured, 10), sr.render_frame(textured, 10))
+    reseeded = sr.render_frame(textured.replace(seed=textured.seed + 1), 10).astype(int)
+    assert np.abs(reseeded - a1).max() > 2           # the seed changes the pattern
+    # anchored to the ground: with the camera parked, every frame shows the same texture
+    import dataclasses
+
+    parked = textured.replace(nodes=[road.replace(texture=1.0, camera=dataclasses.replace(road.camera, s=12.0))])
+    assert np.array_equal(sr.render_frame(parked, 0), sr.render_frame(parked, 40))
