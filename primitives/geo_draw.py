@@ -155,12 +155,12 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                 tri = arrow_head(q0, q1, hl, hl * 0.45)
                 g.prims.append(_prim(_poly_path(tri, True), None, style[0], 1.0, op.item, _segs_of(tri, True)))
             text = it.label if it.label is not None else (f"{length:.{it.decimals}f}" if it.value else "")
-            if text and frac >= 1.0:
+            if text:
                 mid = ((q0[0] + q1[0]) / 2, (q0[1] + q1[1]) / 2)
                 nx, ny = -(q1[1] - q0[1]), q1[0] - q0[0]
                 if nx * (mid[0] - centroid[0]) + ny * (mid[1] - centroid[1]) < 0:
                     nx, ny = -nx, -ny
-                label_reqs.append((text, mid, math.atan2(ny, nx), 3.0, f"item{op.item}", it.color))
+                label_reqs.append((text, mid, math.atan2(ny, nx), 3.0, f"item{op.item}", it.color, frac))
         elif k in ("ray", "line") or k in _LINE_RESULTS or k == "tangent":
             if k == "tangent":
                 p0, p1 = state[names[0]], state[op.out]
@@ -191,9 +191,9 @@ def frame_geometry(fig, ctx) -> FrameGeo:
             g.prims.append(_prim(path, style, it.fill, frac, op.item, _segs_of(ring)))
             polylines.append(ring)
             g.measures["radii"][op.out] = r
-            if it.label and frac >= 1.0:
+            if it.label:
                 edge = (c[0] + rr * 0.7071, c[1] - rr * 0.7071)
-                label_reqs.append((it.label, edge, -math.pi / 4, 3.0, f"item{op.item}", it.color))
+                label_reqs.append((it.label, edge, -math.pi / 4, 3.0, f"item{op.item}", it.color, frac))
         elif k in ("polygon", "regular_polygon"):
             verts = [state[n] for n in names] if k == "polygon" else list(state[op.out])
             q = [L(v) for v in verts]
@@ -268,9 +268,9 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                                          op.item, _segs_of(ring)))
                     polylines.append(ring)
             text = it.label if it.label is not None else (f"{deg:.{it.decimals}f}\u00b0" if it.value else "")
-            if text and frac >= 1.0:
+            if text:
                 mid = math.radians(start + sweep / 2)
-                label_reqs.append((text, v, mid, R + 4.0 * (it.count - 1) + 3.0, f"item{op.item}", it.color))
+                label_reqs.append((text, v, mid, R + 4.0 * (it.count - 1) + 3.0, f"item{op.item}", it.color, frac))
         elif k in ("equal", "parallel_marks"):
             size = it.size if it.size is not None else 6.0
             for r in op.refs:
@@ -300,6 +300,8 @@ def frame_geometry(fig, ctx) -> FrameGeo:
 
     # point markers and labels
     fill = ctx.p.get("fill")
+    point_reqs = []
+    marker_w = []
     for name, st in cp.point_style.items():
         if not st["visible"] or name not in state:
             continue
@@ -308,45 +310,46 @@ def frame_geometry(fig, ctx) -> FrameGeo:
         col = st["color"] if st["color"] is not None else fill
         if col is None:
             continue
+        # presence 0..1: a point revealed with an item fades in as an obstacle for later labels
+        weight = 1.0 if reveal is None or st["reveal"] is None else min(reveal - st["reveal"], 1.0)
         pos = L(state[name])
         rad = st["size"] if st["size"] is not None else fig.point_size
         g.markers.append((name, pos, rad, col))
+        marker_w.append(weight)
         if st["label"]:
-            nb = cp.neighbours.get(name, ())
-            vx = vy = 0.0
-            for other in nb:
-                if other in pts_local:
-                    q = pts_local[other]
-                    dx, dy = q[0] - pos[0], q[1] - pos[1]
-                    dn = math.hypot(dx, dy)
-                    if dn > 1e-9:
-                        vx, vy = vx + dx / dn, vy + dy / dn
-            if math.hypot(vx, vy) < 1e-6:
-                vx, vy = centroid[0] - pos[0], centroid[1] - pos[1]
-            prefer = math.atan2(-vy, -vx) if math.hypot(vx, vy) > 1e-6 else -math.pi / 4
-            label_reqs.insert(sum(1 for r in label_reqs if r[4].startswith("point:")),
-                              (st["label"], pos, prefer, rad + 2.0, f"point:{name}", st["color"]))
+            point_reqs.append((st["label"], pos, _prefer_away(cp, name, pos, pts_local, centroid), rad + 2.0,
+                               f"point:{name}", st["color"], weight))
+    label_reqs = point_reqs + label_reqs
 
-    # obstacles: every drawn segment and the point markers
-    segs = [sg for pr in g.prims for sg in pr["segs"]]
-    for _, pos, rad, _ in g.markers:
+    # obstacles: every drawn segment (weighted by its item's reveal) and the point markers
+    segs, sw = [], []
+    for pr in g.prims:
+        if pr["segs"]:
+            segs += pr["segs"]
+            sw += [pr["frac"]] * len(pr["segs"])      # fades in while the item is drawn
+    for (_, pos, rad, _), w in zip(g.markers, marker_w):
         x0, y0, x1, y1 = pos[0] - rad, pos[1] - rad, pos[0] + rad, pos[1] + rad
         segs += [(x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)]
+        sw += [w] * 4
     if g.axes is not None:
         segs += list(g.axes["axes"])
+        sw += [1.0] * len(g.axes["axes"])
     g.segs = np.asarray(segs, dtype=np.float64).reshape(-1, 4)
     if label_reqs and fill is not None:
         from symbolreel.typeset import layout_text
 
         chain = ctx.font_chain(fig.font)
         reqs, lays = [], []
-        for text, anchor, prefer, gap, who, col in label_reqs:
+        for text, anchor, prefer, gap, who, col, weight in label_reqs:
             lay = layout_text(text, chain, fs)
             x0, y0, x1, y1 = lay.bounds
-            reqs.append({"anchor": anchor, "size": (x1 - x0 + 2.0, y1 - y0), "prefer": prefer, "gap": gap})
+            reqs.append({"anchor": anchor, "size": (x1 - x0 + 2.0, y1 - y0), "prefer": prefer, "gap": gap,
+                         "weight": weight, "reach": 1.0 if who.startswith("point:") else gap + 1.0})
             lays.append(lay)
-        centres = place_labels(reqs, g.segs, g.view_local)
-        for (text, anchor, prefer, gap, who, col), lay, c, rq in zip(label_reqs, lays, centres, reqs):
+        centres = place_labels(reqs, g.segs, g.view_local, np.asarray(sw, dtype=np.float64))
+        for (text, anchor, prefer, gap, who, col, weight), lay, c in zip(label_reqs, lays, centres):
+            if weight < 1.0 and not who.startswith("point:"):
+                continue        # an item's label shows once the item is complete (placed before, as a ghost)
             x0, y0, x1, y1 = lay.bounds
             g.labels.append({"text": text, "for": who, "centre": c, "layout": lay,
                              "offset": (c[0] - (x0 + x1) / 2, c[1] - (y0 + y1) / 2),
@@ -355,6 +358,46 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                              "color": col if col is not None else fill})
     ctx.cache["frame"] = (key, g)
     return g
+
+
+def _trim_segs(segs, frac) -> list:
+    """The first ``frac`` of a polyline's length (what the trim path effect draws), as segments."""
+    lens = [math.hypot(x1 - x0, y1 - y0) for x0, y0, x1, y1 in segs]
+    left = frac * sum(lens)
+    out = []
+    for (x0, y0, x1, y1), ln in zip(segs, lens):
+        if left <= 0.0:
+            break
+        if ln <= left:
+            out.append((x0, y0, x1, y1))
+        else:
+            f = left / ln
+            out.append((x0, y0, x0 + f * (x1 - x0), y0 + f * (y1 - y0)))
+        left -= ln
+    return out
+
+
+_DEFAULT_AWAY = (-math.sqrt(0.5), math.sqrt(0.5))   # a lone point's label goes up-right (local y down)
+
+
+def _prefer_away(cp, name, pos, pts_local, centroid) -> float:
+    """Preferred label direction of a point: away from its neighbours along drawn lines; a point without
+    them (or whose neighbours cancel out) leans up-right and a little away from the figure's centroid.
+    A continuous function of the positions (no switch between cases), so labels do not jump."""
+    vx = vy = 0.0
+    for other in cp.neighbours.get(name, ()):
+        q = pts_local.get(other)
+        if q is not None:
+            dx, dy = q[0] - pos[0], q[1] - pos[1]
+            dn = math.hypot(dx, dy)
+            if dn > 1e-9:
+                vx, vy = vx + dx / dn, vy + dy / dn
+    lone = max(0.0, 1.0 - math.hypot(vx, vy))
+    dx, dy = float(centroid[0]) - pos[0], float(centroid[1]) - pos[1]
+    dn = max(math.hypot(dx, dy), 150.0)
+    vx += lone * (_DEFAULT_AWAY[0] + 0.4 * dx / dn)
+    vy += lone * (_DEFAULT_AWAY[1] + 0.4 * dy / dn)
+    return math.atan2(-vy, -vx)
 
 
 def C_type(cp, name):

@@ -1,17 +1,29 @@
-"""Deterministic label placement: a candidate-position search that avoids lines and other labels.
+"""Label placement that is continuous in the figure: a smooth cost over candidate positions, blended.
 
-Each label has an anchor (a point, an angle vertex, a segment midpoint), a box size and a preferred
-direction.  Candidates are 16 directions (starting at the preferred one, alternating to either side)
-at three distances; each gets a cost
+Each label has an anchor (a point, an angle vertex, a segment midpoint), a box size, a preferred
+direction and a presence weight.  Candidates are 16 directions (starting at the preferred one,
+alternating to either side) at three distances.  Every candidate gets a cost that is a
+*continuous* function of the geometry (no counts, no thresholds):
 
-    10 * (figure segments crossing the box) + 10 * (overlap with placed labels / own area)
-    + 10 * (overlaps a placed label at all) + 4 * (box leaves the view)
-    + 0.5 * (angle from the preferred direction / pi) + 0.3 * ring
+    10 * sum_k w_k * near_k * ramp(clearance between the box and figure segment k)
+    + 10 * sum_l w_l * (ramp(clearance to placed label l) + overlap area / own area)
+    + 4 * ramp(how far the box leaves the view)
+    + 8 * (1 - cos(angle from the preferred direction)) + 1 * ring
 
-and the cheapest wins (the first candidate on ties, so the result is a pure function of the input).
-Placed labels become obstacles for the next ones.  Labels are placed in a fixed order: points in
-definition order, then item labels in item order.  The search runs in one Numba kernel (a few
-microseconds per label).
+where ``ramp(d) = clamp(1 - d / MARGIN, 0, 1)`` (1 when touching, 0 from MARGIN = 10 px away), the
+weights ``w`` (0..1) let obstacles fade in with the step-by-step reveal, and ``near_k`` keeps only
+segments passing within ~5 px of the label's anchor (lines through the point, fading with distance):
+those turn about the anchor slowly, while far lines sweeping past would change costs fast.  The label is then put at
+the softmin blend (T = 5) of the candidate centres, ``sum_j c_j exp(-cost_j / T) / sum_j exp(-cost_j / T)``.
+The blend is a continuous function of the anchors, sizes, preferred directions and obstacles, so
+when a figure moves a little its labels move a little: no candidate flips between frames, and a
+frame stays a pure function of (scene, t) (no hysteresis state).  When one candidate is clearly
+cheapest (the usual case) the blend sits on it; when costs trade places the label slides over a few
+frames instead of jumping.
+
+Labels are placed in a fixed order (points in definition order, then item labels in item order);
+placed labels (at their blended centre, with their weight) are obstacles for the next ones.  The
+search runs in one Numba kernel (a few microseconds per label).
 """
 from __future__ import annotations
 
@@ -22,6 +34,11 @@ from numba import njit
 
 N_DIRECTIONS = 16
 N_RINGS = 3
+MARGIN = 10.0         # px: obstacles closer than this start to cost
+TEMPERATURE = 5.0     # softmin temperature (cost units)
+DEVIATION_COST = 8.0  # * (1 - cos(angle from the preferred direction))
+RING_COST = 1.0       # per ring outwards
+REACH_FADE = 4.0      # px: a segment's weight fades from 1 to 0 over this distance beyond the label's reach
 _OFFSETS = np.array(([0] + [s * k for k in range(1, N_DIRECTIONS // 2 + 1) for s in (1, -1)])[:N_DIRECTIONS],
                     dtype=np.float64)
 
@@ -54,57 +71,140 @@ def _seg_hits_box(px, py, qx, qy, x0, y0, x1, y1) -> bool:
 
 
 @njit(cache=True)
-def _place(anchors, sizes, prefer, gaps, segs, view, has_view, offsets, n_rings):
+def _pt_box(x, y, x0, y0, x1, y1) -> float:
+    dx = max(x0 - x, 0.0, x - x1)
+    dy = max(y0 - y, 0.0, y - y1)
+    return math.sqrt(dx * dx + dy * dy)
+
+
+@njit(cache=True)
+def _pt_seg(x, y, px, py, qx, qy) -> float:
+    dx, dy = qx - px, qy - py
+    l2 = dx * dx + dy * dy
+    t = 0.0
+    if l2 > 0.0:
+        t = min(max(((x - px) * dx + (y - py) * dy) / l2, 0.0), 1.0)
+    ex, ey = px + t * dx - x, py + t * dy - y
+    return math.sqrt(ex * ex + ey * ey)
+
+
+@njit(cache=True)
+def _seg_box_dist(px, py, qx, qy, x0, y0, x1, y1) -> float:
+    """Distance between a segment and an axis-aligned box (0 when they meet): continuous in all inputs."""
+    if _seg_hits_box(px, py, qx, qy, x0, y0, x1, y1):
+        return 0.0
+    d = min(_pt_box(px, py, x0, y0, x1, y1), _pt_box(qx, qy, x0, y0, x1, y1))
+    d = min(d, _pt_seg(x0, y0, px, py, qx, qy))
+    d = min(d, _pt_seg(x1, y0, px, py, qx, qy))
+    d = min(d, _pt_seg(x1, y1, px, py, qx, qy))
+    d = min(d, _pt_seg(x0, y1, px, py, qx, qy))
+    return d
+
+
+@njit(cache=True)
+def _place(anchors, sizes, prefer, gaps, lweights, segs, sweights, view, has_view, offsets, n_rings,
+           margin, temp, dev_cost, ring_cost, reach):
     n = anchors.shape[0]
+    nd = offsets.shape[0]
+    nc = n_rings * nd
     out = np.zeros((n, 2))
     placed = np.zeros((n, 4))
-    step = 2.0 * math.pi / offsets.shape[0]
+    step = 2.0 * math.pi / nd
+    cxs = np.empty(nc)
+    cys = np.empty(nc)
+    all_costs = np.empty((n, nc))
+    local = np.empty(segs.shape[0])
     for i in range(n):
+        costs = all_costs[i]
         ax, ay = anchors[i, 0], anchors[i, 1]
         w, h = sizes[i, 0], sizes[i, 1]
         best = 1e300
-        bx, by = ax, ay
+        c = 0
+        # local obstacles only: lines through (or within a few px of) the anchor, fading with distance,
+        # so costs change as fast as lines turn about the anchor, not as fast as far lines sweep past
+        for k in range(segs.shape[0]):
+            s = segs[k]
+            d = _pt_seg(ax, ay, s[0], s[1], s[2], s[3])
+            local[k] = sweights[k] * min(max(1.0 - (d - reach[i]) / REACH_FADE, 0.0), 1.0)
         for ring in range(n_rings):
-            for j in range(offsets.shape[0]):
+            for j in range(nd):
                 ang = prefer[i] + offsets[j] * step
                 ux, uy = math.cos(ang), math.sin(ang)
                 dist = gaps[i] + abs(ux) * w / 2 + abs(uy) * h / 2 + ring * (0.5 * min(w, h) + 4.0)
                 cx, cy = ax + ux * dist, ay + uy * dist
                 x0, y0, x1, y1 = cx - w / 2 + 0.5, cy - h / 2 + 0.5, cx + w / 2 - 0.5, cy + h / 2 - 0.5
-                cost = 0.5 * abs(offsets[j]) * step / math.pi + 0.3 * ring
+                cost = dev_cost * (1.0 - math.cos(offsets[j] * step)) + ring_cost * ring
                 for k in range(segs.shape[0]):
-                    s = segs[k]
-                    if max(s[0], s[2]) < x0 or min(s[0], s[2]) > x1 or max(s[1], s[3]) < y0 or \
-                            min(s[1], s[3]) > y1:
+                    wk = local[k]
+                    if wk <= 0.0:
                         continue
-                    if _seg_hits_box(s[0], s[1], s[2], s[3], x0, y0, x1, y1):
-                        cost += 10.0
+                    s = segs[k]
+                    if max(s[0], s[2]) < x0 - margin or min(s[0], s[2]) > x1 + margin or \
+                            max(s[1], s[3]) < y0 - margin or min(s[1], s[3]) > y1 + margin:
+                        continue
+                    d = _seg_box_dist(s[0], s[1], s[2], s[3], x0, y0, x1, y1)
+                    if d < margin:
+                        cost += 10.0 * wk * (1.0 - d / margin)
                 for k in range(i):
-                    ox = min(x1, placed[k, 2]) - max(x0, placed[k, 0])
-                    oy = min(y1, placed[k, 3]) - max(y0, placed[k, 1])
-                    if ox > 0.0 and oy > 0.0:
-                        cost += 10.0 + 10.0 * ox * oy / max(w * h, 1e-9)
-                if has_view and (x0 < view[0] or y0 < view[1] or x1 > view[2] or y1 > view[3]):
-                    cost += 4.0
+                    wl = lweights[k]
+                    if wl <= 0.0:
+                        continue
+                    gx = max(placed[k, 0] - x1, x0 - placed[k, 2])
+                    gy = max(placed[k, 1] - y1, y0 - placed[k, 3])
+                    sep = max(gx, gy)
+                    if sep < margin:
+                        cost += 10.0 * wl * min(1.0 - sep / margin, 1.0)
+                        if gx < 0.0 and gy < 0.0:
+                            cost += 10.0 * wl * gx * gy / max(w * h, 1e-9)
+                if has_view:
+                    o = max(view[0] - x0, view[1] - y0, x1 - view[2], y1 - view[3], -margin)
+                    if o > -margin:
+                        cost += 4.0 * min(1.0 + o / margin, 1.0)
+                cxs[c], cys[c], costs[c] = cx, cy, cost
                 if cost < best:
                     best = cost
-                    bx, by = cx, cy
+                c += 1
+        sw = sx = sy = sr = 0.0
+        for c in range(nc):
+            e = math.exp(-(costs[c] - best) / temp)
+            sw += e
+            sx += e * cxs[c]
+            sy += e * cys[c]
+            sr += e * (c // nd)
+        bx, by = sx / sw, sy / sw
+        # blending candidates on a ring pulls the centre towards the anchor: push it back out to the
+        # blended ring distance (bounded, so this stays continuous where the blend nears the anchor)
+        ex, ey = bx - ax, by - ay
+        en = math.sqrt(ex * ex + ey * ey)
+        if en > 1e-9:
+            ux, uy = ex / en, ey / en
+            want = gaps[i] + abs(ux) * w / 2 + abs(uy) * h / 2 + sr / sw * (0.5 * min(w, h) + 4.0)
+            f = min(want / en, 1.25)
+            if f > 1.0:
+                bx, by = ax + ex * f, ay + ey * f
         out[i, 0], out[i, 1] = bx, by
         placed[i, 0], placed[i, 1] = bx - w / 2, by - h / 2
         placed[i, 2], placed[i, 3] = bx + w / 2, by + h / 2
-    return out
+    return out, all_costs
 
 
-def place_labels(requests: list, segments, view_box=None) -> list:
+def place_labels(requests: list, segments, view_box=None, weights=None) -> list:
     """Centres ``[(x, y)]`` for ``requests`` = ``[{"anchor": (x, y), "size": (w, h), "prefer": radians,
-    "gap": px}]`` in local pixels (y down); ``segments``: (N, 4) obstacles; ``view_box``: (x0, y0, x1, y1)."""
+    "gap": px, "weight": 0..1, "reach": px}]`` in local pixels (y down); ``segments``: (N, 4) obstacles with optional
+    ``weights`` (N,) in 0..1; ``view_box``: (x0, y0, x1, y1).  A request's ``weight`` (default 1) scales
+    how much the labels placed after it avoid it; figure segments count for it when they pass within
+    ``reach`` (default 1) + 4 px of its anchor."""
     if not requests:
         return []
     segs = np.ascontiguousarray(np.asarray(segments, dtype=np.float64).reshape(-1, 4))
+    sw = np.ones(len(segs)) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
     anchors = np.array([r["anchor"] for r in requests], dtype=np.float64).reshape(-1, 2)
     sizes = np.array([r["size"] for r in requests], dtype=np.float64).reshape(-1, 2)
     prefer = np.array([r.get("prefer", -math.pi / 4) for r in requests], dtype=np.float64)
     gaps = np.array([r.get("gap", 4.0) for r in requests], dtype=np.float64)
+    lw = np.array([r.get("weight", 1.0) for r in requests], dtype=np.float64)
+    reach = np.array([r.get("reach", 1.0) for r in requests], dtype=np.float64)
     view = np.array(view_box if view_box is not None else (0.0, 0.0, 0.0, 0.0), dtype=np.float64)
-    out = _place(anchors, sizes, prefer, gaps, segs, view, view_box is not None, _OFFSETS, N_RINGS)
+    out, _costs = _place(anchors, sizes, prefer, gaps, lw, segs, sw, view, view_box is not None, _OFFSETS, N_RINGS,
+                 MARGIN, TEMPERATURE, DEVIATION_COST, RING_COST, reach)
     return [(float(x), float(y)) for x, y in out]

@@ -158,3 +158,28 @@ def test_measures_and_angle_label():
     assert m["angles"]["BAC"] == pytest.approx(math.degrees(math.acos(cos_a)))
     assert sum(m["angles"].values()) == pytest.approx(180.0)
     assert f"{m['angles']['BAC']:.0f}\u00b0" in {lab["text"] for lab in ann[0]["labels"]}
+
+
+def test_labels_move_continuously_in_the_animated_construction():
+    """Labels are a continuous function of the figure: between consecutive frames a label moves at most
+    3 px more than the point it labels (angle values: 3 px more than the vertex), for every frame."""
+    scene = sr.load(EXAMPLES / "construction.yaml")
+    prev = None
+    worst = (0.0, None, None)
+    for frame in range(scene.canvas.n_frames):
+        _, ann = sr.render_frame(scene, frame, annotations=True)
+        fig = ann[0]
+        pts = {p["name"]: p["image"] for p in fig["points"]}
+        labs = {lab["for"]: ((lab["bbox"][0] + lab["bbox"][2]) / 2, (lab["bbox"][1] + lab["bbox"][3]) / 2)
+                for lab in fig["labels"]}
+        if prev is not None:
+            prev_labs, prev_pts = prev
+            for who, c in labs.items():
+                if who not in prev_labs:
+                    continue                      # appears in this frame (step-by-step reveal)
+                name = who[6:] if who.startswith("point:") else None
+                moved = math.dist(pts[name], prev_pts[name]) if name else 0.0
+                excess = math.dist(c, prev_labs[who]) - moved
+                worst = max(worst, (excess, frame, who))
+        prev = (labs, pts)
+    assert worst[0] <= 3.0, worst
