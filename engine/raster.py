@@ -40,6 +40,7 @@ class Renderer:
         self._chains: dict = {}
         self._node_cache: dict = {}
         self._paint_cache: dict = {}
+        self._stroke_bases: dict = {}
         self._prepare()
 
     # -- preparation: resolve fonts and lay out static text so errors surface before drawing
@@ -126,9 +127,16 @@ class Renderer:
         color = p["stroke.color"]
         if width <= 0 or color[3] <= 0:
             return None
-        paint = skia.Paint(Color4f=_colour(color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                           StrokeWidth=width, StrokeCap=_CAPS[p["stroke.cap"]], StrokeJoin=_JOINS[p["stroke.join"]],
-                           StrokeMiter=p["stroke.miter_limit"])
+        key = (color, op, width, p["stroke.cap"], p["stroke.join"], p["stroke.miter_limit"])
+        base = self._stroke_bases.get(key)
+        if base is None:
+            # keyword construction is slow in skia-python; animated dash offsets reuse a base paint
+            base = skia.Paint(Color4f=_colour(color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
+                              StrokeWidth=width, StrokeCap=_CAPS[p["stroke.cap"]],
+                              StrokeJoin=_JOINS[p["stroke.join"]], StrokeMiter=p["stroke.miter_limit"])
+            if len(self._stroke_bases) > 256:
+                self._stroke_bases.clear()
+            self._stroke_bases[key] = base
         effect = None
         t0, t1 = p["stroke.trim"]
         if t0 > 0.0 or t1 < 1.0:
@@ -139,8 +147,10 @@ class Renderer:
         if dash:
             d = skia.DashPathEffect.Make(list(dash), p["stroke.dash_offset"])
             effect = d if effect is None else skia.PathEffect.MakeCompose(d, effect)
-        if effect is not None:
-            paint.setPathEffect(effect)
+        if effect is None:
+            return base
+        paint = skia.Paint(base)
+        paint.setPathEffect(effect)
         return paint
 
     def _draw_shape(self, canvas, e, p, op):
