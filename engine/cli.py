@@ -54,6 +54,16 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_render(args) -> int:
+    from .errors import SceneError
+    from .scene import locate
+
+    try:
+        return _render(args)
+    except SceneError as exc:
+        raise locate(exc, args.scene) from None
+
+
+def _render(args) -> int:
     from . import api
     from .scene import DEFAULT_LIMITS, Limits, load
 
@@ -125,10 +135,16 @@ def cmd_validate(args) -> int:
     from .raster import Renderer
     from .scene import load
 
+    from .errors import SceneError
+    from .scene import locate
+
     for path in args.scenes:
         scene = load(path)
         scene.check_limits(file=path)
-        Renderer(CompiledScene(scene, os.path.dirname(os.path.abspath(path))))
+        try:
+            Renderer(CompiledScene(scene, os.path.dirname(os.path.abspath(path))))
+        except SceneError as exc:
+            raise locate(exc, path) from None
         if not args.quiet:
             print(f"{path}: ok ({scene.canvas.width}x{scene.canvas.height}, {scene.n_frames} frames, "
                   f"{len(scene.walk())} nodes)")

@@ -51,4 +51,4 @@ def assign_runs(text: str, names: tuple, mode: str):
     try:
         return fonts.default_registry().assign(text, list(names), mode=mode)
     except fonts.FontError as exc:
-        raise SceneError(str(exc)) from None
+        raise SceneError(str(exc), ("text",)) from None

@@ -255,6 +255,20 @@ def load(path) -> Scene:
     return loads(text, file=path)
 
 
+def locate(exc: SceneError, path) -> SceneError:
+    """Attach a scene file's name and the YAML line of ``exc.path`` to an error raised after loading
+    (e.g. a font or glyph problem found while preparing to render)."""
+    if exc.file is not None:
+        return exc
+    marks = None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            _, marks = load_yaml(fh.read(), os.fspath(path))
+    except (OSError, SceneError):
+        pass
+    return exc.located(os.fspath(path), marks)
+
+
 def dumps(scene: Scene) -> str:
     return scene.dumps()
 

@@ -378,3 +378,17 @@ def test_still_writer_matches_write_png_and_reports_errors(tmp_path):
         with sr.StillWriter() as w:
             w.write(np.zeros((4, 4, 2), np.uint8), tmp_path / "bad.png")
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_cli_reports_font_and_glyph_errors_with_file_and_line(tmp_path):
+    missing = tmp_path / "emoji.yaml"
+    missing.write_text('canvas: {width: 64, height: 64}\nnodes:\n  - {type: text, text: "hi \\U0001F600"}\n')
+    r = _cli("render", str(missing), "-o", str(tmp_path / "e.png"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{missing}:3:" in r.stderr and "nodes[0].text" in r.stderr and "U+1F600" in r.stderr
+    assert not (tmp_path / "e.png").exists()
+    typo = tmp_path / "font.yaml"
+    typo.write_text("canvas: {width: 64, height: 64}\nnodes:\n  - {type: text, text: hi, font: sanz}\n")
+    r = _cli("validate", str(typo))
+    assert r.returncode == 2 and f"{typo}:3:" in r.stderr and "nodes[0].font" in r.stderr
+    assert "did you mean 'sans'" in r.stderr
