@@ -21,7 +21,6 @@ source of exact character annotations and of character masks).
 from __future__ import annotations
 
 import functools
-import math
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -682,7 +681,6 @@ def _layout_scaled(spans, spacing, line_height, align, valign, coverage, width, 
     vertical = direction == "vertical"
     text, span_of, paragraphs, runs, subs = _itemise(spans, coverage, base_direction, vertical)
     spacing = spacing * scale
-    n_total = len(text)
     visible = np.array([not (ch == "\n" or _is_space(ch)) for ch in text], dtype=bool)
     rank_of = np.cumsum(visible) - visible
     primary = [(c[0][1], s * scale) for _, c, s in spans]  # primary font path and size per span
@@ -723,7 +721,6 @@ def _layout_scaled(spans, spacing, line_height, align, valign, coverage, width, 
                                          align == "justify" and not last_line and width is not None,
                                          vertical, primary, span_of))
     # ---- block placement
-    n_lines = len(line_recs)
     chars_geo = {}   # global char index -> (quad, line, span, font, orientation)
     glyph_runs = []
     line_boxes = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 
-from .base import Node, Shape, Stroke, register
+from .base import Shape, Stroke, register
 
 MAX_TEXT_DEFAULT = 10_000
 

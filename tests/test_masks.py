@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import skia
 
 import symbolreel as sr
 from symbolreel.masks import char_mask
