@@ -94,19 +94,30 @@ class Node:
     def animate(self, prop: str, *items, **options):
         """Copy with ``prop`` animated, e.g. ``node.animate("transform.position", (0, (0, 0)), (1, (100, 0)))``.
 
-        ``items`` are ``(t, value[, ease])`` keyframes (or one ready Track); ``options`` go to
-        :func:`symbolreel.animators.keys` (before, after, speed, wiggle). Nested properties use dots.
+        ``items`` are ``(t, value[, ease])`` keyframes in the property's own form (colours may be
+        "#RRGGBB", points lists...), or one ready Track; ``options`` are before, after, speed and
+        wiggle as in YAML. Nested properties use dots. Validated exactly like the YAML form.
         """
-        from symbolreel.animators import Track, keys
+        from symbolreel.animators import Track
+        from symbolreel.fields import coerce, specs
 
-        track = items[0] if len(items) == 1 and isinstance(items[0], Track) else keys(*items, **options)
         head, _, rest = prop.partition(".")
+        owner = self if not rest else getattr(self, head, None)
+        name = rest or head
+        if owner is None:
+            raise SceneError(f"cannot animate '{prop}': '{head}' is not set on this node", (head,))
+        spec = {n: sp for n, sp, _ in specs(type(owner))}.get(name)
+        if spec is None or not spec.anim:
+            raise SceneError(f"'{prop}' is not an animatable property of a {self.TYPE or type(self).__name__}",
+                             tuple(prop.split(".")))
+        if len(items) == 1 and isinstance(items[0], Track) and not options:
+            track = coerce(spec, items[0], tuple(prop.split(".")))
+        else:
+            data = {"keys": [list(it) for it in items], **options} if items else dict(options)
+            track = coerce(spec, data, tuple(prop.split(".")))
         if not rest:
             return dataclasses.replace(self, **{head: track})
-        inner = getattr(self, head)
-        if inner is None:
-            raise SceneError(f"cannot animate '{prop}': '{head}' is not set on this node", (head,))
-        return dataclasses.replace(self, **{head: dataclasses.replace(inner, **{rest: track})})
+        return dataclasses.replace(self, **{head: dataclasses.replace(owner, **{rest: track})})
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -218,3 +218,27 @@ def test_scene_format_doc_is_current():
     doc = Path(__file__).parent.parent / "docs" / "scene-format.md"
     assert doc.read_text(encoding="utf-8") == scene_format_markdown(), \
         "docs/scene-format.md is stale: run python -m symbolreel.docgen > docs/scene-format.md"
+
+
+def test_node_animate_validates_like_yaml_and_round_trips():
+    box = sr.Rect(size=(80, 40), fill="#E63946", stroke=sr.Stroke(dash=(4, 2)))
+    box = box.animate("transform.position", (0, (50, 50)), (2, (400, 50), "ease-in-out"))
+    box = box.animate("fill", (0, "#E63946"), (2, "#457B9D"))
+    box = box.animate("stroke.dash_offset", value=0, speed=-60)
+    scene = sr.Scene(canvas=sr.Canvas(width=480, height=100, duration=2), nodes=[box])
+    assert sr.loads(scene.dumps()) == scene
+    yaml_form = sr.loads("""
+canvas: {width: 480, height: 100, duration: 2}
+nodes:
+  - type: rect
+    id: rect-0
+    size: [80, 40]
+    fill: {keys: [[0, "#E63946"], [2, "#457B9D"]]}
+    stroke: {dash: [4, 2], dash_offset: {value: 0, speed: -60}}
+    transform: {position: {keys: [[0, [50, 50]], [2, [400, 50], ease-in-out]]}}
+""")
+    assert yaml_form == scene
+    with pytest.raises(sr.SceneError, match="not an animatable property"):
+        box.animate("stroke.cap", (0, "round"))
+    with pytest.raises(sr.SceneError, match="keyframe times must increase"):
+        box.animate("size", (1, (1, 1)), (0, (2, 2)))
