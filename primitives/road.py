@@ -112,6 +112,7 @@ class RoadCamera:
 
 
 TEXTURE_RANGE = 60.0  # metres over which the asphalt texture fades out
+ALPHA_STEPS = 16      # worn-paint alpha levels that share one path
 
 _DEFAULT_BOUNDARIES = (Boundary(type="edge"), Boundary(type="dashed"), Boundary(type="dashed"),
                        Boundary(type="edge"))
@@ -243,19 +244,32 @@ class Road(Shape):
         """
         key = (self.segments, self.lanes, self.boundaries, self.markings, ctx.scene.seed)
         paints, lo, hi = _world_paint(*key)
-        contours, owner, group, groups = _paint_tables(*key)
+        points, starts, sizes, owner, group, groups = _paint_tables(*key)
         s0, s1 = posed.visible_stretch(s)
         visible = (hi >= s0) & (lo <= s1)
         sel = np.nonzero(visible[owner])[0] if len(owner) else owner
-        pts, sizes = project_flat(posed, [contours[i] for i in sel])
-        keep = sizes >= 3
-        point_keep = np.repeat(keep, sizes)
-        pts, sizes, gsel = pts[point_keep], sizes[keep], group[sel][keep]
-        point_group = np.repeat(gsel, sizes)
-        for g in np.unique(gsel):
-            yield groups[g][1], (pts[point_group == g], sizes[gsel == g]), None
-        for i in np.nonzero(visible)[0]:
-            if paints[i].kind == "text":
+        n_sel = sizes[sel]
+        # gather the selected contours' points without a Python loop
+        offs = np.arange(int(n_sel.sum())) - np.repeat(np.cumsum(n_sel) - n_sel, n_sel)
+        sel_pts = points[np.repeat(starts[sel], n_sel) + offs]
+        pts, out_sizes = project_flat_arrays(posed, sel_pts, n_sel)
+        keep = out_sizes >= 3
+        pts, out_sizes, gsel = pts[np.repeat(keep, out_sizes)], out_sizes[keep], group[sel][keep]
+        if len(gsel):
+            cuts = np.flatnonzero(np.diff(gsel)) + 1          # groups are contiguous runs
+            c_lo = np.concatenate(([0], cuts))
+            c_hi = np.concatenate((cuts, [len(gsel)]))
+            p_end = np.cumsum(out_sizes)
+            p_start = p_end - out_sizes
+            verbs = _verbs(out_sizes)                       # move, lines, close per polygon
+            v_end = p_end + np.arange(1, len(out_sizes) + 1)
+            v_start = v_end - out_sizes - 1
+            pts32 = pts.astype(np.float32)
+            for a_, b_ in zip(c_lo.tolist(), c_hi.tolist()):
+                yield groups[gsel[a_]][1], (pts32[p_start[a_]:p_end[b_ - 1]], out_sizes[a_:b_],
+                                            verbs[v_start[a_]:v_end[b_ - 1]]), None
+        for i in _text_paints(*key):
+            if visible[i]:
                 colour = tuple(c / 255.0 for c in PAINT_COLOURS[paints[i].colour]) + (paints[i].alpha,)
                 yield colour, None, paints[i]
 
@@ -374,28 +388,38 @@ def _world_paint(segments, lanes, boundaries, markings, seed):
 def _paint_tables(segments, lanes, boundaries, markings, seed):
     """Per-contour lookup tables for fast per-frame grouping.
 
-    Returns ``(contours, contour_paint, contour_group, groups)``: every non-text contour, the paint
-    record it belongs to, its group id, and the groups as ``(is_marking, rgba)`` sorted so that
-    lines come before markings.
+    Returns ``(points, starts, sizes, owner, group, groups)``: every non-text contour's world
+    points concatenated (contours ordered by group, so a group is a contiguous run), each contour's
+    start and size in ``points``, the paint record it belongs to, its group id, and the groups as
+    ``(is_marking, rgba)`` with lines before markings.
     """
     paints, _, _ = _world_paint(segments, lanes, boundaries, markings, seed)
-    keys, contours, owner, group_of = {}, [], [], []
+    keys, rows = {}, []
     for i, paint in enumerate(paints):
         if paint.kind == "text":
             continue
-        colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
-        key = (paint.kind != "line", colour)
-        gid = keys.setdefault(key, len(keys))
-        for c in paint.contours:
-            contours.append(np.ascontiguousarray(c, dtype=np.float64))
-            owner.append(i)
-            group_of.append(gid)
-    order = sorted(range(len(keys)), key=lambda g: list(keys)[g][0])
-    rank = np.empty(len(keys), np.int64)
-    rank[order] = np.arange(len(keys))
-    groups = [list(keys)[g] for g in order]
-    return contours, np.array(owner, np.int64), rank[np.array(group_of, np.int64)] if group_of else \
-        np.zeros(0, np.int64), groups
+        # worn paint: alpha quantised to 1/16 steps (wear is random fading anyway), so dashes share paths
+        alpha = round(paint.alpha * ALPHA_STEPS) / ALPHA_STEPS
+        colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (alpha,)
+        gid = keys.setdefault((paint.kind != "line", colour), len(keys))
+        rows += [(gid, i, np.ascontiguousarray(c, dtype=np.float64)) for c in paint.contours]
+    key_list = list(keys)
+    order = sorted(range(len(key_list)), key=lambda g: key_list[g][0])     # lines first, stable
+    rank = {g: r for r, g in enumerate(order)}
+    rows.sort(key=lambda row: rank[row[0]])                                  # stable within a group
+    sizes = np.array([len(c) for _, _, c in rows], np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    points = np.concatenate([c for _, _, c in rows]) if rows else np.empty((0, 3))
+    owner = np.array([i for _, i, _ in rows], np.int64)
+    group = np.array([rank[g] for g, _, _ in rows], np.int64)
+    return points, starts, sizes, owner, group, [key_list[g] for g in order]
+
+
+@functools.lru_cache(maxsize=16)
+def _text_paints(segments, lanes, boundaries, markings, seed) -> tuple:
+    """Indices of the painted-text records (drawn with glyphs, not polygons)."""
+    paints, _, _ = _world_paint(segments, lanes, boundaries, markings, seed)
+    return tuple(i for i, p in enumerate(paints) if p.kind == "text")
 
 
 @functools.lru_cache(maxsize=16)
@@ -406,6 +430,16 @@ def _surface_pieces(segments, lanes, boundaries, shoulder, piece=10.0):
     edges = np.append(np.arange(0.0, cl.length, piece), cl.length)
     return [(a, b, strip_polygon(cl, a, b, left + shoulder, right - shoulder, 0.05))
             for a, b in zip(edges[:-1], edges[1:]) if b > a]
+
+
+def project_flat_arrays(posed, pts, sizes):
+    """:func:`project_flat` for polygons already concatenated: ``pts`` (N, 3), ``sizes``."""
+    if not len(sizes):
+        return np.empty((0, 2)), np.zeros(0, np.int64)
+    cam = posed.camera
+    return _project_clip_all(np.ascontiguousarray(pts, dtype=np.float64), np.asarray(sizes, np.int64),
+                             np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C), cam.focal,
+                             0.5 * posed.width, 0.5 * posed.height, cam.near, cam.far)
 
 
 def project_flat(posed, polys):
@@ -520,7 +554,17 @@ def _poly_path(polys) -> skia.Path:
     return _flat_path(np.concatenate(polys), np.array([len(q) for q in polys]))
 
 
-def _flat_path(pts, sizes) -> skia.Path:
+def _verbs(sizes) -> np.ndarray:
+    """Skia path verbs for closed polygons of ``sizes`` points: move, line..., close each."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
+    verbs = np.ones(int(sizes.sum()) + len(sizes), np.uint8)   # line
+    verbs[first] = 0                                            # move
+    verbs[first + sizes] = 5                                    # close
+    return verbs
+
+
+def _flat_path(pts, sizes, verbs=None) -> skia.Path:
     """skia.Path of closed polygons given as concatenated points and per-polygon sizes (all > 0).
 
     Writes Skia's own path serialisation (format version 5: header, point/weight/verb counts,
@@ -531,10 +575,8 @@ def _flat_path(pts, sizes) -> skia.Path:
     path = skia.Path()
     sizes = np.asarray(sizes, dtype=np.int64)
     pts32 = np.ascontiguousarray(pts, dtype=np.float32)
-    first = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))     # verb index of each polygon's move
-    verbs = np.ones(len(pts32) + len(sizes), np.uint8)           # line
-    verbs[first] = 0                                             # move
-    verbs[first + sizes] = 5                                     # close
+    if verbs is None:
+        verbs = _verbs(sizes)
     pad = (-len(verbs)) % 4
     buf = b"".join((np.array([5, len(pts32), 0, len(verbs)], np.int32).tobytes(), pts32.tobytes(),
                     verbs.tobytes(), b"\0" * pad))

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 
 __all__ = ["PinholeCamera", "PosedCamera", "clip_polygon_planes", "clip_polyline_values"]
@@ -50,17 +52,16 @@ class PinholeCamera:
 
     def rotation(self, heading: float) -> np.ndarray:
         """3x3 R whose rows are the camera's right, down, forward axes in world coordinates."""
-        h, yaw = float(heading), np.radians(self.yaw_deg)
-        th, ph = np.radians(self.pitch_deg), np.radians(self.roll_deg)
-        up = np.array([0.0, 0.0, 1.0])
-        f1 = np.array([np.cos(h + yaw), np.sin(h + yaw), 0.0])
-        l1 = np.array([-np.sin(h + yaw), np.cos(h + yaw), 0.0])
-        f2 = np.cos(th) * f1 - np.sin(th) * up
-        u2 = np.sin(th) * f1 + np.cos(th) * up
-        r2 = -l1
-        r3 = np.cos(ph) * r2 - np.sin(ph) * u2
-        u3 = np.sin(ph) * r2 + np.cos(ph) * u2
-        return np.stack([r3, -u3, f2])
+        # scalar maths (called once per frame; small NumPy arrays cost more than the arithmetic)
+        a = float(heading) + math.radians(self.yaw_deg)
+        th, ph = math.radians(self.pitch_deg), math.radians(self.roll_deg)
+        ca, sa, ct, st, cp, sp = math.cos(a), math.sin(a), math.cos(th), math.sin(th), math.cos(ph), math.sin(ph)
+        f2 = (ct * ca, ct * sa, -st)              # forward, pitched down
+        u2 = (st * ca, st * sa, ct)               # up after pitch
+        r2 = (sa, -ca, 0.0)                       # right = -left
+        r3 = tuple(cp * r - sp * u for r, u in zip(r2, u2))
+        u3 = tuple(sp * r + cp * u for r, u in zip(r2, u2))
+        return np.array([r3, tuple(-v for v in u3), f2])
 
     def at_pose(self, x, y, heading) -> "PosedCamera":
         """Camera placed above ground point (x, y), vehicle heading ``heading`` (rad)."""
@@ -71,16 +72,19 @@ class PinholeCamera:
         """Camera driving along ``centreline`` at arc length ``s``, ``lateral`` m left of it,
         looking along the road heading (plus yaw)."""
         x, y, h = centreline.pose(float(s))
-        return self.at_pose(x - lateral * np.sin(h), y + lateral * np.cos(h), h)
+        posed = self.at_pose(x - lateral * np.sin(h), y + lateral * np.cos(h), h)
+        return PosedCamera(self, posed.R, posed.C, float(s))
 
 
 @dataclass(frozen=True, eq=False)
 class PosedCamera:
-    """A camera with a world pose: ``R`` (rows right, down, forward) and centre ``C`` (3,)."""
+    """A camera with a world pose: ``R`` (rows right, down, forward) and centre ``C`` (3,);
+    ``s`` is the centreline arc length it was placed at (None for :meth:`PinholeCamera.at_pose`)."""
 
     camera: PinholeCamera
     R: np.ndarray
     C: np.ndarray
+    s: float | None = None
 
     @property
     def width(self) -> int:
@@ -152,10 +156,14 @@ class PosedCamera:
         t = -self.R @ self.C
         return K @ np.stack([self.R[:, 0], self.R[:, 1], t], axis=1)
 
-    def visible_stretch(self, s, behind=10.0, margin=10.0) -> tuple[float, float]:
+    def visible_stretch(self, s=None, behind=10.0, margin=10.0) -> tuple[float, float]:
         """A conservative arc-length window [s - behind, s + far + margin] holding everything the
-        camera at arc length ``s`` can see (arc length >= straight-line distance >= depth);
-        ``margin`` covers lateral offsets and height."""
+        camera at arc length ``s`` (default: where :meth:`PinholeCamera.at` put it) can see
+        (arc length >= straight-line distance >= depth); ``margin`` covers lateral offsets and
+        height.  Widen ``behind`` for strong yaw or very wide roads."""
+        s = self.s if s is None else s
+        if s is None:
+            raise ValueError("visible_stretch: pass s (camera placed with at_pose)")
         return float(s) - behind, float(s) + self.camera.far + margin
 
 

@@ -182,6 +182,8 @@ class Centreline:
 
     def pose(self, s):
         """(x, y, heading) at arc length ``s`` (scalar or array; result has the shape of s)."""
+        if isinstance(s, (float, int)) and not isinstance(s, bool):
+            return self._pose_scalar(float(s))
         s = np.asarray(s, dtype=np.float64)
         flat = s.reshape(-1)
         x, y, h = np.empty_like(flat), np.empty_like(flat), np.empty_like(flat)
@@ -198,6 +200,20 @@ class Centreline:
             y[m] = py + over * np.sin(ph)
             h[m] = ph
         return x.reshape(s.shape), y.reshape(s.shape), h.reshape(s.shape)
+
+    def _pose_scalar(self, s: float):
+        """Scalar fast path of :meth:`pose` (the camera asks once per frame); same formulas."""
+        i = int(self._locate(s))
+        seg = self.segments[i]
+        u = s - seg.s0
+        inside = min(max(u, 0.0), seg.length)
+        if seg.kind == "clothoid":
+            px, py = (float(v[0]) for v in seg.position(np.array([inside])))
+        else:
+            px, py = (float(v) for v in seg.position(inside))
+        ph = float(seg.heading(inside))
+        over = u - inside
+        return np.float64(px + over * np.cos(ph)), np.float64(py + over * np.sin(ph)), np.float64(ph)
 
     def heading(self, s):
         """Heading (radians, CCW from +x) at arc length ``s``."""
