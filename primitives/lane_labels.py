@@ -65,7 +65,8 @@ def boundary_polylines(camera: PosedCamera, centreline, layout: RoadLayout, s_ra
     (default the camera's visible stretch, clamped to the road), clipped to the near/far planes
     before projection, then to the image.  Boundaries with nothing visible are left out."""
     if s_range is None:
-        s_range = camera.visible_stretch(_camera_s(camera, centreline))
+        s_cam = camera.s if camera.s is not None else _camera_s(camera, centreline)
+        s_range = camera.visible_stretch(s_cam)
     s0, s1 = max(s_range[0], 0.0), min(s_range[1], centreline.length)
     out = []
     if s1 <= s0:
