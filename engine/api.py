@@ -156,7 +156,7 @@ class RenderResult:
 def render(scene, output, *, frames=None, workers: int = 1, annotations=None, crf: int = 18,
            preset: str = "medium", compress_level: int = 6, progress=None, limits: Limits = DEFAULT_LIMITS,
            pix_fmt: str = "yuv420p", base_dir: str | None = None, tusimple=None,
-           culane_dir=None) -> RenderResult:
+           culane_dir=None, lane_masks=None) -> RenderResult:
     """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame) or ``dir/%05d.png``.
 
     ``frames``: an iterable of frame indices (default: all; for a single .png, the first).
@@ -164,6 +164,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     ``progress``: a callable ``(done, total)`` called after each frame.
     ``tusimple`` / ``culane_dir``: lane labels of road nodes in TuSimple (JSON lines) and CULane
     (``.lines.txt`` per frame) formats; ``raw_file`` names the frame's image (or ``clip.mp4#N``).
+    ``lane_masks``: a pattern like ``masks/%05d.png`` receiving per-class lane-marking masks.
     """
     from .sinks import atomic_output, open_sink
 
@@ -195,6 +196,9 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     sink = open_sink(output, c.width, c.height, c.fps, **options)
     records = []
     done = 0
+    mask_renderer = None
+    if lane_masks is not None and "%" not in os.fspath(lane_masks):
+        raise ValueError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     try:
         for i, arr, ann in stream:
             sink.write(arr, i)
@@ -202,6 +206,13 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
                 records.append({"frame": i, "t": c.time(i), "objects": ann})
             if lanes is not None:
                 lanes.add(i, ann)
+            if lane_masks is not None:
+                from .masks import lane_mask
+                from .sinks import write_label_png
+
+                if mask_renderer is None:
+                    mask_renderer = _Session(scene, base_dir).renderer
+                write_label_png(lane_masks % i, lane_mask(scene, i, renderer=mask_renderer))
             done += 1
             if progress:
                 progress(done, len(indices))

@@ -41,6 +41,8 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tusimple", metavar="FILE.json", help="lane labels of road nodes, TuSimple JSON lines "
                                                            "(one record per frame)")
     p.add_argument("--culane", metavar="DIR", help="lane labels of road nodes, one CULane .lines.txt per frame")
+    p.add_argument("--lane-masks", metavar="PATTERN", help="per-class lane-marking masks of road nodes, e.g. "
+                                                          "masks/%%05d.png (greyscale class ids, 0 = background)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to render with (default 1)")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0 (lossless) .. 51 (worst); default 18")
     p.add_argument("--preset", default="medium", help="x264 speed preset, e.g. ultrafast, fast, medium (default)")
@@ -103,7 +105,7 @@ def _render(args) -> int:
         result = api.render(scene, output, frames=indices, workers=args.workers, annotations=args.annotations,
                             crf=args.crf, preset=args.preset, compress_level=args.compress_level,
                             progress=progress, limits=limits, pix_fmt=args.pix_fmt, tusimple=args.tusimple,
-                            culane_dir=args.culane,
+                            culane_dir=args.culane, lane_masks=args.lane_masks,
                             base_dir=os.path.dirname(os.path.abspath(args.scene)))
     finally:
         if bar is not None:

@@ -133,3 +133,31 @@ def _entry(k, e, cb) -> dict:
 
 def _max_scale(m) -> float:
     return float(np.sqrt(max(np.linalg.eigvalsh(m[:, :2] @ m[:, :2].T).max(), 0.0)))
+
+
+def lane_mask(scene, frame: int = 0, *, base_dir: str | None = None, renderer: Renderer | None = None):
+    """Per-class lane-marking mask (uint8, 0 = background) of ``frame``: every road node's paint,
+    projected exactly as drawn, filled with its class id (``lane_labels.DEFAULT_CLASS_IDS``:
+    1 solid, 2 dashed, ... 7 stop line, 8 crosswalk, 9 text, 10+ arrows). No antialiasing; later
+    paint wins. Road nodes must be drawn untransformed (their view is the image)."""
+    from .api import _as_scene
+    from .primitives.lane_labels import segmentation_mask
+    from .primitives.road import Road
+    from .raster import DrawContext
+
+    if renderer is None:
+        scene, base_dir = _as_scene(scene, base_dir)
+        renderer = Renderer(CompiledScene(scene, base_dir))
+    c = renderer.c
+    t = float(c.times([frame])[0])
+    samples, world, opacity = c.sample([t])
+    mask = np.zeros((renderer.height, renderer.width), np.uint8)
+    for e in c.entries:
+        if not isinstance(e.node, Road) or not (e.window[0] <= t < e.window[1]) or opacity[0][e.index] <= 0:
+            continue
+        ctx = DrawContext(renderer, e, c.props(e, samples[0]), 1.0, None, None)
+        posed, s = e.node.posed_camera(ctx)
+        part = segmentation_mask(posed, e.node.paints(ctx, posed, s))
+        h, w = min(part.shape[0], mask.shape[0]), min(part.shape[1], mask.shape[1])
+        np.copyto(mask[:h, :w], part[:h, :w], where=part[:h, :w] > 0)
+    return mask

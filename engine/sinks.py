@@ -504,3 +504,23 @@ def open_sink(path_or_pattern, width: int, height: int, fps: float, **options):
         return Mp4Writer(target, width, height, fps, **options)
     supported = ", ".join(SUPPORTED_EXTENSIONS)
     raise SinkError(f"{target!r}: unknown output type {ext or '(no extension)'!r}; supported: {supported}")
+
+
+def write_label_png(path, labels: np.ndarray, compress_level: int = 6) -> Path:
+    """Write a single-channel uint8 label image (class ids, 0 = background) as 8-bit greyscale PNG,
+    atomically and without metadata."""
+    labels = np.asarray(labels)
+    if labels.ndim != 2 or labels.dtype != np.uint8:
+        raise SinkError(f"label image: expected (H, W) uint8, got {_describe_array(labels)}")
+    h, w = labels.shape
+    raw = np.empty((h, w + 1), np.uint8)
+    raw[:, 0] = 0
+    raw[:, 1:] = labels
+    idat = zlib.compress(raw.data, int(compress_level))
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    data = b"".join((_PNG_SIGNATURE, _chunk(b"IHDR", ihdr), _chunk(b"IDAT", idat), _chunk(b"IEND", b"")))
+    path = Path(os.fspath(path))
+    with atomic_output(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    return path

@@ -205,3 +205,41 @@ def test_asphalt_texture_is_seeded_ground_anchored_and_fades_with_distance():
 
     parked = textured.replace(nodes=[road.replace(texture=1.0, camera=dataclasses.replace(road.camera, s=12.0))])
     assert np.array_equal(sr.render_frame(parked, 0), sr.render_frame(parked, 40))
+
+
+def test_lane_mask_classes_match_the_paint():
+    from symbolreel.masks import lane_mask
+    from symbolreel.primitives.lane_labels import DEFAULT_CLASS_IDS
+
+    scene = sr.loads(STRAIGHT % "dashed")
+    a = sr.render_frame(scene, 0)
+    mask = lane_mask(scene, 0)
+    paint = _bright(a)
+    assert mask.shape == a.shape[:2]
+    labelled = mask > 0
+    # the mask covers the painted pixels (antialiased edges aside) and little else
+    assert (labelled & paint).sum() / paint.sum() > 0.9
+    assert (labelled & ~paint).sum() / max(labelled.sum(), 1) < 0.35
+    assert set(np.unique(mask)) <= {0, DEFAULT_CLASS_IDS["solid"], DEFAULT_CLASS_IDS["dashed"]}
+    assert (mask == DEFAULT_CLASS_IDS["dashed"]).any() and (mask == DEFAULT_CLASS_IDS["solid"]).any()
+
+
+def test_cli_writes_lane_masks(tmp_path):
+    import subprocess
+    import sys
+
+    import skia
+
+    from symbolreel.masks import lane_mask
+
+    r = subprocess.run([sys.executable, "-m", "symbolreel", "render", str(EXAMPLES / "lanes_perspective.yaml"),
+                        "--frames", "0:2", "-o", str(tmp_path / "f%03d.png"), "--lane-masks",
+                        str(tmp_path / "m%03d.png"), "-q"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    img = skia.Image.open(str(tmp_path / "m001.png"))
+    assert img.colorType() == skia.kGray_8_ColorType
+    got = np.zeros((img.height(), img.width()), np.uint8)
+    assert img.readPixels(skia.ImageInfo.Make(img.width(), img.height(), skia.kGray_8_ColorType,
+                                              skia.kOpaque_AlphaType), got, img.width())
+    assert np.array_equal(got, lane_mask(sr.load(EXAMPLES / "lanes_perspective.yaml"), 1))
+    assert {2, 6, 8, 9} <= set(np.unique(got))   # dashed, edge, crosswalk, text
