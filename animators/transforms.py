@@ -12,6 +12,8 @@ Parameters are packed per node as PARAMS columns, in this order.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -19,12 +21,18 @@ PARAMS = ("anchor_x", "anchor_y", "x", "y", "scale_x", "scale_y", "rotation", "s
 N_PARAMS = len(PARAMS)
 
 
+def _libm(fn, x: np.ndarray) -> np.ndarray:
+    return np.asarray(np.frompyfunc(fn, 1, 1)(x), dtype=np.float64)
+
+
 def local_matrices(params: np.ndarray) -> np.ndarray:
     """``params``: (..., N_PARAMS) -> (..., 2, 3) affine matrices."""
     ax, ay, x, y, sx, sy, rot, kx, ky = (params[..., i] for i in range(9))
     r = np.deg2rad(rot)
-    c, s = np.cos(r), np.sin(r)
-    tx, ty = np.tan(np.deg2rad(kx)), np.tan(np.deg2rad(ky))
+    # the C library's trig, as the Numba kernel uses: NumPy's SIMD versions (AVX-512) can
+    # differ from it in the last bit
+    c, s = _libm(math.cos, r), _libm(math.sin, r)
+    tx, ty = _libm(math.tan, np.deg2rad(kx)), _libm(math.tan, np.deg2rad(ky))
     # R.K.S columns: R @ [[sx, tx*sy], [ty*sx, sy]]
     a = c * sx - s * ty * sx
     b = c * tx * sy - s * sy
