@@ -200,22 +200,36 @@ def split_names(text: str, known) -> list:
 class Ref:
     """A resolved argument: kind 'P' (point name), 'L' (line: (a, b) point names or a line name), 'C'."""
 
-    __slots__ = ("kind", "names", "obj")
+    __slots__ = ("kind", "names", "obj", "_text")
 
     def __init__(self, kind, names=(), obj=None):
         self.kind, self.names, self.obj = kind, tuple(names), obj
+        self._text = None
 
     @property
     def text(self) -> str:
-        return self.obj if self.obj is not None else fmt_names(self.names)
+        # names/obj are set once; the text is asked for by every step of every frame
+        t = self._text
+        if t is None or t[0] is not self.obj or t[1] is not self.names:
+            t = self._text = (self.obj, self.names, self.obj if self.obj is not None else fmt_names(self.names))
+        return t[2]
 
 
 class Step:
-    __slots__ = ("kind", "index", "args", "out", "item", "extra")
+    __slots__ = ("kind", "index", "args", "out", "item", "extra", "_texts")
 
     def __init__(self, kind, index, args, out, item, extra=None):
         self.kind, self.index, self.args, self.out, self.item = kind, index, args, out, item
         self.extra = extra or {}
+        self._texts = None
+
+    @property
+    def texts(self) -> list:
+        """The arguments' names (for error messages), computed once."""
+        t = self._texts
+        if t is None or t[0] is not self.args:
+            t = self._texts = (self.args, [r.text for r in self.args])
+        return t[1]
 
 
 class Program:
@@ -439,7 +453,7 @@ def evaluate(program: Program, free: dict, params: dict, B=FLOAT) -> dict:
 def _run_step(B, st, state, params):
     k, a, out = st.kind, st.args, st.out
     g = [(_get(B, state, r)) for r in a]
-    text = [r.text for r in a]
+    text = st.texts
     if k == "midpoint":
         state[out] = _mul(B.num(0.5) if B.exact else 0.5, _add(g[0], g[1]))
     elif k == "intersection":

@@ -12,7 +12,8 @@ import skia
 
 from . import construction as C
 from .geo_axes import arrow_head, axes_geometry, clip_line
-from .geo_labels import place_labels
+from . import geo_labels as _GL
+from .geo_labels import place_label_rows
 
 _CAPS = {"butt": skia.Paint.Cap.kButt_Cap, "round": skia.Paint.Cap.kRound_Cap,
          "square": skia.Paint.Cap.kSquare_Cap}
@@ -54,23 +55,131 @@ def _poly_path(pts, closed=False) -> skia.Path:
     return path
 
 
+def _seg_path(q0, q1) -> skia.Path:
+    path = skia.Path()
+    path.addPoly([skia.Point(q0[0], q0[1]), skia.Point(q1[0], q1[1])], False)
+    return path
+
+
 def _segs_of(pts, closed=False) -> list:
     ring = list(pts) + ([pts[0]] if closed else [])
     return [(a[0], a[1], b[0], b[1]) for a, b in zip(ring, ring[1:])]
 
 
+def _ring_segs(ring) -> np.ndarray:
+    """Segments (n-1, 4) of a polyline given as an (n, 2) array."""
+    return np.concatenate((ring[:-1], ring[1:]), axis=1)
+
+
 _UNIT: dict = {}
 
 
-def _circle_pts(c, r, n=32, a0=0.0, sweep=360.0) -> list:
+def _circle_pts(c, r, n=32, a0=0.0, sweep=360.0) -> np.ndarray:
+    """(n + 1, 2) points of a circle (or an arc from ``a0`` over ``sweep`` degrees)."""
     if a0 == 0.0 and sweep == 360.0:
         tab = _UNIT.get(n)
         if tab is None:
-            tab = _UNIT[n] = [(math.cos(2 * math.pi * k / n), math.sin(2 * math.pi * k / n)) for k in range(n + 1)]
-        cx, cy = c
-        return [(cx + r * u, cy + r * v) for u, v in tab]
-    return [(c[0] + r * math.cos(math.radians(a0 + sweep * k / n)), c[1] + r * math.sin(math.radians(a0 + sweep * k / n)))
-            for k in range(n + 1)]
+            tab = _UNIT[n] = np.array([(math.cos(2 * math.pi * k / n), math.sin(2 * math.pi * k / n))
+                                       for k in range(n + 1)])
+        out = tab * r
+        out[:, 0] += c[0]
+        out[:, 1] += c[1]
+        return out
+    cx, cy = c
+    cos, sin, rad = math.cos, math.sin, math.radians
+    return np.array([(cx + r * cos(a), cy + r * sin(a)) for a in [rad(a0 + sweep * k / n) for k in range(n + 1)]])
+
+
+_UNIT_SEGS: dict = {}
+
+
+def _circle_ring(c, r, n=32):
+    """:func:`_circle_pts` of a full circle and its segments (``_ring_segs``), from cached unit tables."""
+    tab = _UNIT_SEGS.get(n)
+    if tab is None:
+        _circle_pts((0.0, 0.0), 1.0, n)     # fills _UNIT[n]
+        unit = _UNIT[n]
+        tab = _UNIT_SEGS[n] = (unit, _ring_segs(unit))
+    cx, cy = c
+    ring = tab[0] * r
+    ring += (cx, cy)
+    segs = tab[1] * r
+    segs += (cx, cy, cx, cy)
+    return ring, segs
+
+
+def _kind_cat(k) -> str:
+    if k in ("segment", "vector"):
+        return "segment"
+    if k in ("ray", "line", "tangent") or k in _LINE_RESULTS:
+        return "line"
+    if k in _CIRCLE_KINDS:
+        return "circle"
+    if k in ("polygon", "regular_polygon"):
+        return "polygon"
+    if k in ("arc", "sector", "foot"):
+        return k if k != "sector" else "arc"
+    if k in ("angle", "right_angle"):
+        return "angle"
+    if k in ("equal", "parallel_marks"):
+        return "marks"
+    return "none"
+
+
+def _arc_pts(cx, cy, r, a0, sweep, n=12) -> list:
+    """:func:`_circle_pts` of an arc, as a list of tuples (cheaper than arrays for a dozen points)."""
+    cos, sin, rad = math.cos, math.sin, math.radians
+    return [(cx + r * cos(a), cy + r * sin(a)) for a in [rad(a0 + sweep * k / n) for k in range(n + 1)]]
+
+
+class _OpPlan:
+    """What of an op does not depend on the frame's positions: styles, names, dispatch, texts."""
+    __slots__ = ("op", "cat", "k", "it", "names", "style", "style2", "info", "length_name", "edge_names",
+                 "who", "ref_names")
+
+
+def _plan(fig, ctx):
+    """Per-node drawing plan (cached in ``ctx.cache``, keyed by the base stroke)."""
+    p = ctx.p
+    key = (p.get("stroke") is not None, p.get("stroke.color"), p.get("stroke.width"))
+    hit = ctx.cache.get("geo_plan")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    cp = fig._cp
+    plans = []
+    for op in cp.ops:
+        it, k = op.it, op.kind
+        q = _OpPlan()
+        q.op, q.k, q.it, q.cat = op, k, it, _kind_cat(k)
+        q.names = [n for r in op.refs for n in r.names]
+        q.ref_names = [list(r.names) for r in op.refs]
+        q.style = _style(fig, ctx, it)
+        q.style2 = None
+        if q.cat == "foot":
+            q.style2 = _style(fig, ctx, it, aux_default=True)
+        elif q.cat == "angle":
+            q.style2 = (q.style[0], max(q.style[1] * 0.6, 1.0), q.style[2])
+        elif q.cat == "marks":
+            q.style2 = (q.style[0], max(q.style[1] * 0.75, 1.0), None)
+        info = {"index": op.item, "kind": k, "args": getattr(it, k), "revealed": 1.0}
+        if op.out is not None:
+            info["name"] = op.out
+        q.info = info
+        q.length_name = C.fmt_names(q.names) if q.cat in ("segment", "angle") else None
+        q.edge_names = None
+        if k == "polygon":
+            ring = q.names + [q.names[0]]
+            q.edge_names = [(n0, n1, C.fmt_names([n0, n1])) for n0, n1 in zip(ring, ring[1:])]
+        q.who = f"item{op.item}"
+        plans.append(q)
+    points = []
+    for name, st in cp.point_style.items():
+        if st["visible"]:
+            points.append((name, st, tuple(cp.neighbours.get(name, ())), f"point:{name}"))
+    point_names = [n for n, typ in cp.prog.types.items() if typ == "point"]
+    plan = {"ops": plans, "points": points, "point_names": point_names, "layouts": {}}
+    ctx.cache["geo_plan"] = (key, plan)
+    return plan
 
 
 def frame_geometry(fig, ctx) -> FrameGeo:
@@ -89,6 +198,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
     if cached is not None and cached[0] == key:
         return cached[1]
     cp = fig._cp
+    plan = _plan(fig, ctx)
     state = ev.run(free, params, t, ctx.entry.path)
     view = ctx.cache["view"]
     cx, cy = fig.center if fig.center is not None else ((view[0] + view[2]) / 2, (view[1] + view[3]) / 2)
@@ -102,8 +212,10 @@ def frame_geometry(fig, ctx) -> FrameGeo:
     g.t, g.state, g.reveal, g.to_local = t, state, reveal, L
     a, b = L((view[0], view[1])), L((view[2], view[3]))
     g.view_local = (min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1]))
-    g.prims, g.markers, g.labels, g.ops = [], [], [], []
-    g.measures = {"lengths": {}, "angles": {}, "radii": {}}
+    prims = g.prims = []
+    g.markers, g.labels, g.ops = [], [], []
+    lengths, angles, radii = {}, {}, {}
+    g.measures = {"lengths": lengths, "angles": angles, "radii": radii}
     label_reqs = []
     fs = fig.font_size
 
@@ -112,103 +224,119 @@ def frame_geometry(fig, ctx) -> FrameGeo:
     else:
         g.axes = None
 
-    pts_local = {n: L(v) for n, v in state.items() if C_type(cp, n) == "point"}
-    centroid = np.mean(list(pts_local.values()), axis=0) if pts_local else np.zeros(2)
+    types = cp.prog.types
+    pts_local = {n: ((v[0] - cx) * s, (v[1] - cy) * s * ys) for n, v in state.items() if types.get(n) == "point"}
+    if pts_local:     # the mean, summed in order like np.mean over axis 0
+        sx_ = sy_ = 0.0
+        for x_, y_ in pts_local.values():
+            sx_ += x_
+            sy_ += y_
+        centroid = (sx_ / len(pts_local), sy_ / len(pts_local))
+    else:
+        centroid = (0.0, 0.0)
+    PL = pts_local
+    ops_out = g.ops
+    hypot, atan2, degrees = math.hypot, math.atan2, math.degrees
 
-    def frac_of(op):
-        if reveal is None:
-            return 1.0
-        return min(max(reveal - op.reveal, 0.0), 1.0)
-
-    def add_line(op, p0, p1, t_min, style, frac, what):
+    def add_line(item, p0, p1, t_min, style, frac):
         d = (p1[0] - p0[0], p1[1] - p0[1])
         iv = clip_line(p0, d, view, t_min, math.inf)
         if iv is None:
-            return []
+            return None
         q0 = L((p0[0] + iv[0] * d[0], p0[1] + iv[0] * d[1]))
         q1 = L((p0[0] + iv[1] * d[0], p0[1] + iv[1] * d[1]))
-        g.prims.append(_prim(_poly_path([q0, q1]), style, None, frac, op.item, [(*q0, *q1)]))
-        return [[q0, q1]]
+        prims.append(_prim(_seg_path(q0, q1), style, None, frac, item, [(*q0, *q1)]))
+        return [q0, q1]
 
-    for op in cp.ops:
-        frac = frac_of(op)
-        it = op.it
-        k = op.kind
+    for q in plan["ops"]:
+        op = q.op
+        if reveal is None:
+            frac = 1.0
+        else:
+            frac = min(max(reveal - op.reveal, 0.0), 1.0)
+        it = q.it
+        k = q.k
+        cat = q.cat
         polylines: list = []
-        info = {"index": op.item, "kind": k, "args": getattr(it, k), "revealed": round(frac, 6)}
-        if op.out is not None:
-            info["name"] = op.out
-        g.ops.append((info, polylines))
+        if frac == 1.0:
+            info = q.info          # shared between frames (annotate_figure copies it)
+        else:
+            info = dict(q.info)
+            info["revealed"] = round(frac, 6)
+        ops_out.append((info, polylines))
         if frac <= 0.0:
             continue
-        style = _style(fig, ctx, it)
-        names = [n for r in op.refs for n in r.names]
-        if k in ("segment", "vector"):
+        style = q.style
+        names = q.names
+        item = op.item
+        if cat == "segment":
             A, B = state[names[0]], state[names[1]]
-            q0, q1 = L(A), L(B)
-            g.prims.append(_prim(_poly_path([q0, q1]), style, None, frac, op.item, [(*q0, *q1)]))
+            q0, q1 = PL[names[0]], PL[names[1]]
+            prims.append(_prim(_seg_path(q0, q1), style, None, frac, item, [(*q0, *q1)]))
             polylines.append([q0, q1])
-            length = math.hypot(B[0] - A[0], B[1] - A[1])
-            g.measures["lengths"][C.fmt_names(names)] = length
+            length = hypot(B[0] - A[0], B[1] - A[1])
+            lengths[q.length_name] = length
             if k == "vector" and frac >= 1.0:
                 hl = 3.0 * style[1] + 6.0
                 tri = arrow_head(q0, q1, hl, hl * 0.45)
-                g.prims.append(_prim(_poly_path(tri, True), None, style[0], 1.0, op.item, _segs_of(tri, True)))
+                prims.append(_prim(_poly_path(tri, True), None, style[0], 1.0, item, _segs_of(tri, True)))
             text = it.label if it.label is not None else (f"{length:.{it.decimals}f}" if it.value else "")
             if text:
                 mid = ((q0[0] + q1[0]) / 2, (q0[1] + q1[1]) / 2)
                 nx, ny = -(q1[1] - q0[1]), q1[0] - q0[0]
                 if nx * (mid[0] - centroid[0]) + ny * (mid[1] - centroid[1]) < 0:
                     nx, ny = -nx, -ny
-                label_reqs.append((text, mid, math.atan2(ny, nx), 3.0, f"item{op.item}", it.color, frac))
-        elif k in ("ray", "line") or k in _LINE_RESULTS or k == "tangent":
+                label_reqs.append((text, mid, atan2(ny, nx), 3.0, q.who, it.color, frac))
+        elif cat == "line":
             if k == "tangent":
                 p0, p1 = state[names[0]], state[op.out]
                 if abs(p1[0] - p0[0]) + abs(p1[1] - p0[1]) < 1e-12:   # P on the circle: the tangent at P
                     o, _ = state[op.refs[1].obj]
                     p1 = (p0[0] - (p0[1] - o[1]), p0[1] + (p0[0] - o[0]))
-                polylines += add_line(op, p0, p1, -math.inf, style, frac, k)
+                pl = add_line(item, p0, p1, -math.inf, style, frac)
             elif k in _LINE_RESULTS:
                 p0, p1 = state[op.out]
-                polylines += add_line(op, p0, p1, 0.0 if k == "bisector" else -math.inf, style, frac, k)
+                pl = add_line(item, p0, p1, 0.0 if k == "bisector" else -math.inf, style, frac)
             else:
                 if op.refs[0].kind == "L":
                     p0, p1 = C.line_points(state, op.refs[0])
                 else:
                     p0, p1 = state[names[0]], state[names[1]]
-                polylines += add_line(op, p0, p1, 0.0 if k == "ray" else -math.inf, style, frac, k)
-        elif k == "foot":
-            st = _style(fig, ctx, it, aux_default=True)
-            q0, q1 = L(state[names[0]]), L(state[op.out])
-            g.prims.append(_prim(_poly_path([q0, q1]), st, None, frac, op.item, [(*q0, *q1)]))
+                pl = add_line(item, p0, p1, 0.0 if k == "ray" else -math.inf, style, frac)
+            if pl is not None:
+                polylines.append(pl)
+        elif cat == "foot":
+            q0, q1 = PL[names[0]], PL[op.out]
+            prims.append(_prim(_seg_path(q0, q1), q.style2, None, frac, item, [(*q0, *q1)]))
             polylines.append([q0, q1])
-        elif k in _CIRCLE_KINDS:
+        elif cat == "circle":
             (o, r) = state[op.out]
             c, rr = L(o), r * s
             path = skia.Path()
             path.addCircle(c[0], c[1], rr)
-            ring = _circle_pts(c, rr)
-            g.prims.append(_prim(path, style, it.fill, frac, op.item, _segs_of(ring)))
+            ring, segs = _circle_ring(c, rr)
+            prims.append(_prim(path, style, it.fill, frac, item, segs))
             polylines.append(ring)
-            g.measures["radii"][op.out] = r
+            radii[op.out] = r
             if it.label:
                 edge = (c[0] + rr * 0.7071, c[1] - rr * 0.7071)
-                label_reqs.append((it.label, edge, -math.pi / 4, 3.0, f"item{op.item}", it.color, frac))
-        elif k in ("polygon", "regular_polygon"):
-            verts = [state[n] for n in names] if k == "polygon" else list(state[op.out])
-            q = [L(v) for v in verts]
-            g.prims.append(_prim(_poly_path(q, True), style, it.fill, frac, op.item, _segs_of(q, True)))
-            polylines.append(q + [q[0]])
+                label_reqs.append((it.label, edge, -math.pi / 4, 3.0, q.who, it.color, frac))
+        elif cat == "polygon":
             if k == "polygon":
-                ring = names + [names[0]]
-                for n0, n1 in zip(ring, ring[1:]):
+                qs = [PL[n] for n in names]
+            else:
+                qs = [L(v) for v in state[op.out]]
+            prims.append(_prim(_poly_path(qs, True), style, it.fill, frac, item, _segs_of(qs, True)))
+            polylines.append(qs + [qs[0]])
+            if q.edge_names is not None:
+                for n0, n1, nm in q.edge_names:
                     A, B = state[n0], state[n1]
-                    g.measures["lengths"][C.fmt_names([n0, n1])] = math.hypot(B[0] - A[0], B[1] - A[1])
-        elif k in ("arc", "sector"):
+                    lengths[nm] = hypot(B[0] - A[0], B[1] - A[1])
+        elif cat == "arc":
             O, A, B = (state[n] for n in names)
-            r = math.hypot(A[0] - O[0], A[1] - O[1])
-            a0 = math.degrees(math.atan2(A[1] - O[1], A[0] - O[0]))
-            sweep = (math.degrees(math.atan2(B[1] - O[1], B[0] - O[0])) - a0) % 360.0
+            r = hypot(A[0] - O[0], A[1] - O[1])
+            a0 = degrees(atan2(A[1] - O[1], A[0] - O[0]))
+            sweep = (degrees(atan2(B[1] - O[1], B[0] - O[0])) - a0) % 360.0
             c, rr = L(O), r * s
             la0, lsweep = (-a0, -sweep) if fig.y_up else (a0, sweep)
             oval = skia.Rect.MakeLTRB(c[0] - rr, c[1] - rr, c[0] + rr, c[1] + rr)
@@ -221,35 +349,34 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                 path.addArc(oval, la0, lsweep)
             ring = _circle_pts(c, rr, 32, la0, lsweep)
             if k == "sector":
-                ring = [c] + ring + [c]
-            g.prims.append(_prim(path, style, it.fill if k == "sector" else None, frac, op.item, _segs_of(ring)))
+                ring = np.concatenate(([c], ring, [c]))
+            prims.append(_prim(path, style, it.fill if k == "sector" else None, frac, item, _ring_segs(ring)))
             polylines.append(ring)
-        elif k in ("angle", "right_angle"):
-            P1, V, P2 = (state[n] for n in names)
+        elif cat == "angle":
+            P1, V, P2 = state[names[0]], state[names[1]], state[names[2]]
             u = (P1[0] - V[0], P1[1] - V[1])
             w = (P2[0] - V[0], P2[1] - V[1])
-            deg = math.degrees(math.atan2(abs(u[0] * w[1] - u[1] * w[0]), u[0] * w[0] + u[1] * w[1]))
-            g.measures["angles"][C.fmt_names(names)] = deg
-            v = L(V)
-            lu, lw = L(P1), L(P2)
+            deg = degrees(atan2(abs(u[0] * w[1] - u[1] * w[0]), u[0] * w[0] + u[1] * w[1]))
+            angles[q.length_name] = deg
+            v, lu, lw = PL[names[1]], PL[names[0]], PL[names[2]]
             du = (lu[0] - v[0], lu[1] - v[1])
             dw = (lw[0] - v[0], lw[1] - v[1])
-            nu, nw = math.hypot(*du) or 1.0, math.hypot(*dw) or 1.0
+            nu, nw = hypot(*du) or 1.0, hypot(*dw) or 1.0
             du, dw = (du[0] / nu, du[1] / nu), (dw[0] / nw, dw[1] / nw)
-            start = math.degrees(math.atan2(du[1], du[0]))
-            sweep = math.degrees(math.atan2(du[0] * dw[1] - du[1] * dw[0], du[0] * dw[0] + du[1] * dw[1]))
+            start = degrees(atan2(du[1], du[0]))
+            sweep = degrees(atan2(du[0] * dw[1] - du[1] * dw[0], du[0] * dw[0] + du[1] * dw[1]))
             square = k == "right_angle" or abs(deg - 90.0) < 1e-7
             R = it.size if it.size is not None else (12.0 if square else 22.0)
+            st2 = q.style2
             if square:
-                q = [(v[0] + du[0] * R, v[1] + du[1] * R), (v[0] + (du[0] + dw[0]) * R, v[1] + (du[1] + dw[1]) * R),
-                     (v[0] + dw[0] * R, v[1] + dw[1] * R)]
-                path = _poly_path(q)
+                qs = [(v[0] + du[0] * R, v[1] + du[1] * R), (v[0] + (du[0] + dw[0]) * R, v[1] + (du[1] + dw[1]) * R),
+                      (v[0] + dw[0] * R, v[1] + dw[1] * R)]
+                path = _poly_path(qs)
                 if it.fill is not None:
-                    fp = _poly_path([v] + q, True)
-                    g.prims.append(_prim(fp, None, it.fill, frac, op.item, ()))
-                g.prims.append(_prim(path, (style[0], max(style[1] * 0.6, 1.0), style[2]), None, frac, op.item,
-                                     _segs_of(q)))
-                polylines.append(q)
+                    fp = _poly_path([v] + qs, True)
+                    prims.append(_prim(fp, None, it.fill, frac, item, ()))
+                prims.append(_prim(path, st2, None, frac, item, _segs_of(qs)))
+                polylines.append(qs)
             else:
                 if it.fill is not None:
                     oval = skia.Rect.MakeLTRB(v[0] - R, v[1] - R, v[0] + R, v[1] + R)
@@ -257,26 +384,26 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                     fp.moveTo(*v)
                     fp.arcTo(oval, start, sweep, False)
                     fp.close()
-                    g.prims.append(_prim(fp, None, it.fill, frac, op.item, ()))
+                    prims.append(_prim(fp, None, it.fill, frac, item, ()))
                 for j in range(it.count):
                     rj = R + 4.0 * j
                     oval = skia.Rect.MakeLTRB(v[0] - rj, v[1] - rj, v[0] + rj, v[1] + rj)
                     path = skia.Path()
                     path.addArc(oval, start, sweep)
-                    ring = _circle_pts(v, rj, 12, start, sweep)
-                    g.prims.append(_prim(path, (style[0], max(style[1] * 0.6, 1.0), style[2]), None, frac,
-                                         op.item, _segs_of(ring)))
+                    ring = _arc_pts(v[0], v[1], rj, start, sweep)
+                    prims.append(_prim(path, st2, None, frac, item, [(a[0], a[1], b[0], b[1])
+                                                                     for a, b in zip(ring, ring[1:])]))
                     polylines.append(ring)
             text = it.label if it.label is not None else (f"{deg:.{it.decimals}f}\u00b0" if it.value else "")
             if text:
                 mid = math.radians(start + sweep / 2)
-                label_reqs.append((text, v, mid, R + 4.0 * (it.count - 1) + 3.0, f"item{op.item}", it.color, frac))
-        elif k in ("equal", "parallel_marks"):
+                label_reqs.append((text, v, mid, R + 4.0 * (it.count - 1) + 3.0, q.who, it.color, frac))
+        elif cat == "marks":
             size = it.size if it.size is not None else 6.0
-            for r in op.refs:
-                A, B = (L(state[n]) for n in r.names)
+            for rn in q.ref_names:
+                A, B = PL[rn[0]], PL[rn[1]]
                 d = (B[0] - A[0], B[1] - A[1])
-                n_ = math.hypot(*d) or 1.0
+                n_ = hypot(*d) or 1.0
                 d = (d[0] / n_, d[1] / n_)
                 nn = (-d[1], d[0])
                 mid = ((A[0] + B[0]) / 2, (A[1] + B[1]) / 2)
@@ -286,24 +413,24 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                     off = (j - (it.count - 1) / 2) * 4.5
                     m = (mid[0] + d[0] * off, mid[1] + d[1] * off)
                     if k == "equal":
-                        q = [(m[0] - nn[0] * size, m[1] - nn[1] * size), (m[0] + nn[0] * size, m[1] + nn[1] * size)]
+                        qs = [(m[0] - nn[0] * size, m[1] - nn[1] * size), (m[0] + nn[0] * size, m[1] + nn[1] * size)]
                     else:
                         tip = (m[0] + d[0] * size * 0.6, m[1] + d[1] * size * 0.6)
-                        q = [(tip[0] - d[0] * size - nn[0] * size * 0.8, tip[1] - d[1] * size - nn[1] * size * 0.8),
-                             tip,
-                             (tip[0] - d[0] * size + nn[0] * size * 0.8, tip[1] - d[1] * size + nn[1] * size * 0.8)]
-                    path.addPoly([skia.Point(*x) for x in q], False)
-                    segs += _segs_of(q)
-                    polylines.append(q)
-                g.prims.append(_prim(path, (style[0], max(style[1] * 0.75, 1.0), None), None, frac, op.item, segs))
+                        qs = [(tip[0] - d[0] * size - nn[0] * size * 0.8, tip[1] - d[1] * size - nn[1] * size * 0.8),
+                              tip,
+                              (tip[0] - d[0] * size + nn[0] * size * 0.8, tip[1] - d[1] * size + nn[1] * size * 0.8)]
+                    path.addPoly([skia.Point(x, y) for x, y in qs], False)
+                    segs += _segs_of(qs)
+                    polylines.append(qs)
+                prims.append(_prim(path, q.style2, None, frac, item, segs))
         # point-only constructions (midpoint, intersection, ...) draw through their point markers
 
     # point markers and labels
     fill = ctx.p.get("fill")
     point_reqs = []
     marker_w = []
-    for name, st in cp.point_style.items():
-        if not st["visible"] or name not in state:
+    for name, st, nbrs, who in plan["points"]:
+        if name not in state:
             continue
         if reveal is not None and st["reveal"] is not None and reveal <= st["reveal"]:
             continue
@@ -312,43 +439,63 @@ def frame_geometry(fig, ctx) -> FrameGeo:
             continue
         # presence 0..1: a point revealed with an item fades in as an obstacle for later labels
         weight = 1.0 if reveal is None or st["reveal"] is None else min(reveal - st["reveal"], 1.0)
-        pos = L(state[name])
+        pos = PL[name] if name in PL else L(state[name])
         rad = st["size"] if st["size"] is not None else fig.point_size
         g.markers.append((name, pos, rad, col))
         marker_w.append(weight)
         if st["label"]:
-            point_reqs.append((st["label"], pos, _prefer_away(cp, name, pos, pts_local, centroid), rad + 2.0,
-                               f"point:{name}", st["color"], weight))
+            point_reqs.append((st["label"], pos, _prefer_away(nbrs, pos, PL, centroid), rad + 2.0,
+                               who, st["color"], weight))
     label_reqs = point_reqs + label_reqs
 
     # obstacles: every drawn segment (weighted by its item's reveal) and the point markers
-    segs, sw = [], []
-    for pr in g.prims:
-        if pr["segs"]:
-            segs += pr["segs"]
-            sw += [pr["frac"]] * len(pr["segs"])      # fades in while the item is drawn
+    blocks, pend, counts, fracs = [], [], [], []
+    for pr in prims:
+        sg = pr["segs"]
+        n_ = len(sg)
+        if n_:
+            if isinstance(sg, np.ndarray):
+                if pend:
+                    blocks.append(np.array(pend, dtype=np.float64))
+                    pend = []
+                blocks.append(sg)
+            else:
+                pend += sg
+            counts.append(n_)
+            fracs.append(pr["frac"])      # fades in while the item is drawn
     for (_, pos, rad, _), w in zip(g.markers, marker_w):
         x0, y0, x1, y1 = pos[0] - rad, pos[1] - rad, pos[0] + rad, pos[1] + rad
-        segs += [(x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)]
-        sw += [w] * 4
-    if g.axes is not None:
-        segs += list(g.axes["axes"])
-        sw += [1.0] * len(g.axes["axes"])
-    g.segs = np.asarray(segs, dtype=np.float64).reshape(-1, 4)
+        pend += [(x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)]
+        counts.append(4)
+        fracs.append(w)
+    if g.axes is not None and g.axes["axes"]:
+        pend += list(g.axes["axes"])
+        counts.append(len(g.axes["axes"]))
+        fracs.append(1.0)
+    if pend:
+        blocks.append(np.array(pend, dtype=np.float64).reshape(-1, 4))
+    g.segs = np.concatenate(blocks) if blocks else np.zeros((0, 4))
+    sw = np.repeat(np.array(fracs, dtype=np.float64), counts)
     if label_reqs and fill is not None:
         from symbolreel.typeset import layout_text
 
-        chain = ctx.font_chain(fig.font)
-        reqs, lays = [], []
-        for text, anchor, prefer, gap, who, col, weight in label_reqs:
-            lay = layout_text(text, chain, fs)
+        layouts = plan["layouts"]
+        point_reach = _GL.POINT_REACH
+        rows, lays = [], []
+        for text, anchor, pref, gap, who, col, weight in label_reqs:
+            lay = layouts.get(text)
+            if lay is None:
+                lay = layouts[text] = layout_text(text, ctx.font_chain(fig.font), fs)
+                if len(layouts) > 256:
+                    layouts.clear()
+                    layouts[text] = lay
             x0, y0, x1, y1 = lay.bounds
-            reqs.append({"anchor": anchor, "size": (x1 - x0 + 2.0, y1 - y0), "prefer": prefer, "gap": gap,
-                         "weight": weight, "reach": 1.0 if who.startswith("point:") else gap + 1.0})
+            rows.append((anchor[0], anchor[1], x1 - x0 + 2.0, y1 - y0, pref, gap, weight,
+                         point_reach if who[0] == "p" else gap + 1.0))
             lays.append(lay)
-        centres = place_labels(reqs, g.segs, g.view_local, np.asarray(sw, dtype=np.float64))
-        for (text, anchor, prefer, gap, who, col, weight), lay, c in zip(label_reqs, lays, centres):
-            if weight < 1.0 and not who.startswith("point:"):
+        centres = place_label_rows(np.array(rows, dtype=np.float64), g.segs, sw, g.view_local)
+        for (text, anchor, pref, gap, who, col, weight), lay, c in zip(label_reqs, lays, centres):
+            if weight < 1.0 and who[0] != "p":
                 continue        # an item's label shows once the item is complete (placed before, as a ghost)
             x0, y0, x1, y1 = lay.bounds
             g.labels.append({"text": text, "for": who, "centre": c, "layout": lay,
@@ -380,12 +527,12 @@ def _trim_segs(segs, frac) -> list:
 _DEFAULT_AWAY = (-math.sqrt(0.5), math.sqrt(0.5))   # a lone point's label goes up-right (local y down)
 
 
-def _prefer_away(cp, name, pos, pts_local, centroid) -> float:
+def _prefer_away(neighbours, pos, pts_local, centroid) -> float:
     """Preferred label direction of a point: away from its neighbours along drawn lines; a point without
     them (or whose neighbours cancel out) leans up-right and a little away from the figure's centroid.
     A continuous function of the positions (no switch between cases), so labels do not jump."""
     vx = vy = 0.0
-    for other in cp.neighbours.get(name, ()):
+    for other in neighbours:
         q = pts_local.get(other)
         if q is not None:
             dx, dy = q[0] - pos[0], q[1] - pos[1]

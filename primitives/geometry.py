@@ -410,14 +410,16 @@ class _Evaluator:
         if self.packed is not None:
             from symbolreel.animators import sample_tracks
 
-            rows = sample_tracks(self.packed, np.asarray(clock, dtype=np.float64))
+            rows = sample_tracks(self.packed, np.asarray(clock, dtype=np.float64)).tolist()
+            cols = list(zip(self.keys, self.packed.columns))
         out = []
         for j in range(len(clock)):
             free = dict(base_free)
             params = dict(prog.params)
             if rows is not None:
-                for (kind, key), col in zip(self.keys, self.packed.columns):
-                    v = rows[j, col]
+                row = rows[j]
+                for (kind, key), col in cols:
+                    v = row[col]
                     if kind == "point":
                         free[key] = (float(v[0]), float(v[1]))
                     else:
