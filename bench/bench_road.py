@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_road.py
 
 A 4-lane road (curve, clothoid), arrows, a crosswalk, stop line and painted text, the camera
-driving at 20 m/s. "geometry" = per-frame work in Python/NumPy (camera pose, paint selection,
+driving at 20 m/s; then the same road with four traffic signs (frames/s as a ratio to the road
+without them, measured in the same run). "geometry" = per-frame work in Python/NumPy (camera pose, paint selection,
 near-plane clipping and projection, path building); measured by running exactly that work alone
 in the same run. Target: geometry below 20% of frame time.
 """
@@ -23,7 +24,15 @@ from symbolreel.raster import DrawContext, Renderer  # noqa: E402
 N = 90
 
 
-def scene(w, h):
+SIGNS = """
+    signs:
+      - {kind: speed_limit, s: 30, text: "80"}
+      - {kind: warning, s: 60}
+      - {kind: stop, s: 90, text: 停}
+      - {kind: yield, s: 75, side: left}"""
+
+
+def scene(w, h, signs=False):
     return sr.loads(f"""
 canvas: {{width: {w}, height: {h}, fps: 30, frames: {N}}}
 seed: 3
@@ -45,7 +54,7 @@ nodes:
       - {{kind: stop_line, s: 95}}
       - {{kind: crosswalk, s: 97}}
     camera: {{s: {{value: 0, speed: 20}}, lane: 1, pitch: 4, fov: 50}}
-""")
+""" + (SIGNS if signs else ""))
 
 
 def geometry_only(sc):
@@ -67,13 +76,16 @@ def geometry_only(sc):
 
 
 def main():
-    print(f"{'size':>9} | {'frames/s':>8} | {'geometry share':>14}")
+    print(f"{'size':>9} | {'frames/s':>8} | {'geometry share':>14} | {'+4 signs frames/s':>17} | {'ratio':>5}")
     for w, h in [(512, 512), (1280, 720)]:
-        sc = scene(w, h)
+        sc, sc_signs = scene(w, h), scene(w, h, signs=True)
         list(sr.frames(sc, 0, 3))
+        list(sr.frames(sc_signs, 0, 3))
         best = min(_timed(lambda: list(sr.frames(sc))) for _ in range(3))
+        best_signs = min(_timed(lambda: list(sr.frames(sc_signs))) for _ in range(3))
         geo = min(geometry_only(sc) for _ in range(3))
-        print(f"{w}x{h:>4} | {N / best:>8.1f} | {geo / best:>13.1%}")
+        print(f"{w}x{h:>4} | {N / best:>8.1f} | {geo / best:>13.1%} | {N / best_signs:>17.1f} | "
+              f"{best / best_signs:>5.2f}")
 
 
 def _timed(fn):

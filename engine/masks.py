@@ -138,8 +138,9 @@ def _max_scale(m) -> float:
 def lane_mask(scene, frame: int = 0, *, base_dir: str | None = None, renderer: Renderer | None = None):
     """Per-class lane-marking mask (uint8, 0 = background) of ``frame``: every road node's paint,
     projected exactly as drawn, filled with its class id (``lane_labels.DEFAULT_CLASS_IDS``:
-    1 solid, 2 dashed, ... 7 stop line, 8 crosswalk, 9 text, 10+ arrows). No antialiasing; later
-    paint wins. Road nodes must be drawn untransformed (their view is the image)."""
+    1 solid, 2 dashed, ... 7 stop line, 8 crosswalk, 9 text, 10+ arrows, then sign faces). No
+    antialiasing; later paint wins, sign faces over paint. Road nodes must be drawn untransformed
+    (their view is the image)."""
     from .api import _as_scene
     from .primitives.lane_labels import segmentation_mask
     from .primitives.road import Road
@@ -157,7 +158,7 @@ def lane_mask(scene, frame: int = 0, *, base_dir: str | None = None, renderer: R
             continue
         ctx = DrawContext(renderer, e, c.props(e, samples[0]), 1.0, None, None)
         posed, s = e.node.posed_camera(ctx)
-        part = segmentation_mask(posed, e.node.paints(ctx, posed, s))
+        part = segmentation_mask(posed, e.node.paints(ctx, posed, s), signs=e.node.placed_signs(posed, s))
         h, w = min(part.shape[0], mask.shape[0]), min(part.shape[1], mask.shape[1])
         np.copyto(mask[:h, :w], part[:h, :w], where=part[:h, :w] > 0)
     return mask

@@ -1,7 +1,7 @@
 """symbolreel.primitives: the node types of the scene graph."""
 from .base import NODE_TYPES, Node, Shape, Stroke, Transform, node_from_data, register
 from .shapes import Circle, Ellipse, Group, Line, Path, Polygon, Polyline, Rect
-from .road import Boundary, Road, RoadCamera, RoadMarking, RoadSegment
+from .road import Boundary, Road, RoadCamera, RoadMarking, RoadSegment, RoadSign
 from .text import Text
 from .formula import Formula
 
@@ -14,4 +14,4 @@ __all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
 
 from .plot import Curve, Plot  # noqa: E402  (function plots)
 
-__all__ += ["Curve", "Plot", "Road", "RoadSegment", "Boundary", "RoadMarking", "RoadCamera"]
+__all__ += ["Curve", "Plot", "Road", "RoadSegment", "Boundary", "RoadMarking", "RoadCamera", "RoadSign"]

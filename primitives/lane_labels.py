@@ -20,6 +20,7 @@ import numpy as np
 
 from .road_camera import PosedCamera, clip_polyline_values
 from .road_markings import ARROW_CLASSES, Paint, RoadLayout
+from .road_signs import SIGN_CLASSES, visible_signs
 
 __all__ = ["LaneLabel", "DEFAULT_CLASS_IDS", "boundary_polylines", "clip_to_image",
            "tusimple_row", "tusimple_record", "write_tusimple_jsonl", "read_tusimple_jsonl",
@@ -33,6 +34,7 @@ DEFAULT_CLASS_IDS = {
     "solid": 1, "dashed": 2, "double_solid": 3, "solid_dashed": 4, "dashed_solid": 5, "edge": 6,
     "stop_line": 7, "crosswalk": 8, "text": 9,
     **{c: 10 + i for i, c in enumerate(ARROW_CLASSES)},
+    **{c: 10 + len(ARROW_CLASSES) + i for i, c in enumerate(SIGN_CLASSES)},
 }
 
 
@@ -257,9 +259,11 @@ def object_labels(camera: PosedCamera, paints: list[Paint]) -> list[dict]:
     return out
 
 
-def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None) -> np.ndarray:
+def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None, signs=()) -> np.ndarray:
     """Per-class mask (height, width) uint8: each paint's clipped, projected contours filled
-    (no antialiasing, non-zero winding) with its class id; later paint wins; 0 = background."""
+    (no antialiasing, non-zero winding) with its class id; later paint wins; 0 = background.
+    ``signs`` (``road_signs.PlacedSign``): the faces drawn, as they are, over the paint and
+    farthest first (their poles are not labelled)."""
     import skia
 
     ids = DEFAULT_CLASS_IDS if class_ids is None else class_ids
@@ -278,4 +282,11 @@ def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None) 
             paint = skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False,
                                BlendMode=skia.BlendMode.kSrc)
             canvas.drawPath(path, paint)
+        for sign, _, _ in visible_signs(camera, signs):
+            cid = ids.get(sign.cls, 0)
+            if cid:
+                q = camera.project(sign.outline)[0]
+                canvas.drawPath(skia.Path().addPoly([skia.Point(float(x), float(y)) for x, y in q], True),
+                                skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False,
+                                           BlendMode=skia.BlendMode.kSrc))
     return buf[:, :, 0].copy()

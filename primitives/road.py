@@ -23,6 +23,7 @@ from .lane_labels import boundary_polylines, object_labels, tusimple_row
 from .road_arrows import ARROW_SHAPES
 from .road_camera import PinholeCamera
 from .road_centreline import Centreline
+from .road_signs import SIGN_KINDS, draw_sign, place_sign, sign_labels, visible_signs
 from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec, RoadLayout, arrow,
                             crosswalk, road_paint, stop_line, strip_polygon, text_anchor)
 
@@ -91,6 +92,25 @@ class RoadMarking:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RoadSign:
+    """A vector traffic sign on a pole beside the road, facing the oncoming traffic."""
+
+    kind: str = field("speed_limit", "enum", "sign", choices=SIGN_KINDS)
+    s: float = field(50.0, "number", "arc length where it stands, metres", min=0.0)
+    side: str = field("right", "enum", "side of the road", choices=("right", "left"))
+    offset: float = field(1.5, "number", "distance beyond the outer lane boundary, metres", min=0.0)
+    height: float = field(2.0, "number", "height of the face's bottom edge above the ground, metres", min=0.0)
+    size: float = field(0.9, "number", "width of the face, metres", min=0.1)
+    text: str | None = field(None, "string", "text on the face (null: 60 on a speed limit, STOP on a stop "
+                                             "sign, ! on a warning, none on yield), e.g. 120 or 停",
+                             nullable=True)
+    reverse: bool = field(False, "bool", "faces the traffic driving the other way (the camera sees its back)")
+
+    def __post_init__(self):
+        normalise(self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class RoadCamera:
     """Pinhole camera driving along the road (angles in degrees, lengths in metres)."""
 
@@ -114,8 +134,6 @@ class RoadCamera:
 TEXTURE_RANGE = 60.0  # metres over which the asphalt texture fades out
 ALPHA_STEPS = 16      # worn-paint alpha levels that share one path
 
-_DEFAULT_BOUNDARIES = (Boundary(type="edge"), Boundary(type="dashed"), Boundary(type="dashed"),
-                       Boundary(type="edge"))
 
 
 @register
@@ -128,9 +146,11 @@ class Road(Shape):
                             struct=RoadSegment, min_items=1)
     lanes: tuple = field((3.75, 3.75, 3.75), "numbers", "lane widths in metres, left to right", min=0.5,
                          min_items=1)
-    boundaries: tuple = field(_DEFAULT_BOUNDARIES, "structs", "one per lane edge (lanes + 1), left to right",
-                              struct=Boundary)
+    boundaries: tuple | None = field(None, "structs", "one per lane edge (lanes + 1), left to right (null: edge "
+                                                      "lines outside, dashed lines between lanes)",
+                                     struct=Boundary, nullable=True)
     markings: tuple = field((), "structs", "stop lines, crosswalks, arrows and text", struct=RoadMarking)
+    signs: tuple = field((), "structs", "traffic signs beside the road", struct=RoadSign)
     camera: RoadCamera = field(RoadCamera(), "struct", "the driving camera", struct=RoadCamera)
     view: tuple | None = field(None, "vec2", "[width, height] of the image in pixels; null = the canvas",
                                nullable=True, min=1.0)
@@ -147,6 +167,9 @@ class Road(Shape):
 
     def __post_init__(self):
         super().__post_init__()
+        if self.boundaries is None:
+            inner = (Boundary(type="dashed"),) * (len(self.lanes) - 1)
+            object.__setattr__(self, "boundaries", (Boundary(type="edge"),) + inner + (Boundary(type="edge"),))
         if len(self.boundaries) != len(self.lanes) + 1:
             raise SceneError(f"{len(self.lanes)} lanes need {len(self.lanes) + 1} boundaries, found "
                              f"{len(self.boundaries)}", ("boundaries",))
@@ -197,13 +220,21 @@ class Road(Shape):
         idx = np.nonzero((hi >= s0) & (lo <= s1))[0]
         return [paints[i] for i in idx]
 
+    def placed_signs(self, posed, s) -> list:
+        """The signs (world geometry, built once per road) that may be visible from arc length ``s``."""
+        signs = _placed_signs(self.segments, self.lanes, self.boundaries, self.signs)
+        s0, s1 = posed.visible_stretch(s)
+        return [sign for sign in signs if s0 <= sign.s <= s1]
+
     def prepare(self, ctx):
-        for i, m in enumerate(self.markings):
-            if m.kind == "text" and m.text:
+        texts = [(("markings", i, "text"), m.text) for i, m in enumerate(self.markings) if m.kind == "text"]
+        texts += [(("signs", i, "text"), sign.text) for i, sign in enumerate(self.signs)]
+        for where, text in texts:
+            if text:
                 try:
-                    _text_layout(m.text, ctx.font_chain("sans-bold"))
+                    _text_layout(text, ctx.font_chain("sans-bold"))
                 except SceneError as exc:
-                    raise SceneError(exc.message, ("markings", i, "text")) from None
+                    raise SceneError(exc.message, where) from None
 
     # -- drawing -------------------------------------------------------------------------------
     def draw_custom(self, canvas, ctx):
@@ -233,6 +264,11 @@ class Road(Shape):
                 self._draw_text(canvas, ctx, posed, paint, colour, op)
             elif len(flat[1]):
                 canvas.drawPath(_flat_path(*flat), _paint(colour, op))
+        if self.signs:
+            chain = ctx.font_chain("sans-bold")
+            for sign, uv, alpha in visible_signs(posed, self.placed_signs(posed, s)):
+                draw_sign(canvas, sign, uv, alpha * op, project_many(posed, [sign.pole]),
+                          lambda text: _text_layout(text, chain))
         canvas.restore()
 
     def paint_groups(self, ctx, posed, s):
@@ -329,6 +365,7 @@ class Road(Shape):
             float(y) for y in range(int(np.ceil(h * 4 / 9 / 10) * 10), h, 10))
         xs = tusimple_row(lanes, [int(v) for v in h_samples], width=w)
         objects = object_labels(posed, [p for p in self.paints(ctx, posed, s) if p.kind != "line"])
+        objects += sign_labels(posed, self.placed_signs(posed, s))
         for o in objects:
             o["polygon"] = [points_of(m, poly) for poly in o["polygon"]]
             if o["quad"] is not None:
@@ -351,6 +388,14 @@ def _world(segments, lanes, boundaries):
     cl = Centreline.from_segments([seg.as_spec() for seg in segments])
     layout = RoadLayout(tuple(lanes), tuple(b.spec() for b in boundaries))
     return cl, layout
+
+
+@functools.lru_cache(maxsize=16)
+def _placed_signs(segments, lanes, boundaries, signs) -> tuple:
+    cl, layout = _world(segments, lanes, boundaries)
+    return tuple(place_sign(cl, layout, g.kind, g.s, g.side, g.offset, g.height, g.size, g.text, index=i,
+                                reverse=g.reverse)
+                 for i, g in enumerate(signs) if g.s <= cl.length)
 
 
 @functools.lru_cache(maxsize=16)
