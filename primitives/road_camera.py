@@ -156,14 +156,20 @@ class PosedCamera:
         t = -self.R @ self.C
         return K @ np.stack([self.R[:, 0], self.R[:, 1], t], axis=1)
 
-    def visible_stretch(self, s=None, behind=10.0, margin=10.0) -> tuple[float, float]:
+    def visible_stretch(self, s=None, behind=None, margin=10.0) -> tuple[float, float]:
         """A conservative arc-length window [s - behind, s + far + margin] holding everything the
         camera at arc length ``s`` (default: where :meth:`PinholeCamera.at` put it) can see
         (arc length >= straight-line distance >= depth); ``margin`` covers lateral offsets and
-        height.  Widen ``behind`` for strong yaw or very wide roads."""
+        height. ``behind`` defaults to 10 m, or to far + margin when the yaw turns part of the
+        view backwards (yaw plus half the diagonal field of view beyond 80 degrees)."""
         s = self.s if s is None else s
         if s is None:
             raise ValueError("visible_stretch: pass s (camera placed with at_pose)")
+        if behind is None:
+            cam = self.camera
+            half_diag = math.degrees(math.atan(math.hypot(0.5 * cam.width, 0.5 * cam.height) / cam.focal))
+            yaw = abs((cam.yaw_deg + 180.0) % 360.0 - 180.0)
+            behind = cam.far + margin if yaw + half_diag > 80.0 else 10.0
         return float(s) - behind, float(s) + self.camera.far + margin
 
 

@@ -81,6 +81,19 @@ def test_back_of_a_sign_is_a_grey_plate():
     assert abs(int(r) - int(b)) < 20 and 120 < r < 160, (r, g, b)
 
 
+def test_looking_back_shows_the_road_behind_and_the_backs_of_signs():
+    # yaw 180: the camera at s = 60 looks back down the road at a sign standing at s = 30
+    scene = sr.loads(STRAIGHT.replace("pitch: 0,", "pitch: 3, yaw: 180,") % ("60", "{kind: stop, s: 30, size: 1.2}"))
+    img, ann = sr.render_frame(scene, 0, annotations=True)
+    road = ann[0]
+    assert sum(x >= 0 for lane in road["tusimple"]["lanes"] for x in lane) > 20
+    (sign,) = _signs(ann)
+    assert sign["distance"] == pytest.approx(30.0, abs=0.2)      # pitched 3 degrees down
+    x, y = np.mean(sign["quad"], axis=0)
+    r, g, b = img[int(y), int(x)][:3]
+    assert abs(int(r) - int(b)) < 20 and 120 < r < 160, (r, g, b)     # grey back plate
+
+
 def test_signs_fade_in_at_the_far_plane_and_never_pop():
     # the camera drives towards a sign 150 m ahead at 60 m/s (2 m a frame); far = 120 m
     scene = sr.loads(STRAIGHT % ("{value: 0, speed: 60}", "{kind: warning, s: 150}"))
