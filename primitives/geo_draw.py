@@ -45,8 +45,8 @@ def _style(fig, ctx, it, aux_default=False):
     return col, w, dash
 
 
-def _prim(path, stroke=None, fill=None, frac=1.0, item=None, segs=(), closed=False):
-    return {"path": path, "stroke": stroke, "fill": fill, "frac": frac, "item": item, "segs": segs}
+def _prim(path, stroke=None, fill=None, frac=1.0, item=None, segs=(), closed=False, circle=None):
+    return {"path": path, "stroke": stroke, "fill": fill, "frac": frac, "item": item, "segs": segs, "circle": circle}
 
 
 def _poly_path(pts, closed=False) -> skia.Path:
@@ -127,9 +127,16 @@ def _kind_cat(k) -> str:
 
 
 def _arc_pts(cx, cy, r, a0, sweep, n=12) -> list:
-    """:func:`_circle_pts` of an arc, as a list of tuples (cheaper than arrays for a dozen points)."""
-    cos, sin, rad = math.cos, math.sin, math.radians
-    return [(cx + r * cos(a), cy + r * sin(a)) for a in [rad(a0 + sweep * k / n) for k in range(n + 1)]]
+    """:func:`_circle_pts` of an arc, as a list of tuples (cheaper than arrays for a dozen points): the first
+    point turned by sweep / n at a time (two sines instead of 2 (n + 1))."""
+    t0, dt = math.radians(a0), math.radians(sweep) / n
+    c, s = math.cos(dt), math.sin(dt)
+    x, y = r * math.cos(t0), r * math.sin(t0)
+    out = [(cx + x, cy + y)]
+    for _ in range(n):
+        x, y = x * c - y * s, x * s + y * c
+        out.append((cx + x, cy + y))
+    return out
 
 
 class _OpPlan:
@@ -286,7 +293,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                 nx, ny = -(q1[1] - q0[1]), q1[0] - q0[0]
                 if nx * (mid[0] - centroid[0]) + ny * (mid[1] - centroid[1]) < 0:
                     nx, ny = -nx, -ny
-                label_reqs.append((text, mid, atan2(ny, nx), 3.0, q.who, it.color, frac))
+                label_reqs.append((text, mid, atan2(ny, nx), 3.0, q.who, it.color, frac, 0.0, 0.0))
         elif cat == "line":
             if k == "tangent":
                 p0, p1 = state[names[0]], state[op.out]
@@ -315,12 +322,12 @@ def frame_geometry(fig, ctx) -> FrameGeo:
             path = skia.Path()
             path.addCircle(c[0], c[1], rr)
             ring, segs = _circle_ring(c, rr)
-            prims.append(_prim(path, style, it.fill, frac, item, segs))
+            prims.append(_prim(path, style, it.fill, frac, item, segs, circle=(c[0], c[1], rr)))
             polylines.append(ring)
             radii[op.out] = r
             if it.label:
                 edge = (c[0] + rr * 0.7071, c[1] - rr * 0.7071)
-                label_reqs.append((it.label, edge, -math.pi / 4, 3.0, q.who, it.color, frac))
+                label_reqs.append((it.label, edge, -math.pi / 4, 3.0, q.who, it.color, frac, 0.0, 0.0))
         elif cat == "polygon":
             if k == "polygon":
                 qs = [PL[n] for n in names]
@@ -396,8 +403,11 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                     polylines.append(ring)
             text = it.label if it.label is not None else (f"{deg:.{it.decimals}f}\u00b0" if it.value else "")
             if text:
+                # inside the angle, beyond the outer arc's stroke (or the square)
                 mid = math.radians(start + sweep / 2)
-                label_reqs.append((text, v, mid, R + 4.0 * (it.count - 1) + 3.0, q.who, it.color, frac))
+                mark = (R * math.sqrt(2.0) if square else R + 4.0 * (it.count - 1)) + st2[1] / 2
+                label_reqs.append((text, v, mid, R + 4.0 * (it.count - 1) + 3.0, q.who, it.color, frac,
+                                   math.radians(sweep), mark))
         elif cat == "marks":
             size = it.size if it.size is not None else 6.0
             for rn in q.ref_names:
@@ -445,11 +455,13 @@ def frame_geometry(fig, ctx) -> FrameGeo:
         marker_w.append(weight)
         if st["label"]:
             point_reqs.append((st["label"], pos, _prefer_away(nbrs, pos, PL, centroid), rad + 2.0,
-                               who, st["color"], weight))
+                               who, st["color"], weight, 0.0, 0.0))
     label_reqs = point_reqs + label_reqs
 
-    # obstacles: every drawn segment (weighted by its item's reveal) and the point markers
-    blocks, pend, counts, fracs = [], [], [], []
+    # obstacles: every drawn segment (weighted by its item's reveal) and the point markers; the circles
+    # once more whole: centre, radius, weight and the range of their segments (angle values measure them so)
+    blocks, pend, counts, fracs, circles = [], [], [], [], []
+    n_segs = 0
     for pr in prims:
         sg = pr["segs"]
         n_ = len(sg)
@@ -463,6 +475,10 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                 pend += sg
             counts.append(n_)
             fracs.append(pr["frac"])      # fades in while the item is drawn
+            circle = pr["circle"]
+            if circle is not None:
+                circles.append((*circle, pr["frac"], n_segs, n_segs + n_))
+            n_segs += n_
     for (_, pos, rad, _), w in zip(g.markers, marker_w):
         x0, y0, x1, y1 = pos[0] - rad, pos[1] - rad, pos[0] + rad, pos[1] + rad
         pend += [(x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)]
@@ -482,19 +498,24 @@ def frame_geometry(fig, ctx) -> FrameGeo:
         layouts = plan["layouts"]
         point_reach = _GL.POINT_REACH
         rows, lays = [], []
-        for text, anchor, pref, gap, who, col, weight in label_reqs:
-            lay = layouts.get(text)
-            if lay is None:
-                lay = layouts[text] = layout_text(text, ctx.font_chain(fig.font), fs)
+        for text, anchor, pref, gap, who, col, weight, sweep, mark in label_reqs:
+            hit = layouts.get(text)
+            if hit is None:
+                lay = layout_text(text, ctx.font_chain(fig.font), fs)
+                if "digit ink" not in plan:
+                    plan["digit ink"] = _ink_rows(layout_text("0123456789", ctx.font_chain(fig.font), fs))
+                hit = layouts[text] = (lay, _ink_box(lay, plan["digit ink"]))
                 if len(layouts) > 256:
                     layouts.clear()
-                    layouts[text] = lay
+                    layouts[text] = hit
+            lay, ink = hit
             x0, y0, x1, y1 = lay.bounds
-            rows.append((anchor[0], anchor[1], x1 - x0 + 2.0, y1 - y0, pref, gap, weight,
-                         point_reach if who[0] == "p" else gap + 1.0))
+            reach = point_reach if who[0] == "p" else (_GL.ANGLE_REACH if sweep else gap + 1.0)
+            rows.append((anchor[0], anchor[1], x1 - x0 + 2.0, y1 - y0, pref, gap, weight, reach, sweep, mark, *ink))
             lays.append(lay)
-        centres = place_label_rows(np.array(rows, dtype=np.float64), g.segs, sw, g.view_local)
-        for (text, anchor, pref, gap, who, col, weight), lay, c in zip(label_reqs, lays, centres):
+        centres = place_label_rows(np.array(rows, dtype=np.float64), g.segs, sw, g.view_local,
+                                   np.array(circles, dtype=np.float64).reshape(-1, 6))
+        for (text, anchor, pref, gap, who, col, weight, _, _), lay, c in zip(label_reqs, lays, centres):
             if weight < 1.0 and who[0] != "p":
                 continue        # an item's label shows once the item is complete (placed before, as a ghost)
             x0, y0, x1, y1 = lay.bounds
@@ -505,6 +526,38 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                              "color": col if col is not None else fill})
     ctx.cache["frame"] = (key, g)
     return g
+
+
+def _ink_rows(lay):
+    """``(top, bottom)`` of a layout's glyph ink relative to the middle of its line box, or None (rotated
+    runs, no ink)."""
+    from symbolreel.typeset import skia_font
+
+    mid = (lay.bounds[1] + lay.bounds[3]) / 2
+    top, bottom = math.inf, -math.inf
+    for run in lay.glyph_runs:
+        if run.rotated:
+            return None
+        for r, xf in zip(skia_font(run.path, run.size).getBounds(run.gids.tolist()), run.xform.tolist()):
+            if not r.isEmpty():
+                top, bottom = min(top, xf[3] + r.top()), max(bottom, xf[3] + r.bottom())
+    return (top - mid, bottom - mid) if top < bottom else None
+
+
+def _ink_box(lay, digits) -> tuple:
+    """``(dx, dy, width, height)``: the box an angle's value keeps clear of the lines, centred (dx, dy) from
+    the centre of ``lay.bounds`` (the line box, which has the font's ascent and descent around the ink):
+    across, the line box; down, the glyphs' ink joined with the ink of all ten digits (``digits``: its
+    rows), so the box does not change, and the label not jump, as a value's digits change.  The line box
+    for rotated or ink-less text."""
+    x0, y0, x1, y1 = lay.bounds
+    rows = _ink_rows(lay)
+    if rows is None:
+        return (0.0, 0.0, x1 - x0, y1 - y0)
+    top, bottom = rows
+    if digits is not None:
+        top, bottom = min(top, digits[0]), max(bottom, digits[1])
+    return (0.0, (top + bottom) / 2, x1 - x0, bottom - top)
 
 
 def _trim_segs(segs, frac) -> list:

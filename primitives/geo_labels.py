@@ -24,9 +24,14 @@ frame stays a pure function of (scene, t) (no hysteresis state).  When one candi
 cheapest (the usual case) the blend sits on it; when costs trade places the label slides over a few
 frames instead of jumping.
 
+An angle's value is placed differently (:func:`_place_angle`): inside the angle, just beyond its arc,
+its glyph ink a fixed clearance from the lines through the vertex (sides, bisectors), found by a
+search along rays from the vertex rather than by the clearance ramps above (which would keep it out
+of an angle split by a bisector, or let it straddle the arc).
+
 Labels are placed in a fixed order (points in definition order, then item labels in item order);
 placed labels (at their blended centre, with their weight) are obstacles for the next ones.  The
-search runs in one Numba kernel (a few microseconds per label).
+search runs in one Numba kernel (a few microseconds per label, some ten for an angle's value).
 """
 from __future__ import annotations
 
@@ -44,6 +49,21 @@ RING_COST = 1.0       # per ring outwards
 PUSH_CAP = 1.25       # the blended centre is pushed back out to the blended ring distance, by at most this factor
 POINT_REACH = 6.0     # px: a point label avoids figure segments passing this close to the point (+ REACH_FADE)
 REACH_FADE = 12.0     # px: a segment's weight fades from 1 to 0 over this distance beyond the label's reach
+# angle values (rows with a sweep), see _place_angle; lengths in px, "heights" in heights of the value's ink
+ANGLE_REACH = 0.5       # (+ REACH_FADE) segments passing this close to the vertex (sides, bisectors) are "near" ...
+ANGLE_CLEAR = 3.0       # ... and the ink keeps this clear of their centre lines and of the arc's outer edge,
+ANGLE_CLEAR_MIN = 2.25  # down to this as a "far" line (an incircle) comes closer to the ink than
+ANGLE_CLEAR_FAR = 2.0   # this, which costs ANGLE_FAR per px
+ANGLE_FAR = 3.0
+ANGLE_CELLS = 4         # cells of direction across the angle (even: the bisector is a boundary), each searched
+ANGLE_ITERS = 10        # golden-section steps per cell (it shrinks to 0.618^10 < 1 %)
+ANGLE_EXCESS = 2.0      # cost per px the ink stands beyond the arc
+ANGLE_DEV = 4.0         # * (offset from the bisector / half the angle)^2
+ANGLE_SIDE = 40.0       # for the half of the angle towards its second side (ramped in past the bisector): where
+                        # a bisector splits the angle the value keeps to the part at its first side (unless the
+                        # other is 20 px closer) instead of hopping between two parts of about equal cost
+ANGLE_FIT = 3.0         # heights beyond the arc: further than this the value does not fit inside the angle ...
+ANGLE_FALLBACK = 4.0    # ... and from this far on it sits on the bisector just beyond the arc (blended between)
 _OFFSETS = np.array(([0] + [s * k for k in range(1, N_DIRECTIONS // 2 + 1) for s in (1, -1)])[:N_DIRECTIONS],
                     dtype=np.float64)
 
@@ -139,9 +159,385 @@ def _seg_box_dist(px, py, qx, qy, x0, y0, x1, y1) -> float:
 
 
 @njit(cache=True)
+def _disc_exit(ux, uy, hw, hh, r) -> float:
+    """How far along the unit direction (ux, uy) from a disc's centre a box of half sizes (hw, hh), centred
+    on the ray, must go to clear the disc of radius ``r``: where the ray leaves the box grown by the disc (a
+    rounded rectangle).  Continuous in all inputs."""
+    bx, by = abs(ux), abs(uy)
+    t = 1e300
+    if bx > 0.0:
+        t = (hw + r) / bx
+    if by > 0.0:
+        t = min(t, (hh + r) / by)
+    if t * bx > hw and t * by > hh:       # through a rounded corner: |t u - (hw, hh)| = r
+        b = bx * hw + by * hh
+        t = b + math.sqrt(max(b * b - hw * hw - hh * hh + r * r, 0.0))
+    return t
+
+
+@njit(cache=True)
+def _ray_clear(ux, uy, rho0, cap, obs, n_obs, lo_buf, hi_buf) -> float:
+    """The first distance >= ``rho0`` along the unit direction (ux, uy) from the anchor at which the box
+    centred there is clear of every obstacle (at most ``cap``).  ``obs`` rows (relative to the anchor)
+    ``x0, x1, y0, y1, nx, ny, q, extent, weight``: the set of centres c where the (grown) box meets a
+    segment is the intersection of the x and y slabs of the segment's bounds grown by the box and the slab
+    ``|n . c + q| <= extent`` along the segment (extent < 0: a box, no such slab), so the ray meets it in
+    one interval.  An obstacle of weight w < 1 blocks the first w of that interval beyond ``rho0``: the
+    result is continuous in the weights."""
+    n = 0
+    bx = ux > 1e-12 or ux < -1e-12
+    by = uy > 1e-12 or uy < -1e-12
+    iux = 1.0 / ux if bx else 0.0
+    iuy = 1.0 / uy if by else 0.0
+    for m in range(n_obs):
+        o = obs[m]
+        lo, hi = -1e300, 1e300
+        if bx:
+            t0, t1 = o[0] * iux, o[1] * iux
+            lo, hi = min(t0, t1), max(t0, t1)
+        elif o[0] > 0.0 or o[1] < 0.0:
+            continue
+        if by:
+            t0, t1 = o[2] * iuy, o[3] * iuy
+            lo, hi = max(lo, min(t0, t1)), min(hi, max(t0, t1))
+        elif o[2] > 0.0 or o[3] < 0.0:
+            continue
+        if hi <= rho0 or lo >= hi:
+            continue
+        ext = o[7]
+        if ext >= 0.0:
+            d = o[4] * ux + o[5] * uy
+            q = o[6]
+            if d > 1e-12 or d < -1e-12:
+                t0, t1 = (-ext - q) / d, (ext - q) / d
+                lo, hi = max(lo, min(t0, t1)), min(hi, max(t0, t1))
+            elif q > ext or q < -ext:
+                continue
+        if hi <= rho0 or lo >= hi:
+            continue
+        lo = max(lo, rho0)
+        lo_buf[n], hi_buf[n] = lo, lo + o[8] * (hi - lo)
+        n += 1
+    cur = rho0
+    moved = True
+    while moved and cur < cap:
+        moved = False
+        for m in range(n):
+            if lo_buf[m] <= cur < hi_buf[m]:
+                cur = hi_buf[m]
+                moved = True
+    return min(cur, cap)
+
+
+@njit(cache=True)
+def _angle_obstacles(ax, ay, hw, hh, lx, ly, dx, dy, clear, r_mark, reach_max, lseg, local, n_local, placed, pweights,
+                     n_placed):
+    """The rows of :func:`_ray_clear` for an ink box (half sizes hw, hh) kept ``clear`` px from the local
+    segments, whose label box (half sizes lx, ly, centred (dx, dy) away from the ink's centre) keeps
+    ``clear`` px from the placed labels; all for the ink's centre, relative to the anchor (ax, ay).
+    Segments inside the arc's disc (the arcs, the vertex's marker) are left out, and so is what no ray
+    reaches within ``reach_max``."""
+    gx, gy = hw + clear, hh + clear
+    obs = np.empty((n_local + n_placed, 9))
+    n_obs = 0
+    r_in2 = (r_mark + 0.5) * (r_mark + 0.5)
+    for m in range(n_local):
+        px, py, qx, qy = lseg[m, 0], lseg[m, 1], lseg[m, 2], lseg[m, 3]
+        if (px - ax) ** 2 + (py - ay) ** 2 <= r_in2 and (qx - ax) ** 2 + (qy - ay) ** 2 <= r_in2:
+            continue
+        o = obs[n_obs]
+        o[0], o[1] = min(px, qx) - gx - ax, max(px, qx) + gx - ax
+        o[2], o[3] = min(py, qy) - gy - ay, max(py, qy) + gy - ay
+        if _pt_box(0.0, 0.0, o[0], o[2], o[1], o[3]) > reach_max:
+            continue
+        ex, ey = qx - px, qy - py
+        ln = math.sqrt(ex * ex + ey * ey)
+        if ln > 1e-12:
+            o[4], o[5] = -ey / ln, ex / ln
+            o[6] = o[4] * (ax - px) + o[5] * (ay - py)
+            o[7] = abs(o[4]) * hw + abs(o[5]) * hh + clear     # the box's support along the normal + clear
+        else:
+            o[4] = o[5] = o[6] = 0.0
+            o[7] = -1.0
+        o[8] = min(local[m], 1.0)
+        n_obs += 1
+    for k in range(n_placed):
+        if pweights[k] <= 0.0:
+            continue
+        o = obs[n_obs]
+        o[0], o[1] = placed[k, 0] - lx - clear + dx - ax, placed[k, 2] + lx + clear + dx - ax
+        o[2], o[3] = placed[k, 1] - ly - clear + dy - ay, placed[k, 3] + ly + clear + dy - ay
+        if _pt_box(0.0, 0.0, o[0], o[2], o[1], o[3]) > reach_max:
+            continue
+        o[4] = o[5] = o[6] = 0.0
+        o[7] = -1.0
+        o[8] = min(pweights[k], 1.0)
+        n_obs += 1
+    return obs, n_obs
+
+
+@njit(cache=True)
+def _far_lines(ax, ay, segs, sweights, circles, reach, reach_fade, r_in, reach_max, hw, hh):
+    """Rows ``x0, y0, x1, y1 (bounds), px, py (an end), nx, ny (normal), support, weight`` of the segments *not*
+    local to the anchor (weight: the complement of the local weight, 1 beyond reach + fade) that come
+    within ``reach_max`` of it, leaving out those within ``r_in`` of it (the arcs: the search starts
+    beyond) and the segments of circles (``circles`` rows ``..., first, end`` segment: measured whole);
+    support: the half extent of a box (hw, hh) along the normal."""
+    far = np.empty((segs.shape[0], 10))
+    n = 0
+    r_in2 = r_in * r_in
+    skip = np.zeros(segs.shape[0], dtype=np.bool_)
+    for c in range(circles.shape[0]):
+        skip[int(circles[c, 4]):int(circles[c, 5])] = True
+    for k in range(segs.shape[0]):
+        if sweights[k] <= 0.0 or skip[k]:
+            continue
+        s = segs[k]
+        if (s[0] - ax) ** 2 + (s[1] - ay) ** 2 <= r_in2 and (s[2] - ax) ** 2 + (s[3] - ay) ** 2 <= r_in2:
+            continue
+        if max(min(s[0], s[2]) - ax, ax - max(s[0], s[2]), min(s[1], s[3]) - ay, ay - max(s[1], s[3])) > reach_max:
+            continue
+        d = _pt_seg(ax, ay, s[0], s[1], s[2], s[3])
+        wk = min(sweights[k], 1.0) * (1.0 - min(max(1.0 - (d - reach) / reach_fade, 0.0), 1.0))
+        if wk <= 0.0 or d > reach_max:
+            continue
+        o = far[n]
+        o[0], o[1], o[2], o[3] = min(s[0], s[2]), min(s[1], s[3]), max(s[0], s[2]), max(s[1], s[3])
+        o[4], o[5] = s[0], s[1]
+        ex, ey = s[2] - s[0], s[3] - s[1]
+        ln = math.sqrt(ex * ex + ey * ey)
+        o[6], o[7] = (-ey / ln, ex / ln) if ln > 1e-12 else (0.0, 0.0)
+        o[8] = abs(o[6]) * hw + abs(o[7]) * hh
+        o[9] = wk
+        n += 1
+    return far, n
+
+
+@njit(cache=True)
+def _far_sep(cx, cy, hw, hh, far, n_far, circ, n_circ, upto) -> float:
+    """Signed clearance (at most ``upto``; < 0: overlap) between the box (hw, hh) centred (cx, cy) and the far
+    lines: per segment the largest gap along the box's axes and the segment's normal (separating axes:
+    the distance where a side faces the segment, minus the depth of an overlap); per circle (rows
+    ``x, y, r, weight``) the gap between its radius and the box's nearest and farthest points.  A line of
+    weight w counts ``(1 - w) * upto`` further away, so this is continuous in the positions and weights."""
+    x0, y0, x1, y1 = cx - hw, cy - hh, cx + hw, cy + hh
+    out = upto
+    for k in range(n_circ):
+        c = circ[k]
+        ex, ey = abs(cx - c[0]), abs(cy - c[1])
+        near = math.sqrt(max(ex - hw, 0.0) ** 2 + max(ey - hh, 0.0) ** 2)
+        sep = max(near - c[2], c[2] - math.sqrt((ex + hw) ** 2 + (ey + hh) ** 2))
+        out = min(out, sep + (1.0 - c[3]) * upto)
+    for k in range(n_far):
+        s = far[k]
+        sep = max(s[0] - x1, x0 - s[2], s[1] - y1, y0 - s[3])
+        if sep >= out:
+            continue
+        sep = max(sep, abs(s[6] * (cx - s[4]) + s[7] * (cy - s[5])) - s[8])
+        out = min(out, sep + (1.0 - s[9]) * upto)
+    return out
+
+
+@njit(cache=True)
+def _sector_lines(ax, ay, th0, th1, r0, r1, gx, gy, far, n_far, out) -> int:
+    """Copies into ``out`` the far lines that can come within (gx, gy) of a point A + rho (cos th, sin th),
+    th between th0 and th1, r0 <= rho <= r1 (the bounds of that piece of annulus, grown); returns their
+    number."""
+    lo, hi = min(th0, th1), max(th0, th1)
+    x0 = y0 = 1e300
+    x1 = y1 = -1e300
+    for th in (lo, hi):
+        for rr in (r0, r1):
+            x, y = ax + rr * math.cos(th), ay + rr * math.sin(th)
+            x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+    k = math.ceil(lo / (0.5 * math.pi))
+    while k * 0.5 * math.pi <= hi:              # the annulus bulges out where it crosses an axis
+        th = k * 0.5 * math.pi
+        x, y = ax + r1 * math.cos(th), ay + r1 * math.sin(th)
+        x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
+        k += 1
+    x0, y0, x1, y1 = x0 - gx, y0 - gy, x1 + gx, y1 + gy
+    n = 0
+    for m in range(n_far):
+        s = far[m]
+        if s[0] > x1 or s[2] < x0 or s[1] > y1 or s[3] < y0:
+            continue
+        out[n] = s
+        n += 1
+    return n
+
+
+# the packed scalars of one angle's search
+_AX, _AY, _START, _SWEEP, _HW, _HH, _R, _CAP, _LX, _LY, _DX, _DY = range(12)
+
+
+@njit(cache=True)
+def _angle_eval(f, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view, margin, aparams):
+    """Cost, distance and arc-clearing distance of the ink box on the ray at fraction ``f`` across the angle
+    (``q``: the packed scalars): ANGLE_EXCESS per px beyond the arc + ANGLE_DEV * (offset from the
+    bisector / half the angle)^2 + ANGLE_SIDE past the bisector + ANGLE_FAR per px a far line comes
+    closer than ANGLE_CLEAR_FAR + the view ramp of the label's box."""
+    th = q[_START] + q[_SWEEP] * f
+    ux, uy = math.cos(th), math.sin(th)
+    hw, hh = q[_HW], q[_HH]
+    rho0 = _disc_exit(ux, uy, hw, hh, q[_R])
+    rho = _ray_clear(ux, uy, rho0, rho0 + q[_CAP], obs, n_obs, lo_buf, hi_buf)
+    dv = 2.0 * f - 1.0
+    cost = aparams[3] * (rho - rho0) + aparams[4] * dv * dv + aparams[8] * min(max((f - 0.5) * 10.0, 0.0), 1.0)
+    cx, cy = q[_AX] + ux * rho, q[_AY] + uy * rho
+    if n_far > 0 or n_circ > 0:
+        cost += aparams[10] * (aparams[9] - _far_sep(cx, cy, hw, hh, far, n_far, circ, n_circ, aparams[9]))
+    if has_view:
+        cx, cy = cx - q[_DX], cy - q[_DY]
+        lx, ly = q[_LX], q[_LY]
+        o = max(view[0] - cx + lx, view[1] - cy + ly, cx + lx - view[2], cy + ly - view[3], -margin)
+        if o > -margin:
+            cost += 4.0 * min(1.0 + o / margin, 1.0)
+    return cost, rho, rho0
+
+
+@njit(cache=True)
+def _golden(a, b, n_iter, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view, margin, aparams):
+    """Golden-section search of :func:`_angle_eval` over the fractions [a, b] of the angle: the best
+    fraction, its cost, distance and arc-clearing distance."""
+    gr = 0.6180339887498949
+    f1, f2 = b - gr * (b - a), a + gr * (b - a)
+    c1, r1, z1 = _angle_eval(f1, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view, margin,
+                             aparams)
+    c2, r2, z2 = _angle_eval(f2, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view, margin,
+                             aparams)
+    for _ in range(n_iter):
+        if c1 <= c2:
+            b, f2, c2, r2, z2 = f2, f1, c1, r1, z1
+            f1 = b - gr * (b - a)
+            c1, r1, z1 = _angle_eval(f1, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view,
+                                     margin, aparams)
+        else:
+            a, f1, c1, r1, z1 = f1, f2, c2, r2, z2
+            f2 = a + gr * (b - a)
+            c2, r2, z2 = _angle_eval(f2, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view,
+                                     margin, aparams)
+    if c2 < c1:
+        return f2, c2, r2, z2
+    return f1, c1, r1, z1
+
+
+@njit(cache=True)
+def _place_angle(ax, ay, w, h, ink, prefer, sweep, r_mark, lseg, local, n_local, placed, pweights, n_placed, view,
+                 has_view, margin, temp, aparams, segs, sweights, circles, reach, reach_fade):
+    """Centre of the box (w, h) of an angle's value: its ink box (``ink``: centre offset from the box's
+    centre, width, height) inside the angle, just beyond the arc, clear of the lines through the vertex,
+    and the box clear of the labels placed before.
+
+    The angle is cut into ANGLE_CELLS cells of direction; in each, a golden-section search finds the
+    direction whose *first clear distance* (the ink box moved out along the ray from just beyond the arc
+    until it is ANGLE_CLEAR px from every segment through the vertex, and the box from every placed label)
+    is cheapest (:func:`_angle_eval`).  The cells' best positions are blended (softmin, ``temp``); a blend
+    that fell short of the clear region (inside the arc's rounded frontier, or between two parts of an
+    angle split by a bisector) is moved out along its ray to the first clear distance (by at most half the
+    ink's height).  A cell's minimum moves continuously (at a cell boundary both cells hold the same
+    point), so the label does.
+
+    Where a line that does not pass through the vertex (an incircle) still comes closer than
+    ANGLE_CLEAR_FAR, the direction is searched again keeping ANGLE_CLEAR_MIN from the lines through the
+    vertex, within a cell's width, and the label goes between the two results as far as balances the two
+    clearances (linearly).  When even the best cell stands more than ANGLE_FIT ink heights beyond the arc
+    the value does not fit inside: it slides (smoothly, until ANGLE_FALLBACK heights) to the bisector just
+    beyond the arc."""
+    n_cells, n_iter = int(aparams[0]), int(aparams[1])
+    clear, k_fit, k_fall, clear_min, clear_far = aparams[2], aparams[5], aparams[6], aparams[7], aparams[9]
+    dx, dy, hw, hh = ink[0], ink[1], ink[2] / 2, ink[3] / 2
+    lx, ly = w / 2, h / 2
+    r = r_mark + clear
+    cap = k_fall * 2.0 * hh
+    reach_max = r + cap + hw + hh + 1.0
+    start = prefer - sweep / 2
+    q = np.array((ax, ay, start, sweep, hw, hh, r, cap, lx, ly, dx, dy))
+    obs, n_obs = _angle_obstacles(ax, ay, hw, hh, lx, ly, dx, dy, clear, r_mark, reach_max, lseg, local, n_local,
+                                  placed, pweights, n_placed)
+    far, n_far = _far_lines(ax, ay, segs, sweights, circles, reach, reach_fade, r_mark + 0.5,
+                            reach_max + hw + hh + clear_far, hw, hh)
+    circ = np.empty((circles.shape[0], 4))
+    n_circ = 0
+    for k in range(circles.shape[0]):       # the circles that pass within reach of the vertex
+        c = circles[k]
+        if c[3] > 0.0 and abs(math.sqrt((c[0] - ax) ** 2 + (c[1] - ay) ** 2) - c[2]) <= reach_max + hw + hh + clear_far:
+            circ[n_circ] = c[:4]
+            n_circ += 1
+    cell_far = np.empty_like(far)
+    r_out = r + math.sqrt(hw * hw + hh * hh) + cap       # no ray's first clear distance goes further
+    lo_buf = np.empty(n_local + n_placed + 1)
+    hi_buf = np.empty(n_local + n_placed + 1)
+    cost = np.empty(n_cells)
+    cx = np.empty(n_cells)
+    cy = np.empty(n_cells)
+    best = 1e300
+    e_min = 1e300
+    for j in range(n_cells):
+        a_, b_ = j / n_cells, (j + 1) / n_cells
+        n_cf = _sector_lines(ax, ay, start + sweep * a_, start + sweep * b_, r, r_out, hw + clear_far, hh + clear_far,
+                             far, n_far, cell_far)
+        f, c, rho, rho0 = _golden(a_, b_, n_iter, q, obs, n_obs, cell_far, n_cf, circ, n_circ, lo_buf, hi_buf, view,
+                                  has_view, margin, aparams)
+        th = start + sweep * f
+        cx[j], cy[j], cost[j] = ax + math.cos(th) * rho, ay + math.sin(th) * rho, c
+        best = min(best, c)
+        e_min = min(e_min, rho - rho0)
+    sw = sx = sy = 0.0
+    for j in range(n_cells):
+        e = math.exp(-(cost[j] - best) / temp)
+        sw += e
+        sx += e * cx[j]
+        sy += e * cy[j]
+    bx, by = sx / sw, sy / sw
+    ex, ey = bx - ax, by - ay
+    en = math.sqrt(ex * ex + ey * ey)
+    if en > 1e-9:
+        ux, uy = ex / en, ey / en
+        # a blend short of the clear region goes out along its ray to the first clear distance
+        rho0 = _disc_exit(ux, uy, hw, hh, r)
+        rho = _ray_clear(ux, uy, rho0, rho0 + cap, obs, n_obs, lo_buf, hi_buf)
+        if rho > en:
+            # by at most half the ink's height: a blend between two parts of the angle (of about equal
+            # cost) stays near the vertex, as it slides from one part to the other, instead of going far out
+            rho = min(rho, en + hh)
+            bx, by = ax + ux * rho, ay + uy * rho
+        # a far line closer than `clear_far`: towards the best place `clear_min` from the lines at the vertex
+        f_hi = _far_sep(bx, by, hw, hh, far, n_far, circ, n_circ, clear_far)
+        if f_hi < clear_far and clear_min < clear:
+            obs, n_obs = _angle_obstacles(ax, ay, hw, hh, lx, ly, dx, dy, clear_min, r_mark, reach_max, lseg, local,
+                                          n_local, placed, pweights, n_placed)
+            q[_R] = r_mark + clear_min
+            su, sv = math.cos(start), math.sin(start)
+            f = math.atan2(su * uy - sv * ux, su * ux + sv * uy) / sweep
+            a_, b_ = max(f - 1.0 / n_cells, 0.0), min(f + 1.0 / n_cells, 1.0)
+            n_cf = _sector_lines(ax, ay, start + sweep * a_, start + sweep * b_, q[_R], r_out, hw + clear_far,
+                                 hh + clear_far, far, n_far, cell_far)
+            f, c, rho, rho0 = _golden(a_, b_, n_iter, q, obs, n_obs, cell_far, n_cf, circ, n_circ, lo_buf, hi_buf,
+                                      view, has_view, margin, aparams)
+            th = start + sweep * f
+            px, py = ax + math.cos(th) * rho, ay + math.sin(th) * rho
+            f_lo = _far_sep(px, py, hw, hh, far, n_far, circ, n_circ, clear_far)
+            # the far clearance and the near one (clear -> clear_min) meet at t (<= 1)
+            t = min((clear_far - f_hi) / (clear - clear_min + max(f_lo - f_hi, 0.0)), 1.0)
+            bx += t * (px - bx)
+            by += t * (py - by)
+    # too narrow for the ink: on the bisector, just beyond the arc
+    s = min(max((e_min - k_fit * 2.0 * hh) / ((k_fall - k_fit) * 2.0 * hh), 0.0), 1.0)
+    if s > 0.0:
+        s = s * s * (3.0 - 2.0 * s)
+        ux, uy = math.cos(prefer), math.sin(prefer)
+        rho0 = _disc_exit(ux, uy, hw, hh, r)
+        bx += s * (ax + ux * rho0 - bx)
+        by += s * (ay + uy * rho0 - by)
+    return bx - dx, by - dy
+
+
+@njit(cache=True)
 def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, dev_cost, ring_cost, reach_fade,
-           push_cap):
-    """``req``: (n, 8) rows ``anchor x, anchor y, width, height, prefer, gap, weight, reach``."""
+           push_cap, aparams, circles):
+    """``req``: (n, 14) rows ``anchor x, anchor y, width, height, prefer, gap, weight, reach, sweep, mark,
+    ink dx, ink dy, ink width, ink height`` (sweep != 0: an angle's value, see :func:`_place_angle`)."""
     n = req.shape[0]
     nd = offsets.shape[0]
     nc = n_rings * nd
@@ -184,6 +580,15 @@ def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, 
                 lbox[n_local, 0], lbox[n_local, 1] = min(s[0], s[2]), min(s[1], s[3])
                 lbox[n_local, 2], lbox[n_local, 3] = max(s[0], s[2]), max(s[1], s[3])
                 n_local += 1
+        if req[i, 8] != 0.0:
+            bx, by = _place_angle(ax, ay, w, h, req[i, 10:14], prefer_i, req[i, 8], req[i, 9], lseg, local, n_local,
+                                  placed, req[:, 6], i, view, has_view, margin, temp, aparams, segs, sweights,
+                                  circles, reach_i, reach_fade)
+            out[i, 0], out[i, 1] = bx, by
+            placed[i, 0], placed[i, 1] = bx - w / 2, by - h / 2
+            placed[i, 2], placed[i, 3] = bx + w / 2, by + h / 2
+            all_costs[i, :] = 0.0
+            continue
         for j in range(nd):
             ang = prefer_i + offsets[j] * step
             dux[j], duy[j] = math.cos(ang), math.sin(ang)
@@ -247,30 +652,46 @@ def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, 
     return out, all_costs
 
 
-def place_labels(requests: list, segments, view_box=None, weights=None) -> list:
+_ANGLE_PARAMS = np.array((ANGLE_CELLS, ANGLE_ITERS, ANGLE_CLEAR, ANGLE_EXCESS, ANGLE_DEV, ANGLE_FIT, ANGLE_FALLBACK,
+                          ANGLE_CLEAR_MIN, ANGLE_SIDE, ANGLE_CLEAR_FAR, ANGLE_FAR), dtype=np.float64)
+
+
+def place_labels(requests: list, segments, view_box=None, weights=None, circles=None) -> list:
     """Centres ``[(x, y)]`` for ``requests`` = ``[{"anchor": (x, y), "size": (w, h), "prefer": radians,
-    "gap": px, "weight": 0..1, "reach": px}]`` in local pixels (y down); ``segments``: (N, 4) obstacles with optional
-    ``weights`` (N,) in 0..1; ``view_box``: (x0, y0, x1, y1).  A request's ``weight`` (default 1) scales
-    how much the labels placed after it avoid it; figure segments count for it when they pass within
-    ``reach`` (default 1) + REACH_FADE px of its anchor."""
+    "gap": px, "weight": 0..1, "reach": px, "sweep": radians, "mark": px, "ink": (dx, dy, w, h)}]`` in local
+    pixels (y down);
+    ``segments``: (N, 4) obstacles with optional ``weights`` (N,) in 0..1; ``view_box``: (x0, y0, x1, y1).
+    A request's ``weight`` (default 1) scales how much the labels placed after it avoid it; figure segments
+    count for it when they pass within ``reach`` (default 1) + REACH_FADE px of its anchor.  An angle's
+    value has the angle's vertex as anchor, its bisector as ``prefer``, its signed ``sweep`` (the angle
+    runs from ``prefer - sweep / 2`` to ``prefer + sweep / 2``), ``mark`` the outer radius of its arcs and
+    ``ink`` the box of the text's ink (centre offset from the label's centre, size; default the label's box):
+    the ink keeps clear of the lines at the vertex, the label's box of the other labels.  ``circles`` (M, 6)
+    rows ``x, y, radius, weight, first, end``: circles drawn by ``segments[first:end]``, which angle values
+    measure their clearance to whole."""
     if not requests:
         return []
     segs = np.ascontiguousarray(np.asarray(segments, dtype=np.float64).reshape(-1, 4))
     sw = np.ones(len(segs)) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
     req = np.array([(r["anchor"][0], r["anchor"][1], r["size"][0], r["size"][1], r.get("prefer", -math.pi / 4),
-                     r.get("gap", 4.0), r.get("weight", 1.0), r.get("reach", 1.0)) for r in requests], dtype=np.float64)
+                     r.get("gap", 4.0), r.get("weight", 1.0), r.get("reach", 1.0), r.get("sweep", 0.0),
+                     r.get("mark", 0.0), *r.get("ink", (0.0, 0.0, r["size"][0], r["size"][1])))
+                    for r in requests], dtype=np.float64)
     view = np.array(view_box if view_box is not None else (0.0, 0.0, 0.0, 0.0), dtype=np.float64)
+    circ = np.asarray(circles if circles is not None else np.zeros((0, 6)), dtype=np.float64).reshape(-1, 6)
     out, _costs = _place(req, segs, sw, view, view_box is not None, _OFFSETS, N_RINGS, MARGIN, TEMPERATURE,
-                         DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP)
+                         DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP, _ANGLE_PARAMS, circ)
     return [(float(x), float(y)) for x, y in out]
 
 
-def place_label_rows(req, segments, seg_weights, view_box) -> list:
-    """:func:`place_labels` on prepared float64 arrays: ``req`` (n, 8) rows ``anchor x, anchor y, width,
-    height, prefer, gap, weight, reach``; ``segments`` (N, 4) C-contiguous with ``seg_weights`` (N,);
-    ``view_box`` a 4-tuple. The per-frame fast path of figures."""
+def place_label_rows(req, segments, seg_weights, view_box, circles) -> list:
+    """:func:`place_labels` on prepared float64 arrays: ``req`` (n, 14) rows ``anchor x, anchor y, width,
+    height, prefer, gap, weight, reach, sweep, mark, ink dx, ink dy, ink width, ink height``; ``segments``
+    (N, 4) C-contiguous with ``seg_weights`` (N,); ``circles`` (M, 6); ``view_box`` a 4-tuple. The
+    per-frame fast path of figures."""
     if req.shape[0] == 0:
         return []
     out, _costs = _place(req, segments, seg_weights, np.array(view_box, dtype=np.float64), True, _OFFSETS,
-                         N_RINGS, MARGIN, TEMPERATURE, DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP)
+                         N_RINGS, MARGIN, TEMPERATURE, DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP,
+                         _ANGLE_PARAMS, circles)
     return out.tolist()

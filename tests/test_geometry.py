@@ -183,3 +183,102 @@ def test_labels_move_continuously_in_the_animated_construction():
                 worst = max(worst, (excess, frame, who))
         prev = (labs, pts)
     assert worst[0] <= 3.0, worst
+
+
+def _seg_box_gap(p, q, box) -> float:
+    """Distance between segment pq and the axis-aligned box (x0, y0, x1, y1); 0 when they meet."""
+    x0, y0, x1, y1 = box
+    t0, t1 = 0.0, 1.0                          # Liang-Barsky: does the segment cross the box?
+    d = (q[0] - p[0], q[1] - p[1])
+    for dp, lo, hi, v in ((d[0], x0, x1, p[0]), (d[1], y0, y1, p[1])):
+        if abs(dp) < 1e-12:
+            if not lo <= v <= hi:
+                break
+            continue
+        a, b = sorted(((lo - v) / dp, (hi - v) / dp))
+        t0, t1 = max(t0, a), min(t1, b)
+    else:
+        if t0 <= t1:
+            return 0.0
+
+    def pt_box(x, y):
+        return math.hypot(max(x0 - x, 0.0, x - x1), max(y0 - y, 0.0, y - y1))
+
+    def pt_seg(x, y):
+        l2 = d[0] ** 2 + d[1] ** 2
+        t = min(max(((x - p[0]) * d[0] + (y - p[1]) * d[1]) / l2, 0.0), 1.0) if l2 > 0 else 0.0
+        return math.hypot(p[0] + t * d[0] - x, p[1] + t * d[1] - y)
+
+    return min([pt_box(*p), pt_box(*q)] + [pt_seg(x, y) for x in (x0, x1) for y in (y0, y1)])
+
+
+def _ink_offsets(text, font, size):
+    """(x0, y0, x1, y1) of the glyph ink of ``text`` relative to the centre of its line box (the label's
+    annotated bbox), from the layout's glyphs and the fonts' glyph bounds."""
+    from symbolreel.fonts_access import chain_for
+    from symbolreel.typeset import layout_text, skia_font
+
+    lay = layout_text(text, chain_for(font, None, None), size)
+    cx, cy = (lay.bounds[0] + lay.bounds[2]) / 2, (lay.bounds[1] + lay.bounds[3]) / 2
+    ink = [math.inf, math.inf, -math.inf, -math.inf]
+    for run in lay.glyph_runs:
+        for r, xf in zip(skia_font(run.path, run.size).getBounds(run.gids.tolist()), run.xform.tolist()):
+            if not r.isEmpty():
+                ink = [min(ink[0], xf[2] + r.left()), min(ink[1], xf[3] + r.top()),
+                       max(ink[2], xf[2] + r.right()), max(ink[3], xf[3] + r.bottom())]
+    return ink[0] - cx, ink[1] - cy, ink[2] - cx, ink[3] - cy
+
+
+def test_angle_value_sits_inside_the_angle_beyond_the_arc_clear_of_the_lines():
+    """examples/construction.yaml, every 5th frame: the value of angle BAC (split by its dashed bisector)
+    is inside the angle, just beyond its arc: its glyph ink at least 1 px clear of the stroke of the arc,
+    of the sides AB, AC and of the bisector, within three text heights of the arc, and its label box
+    clear of the other labels.  All measured on the frame's annotation (points, drawn polylines)."""
+    scene = sr.load(EXAMPLES / "construction.yaml")
+    node = scene.nodes[0]
+    half = node.stroke.width / 2             # the widest stroke: the triangle's sides
+    seen = 0
+    for frame in range(0, scene.canvas.n_frames, 5):
+        _, ann = sr.render_frame(scene, frame, annotations=True)
+        fig = ann[0]
+        angle = next(it for it in fig["items"] if it["kind"] == "angle" and it["args"] == "BAC")
+        label = next((lab for lab in fig["labels"] if lab["for"] == f"item{angle['index']}"), None)
+        if label is None:
+            assert angle["revealed"] < 1.0, frame          # shown once the angle mark is drawn
+            continue
+        seen += 1
+        pts = {p["name"]: p["image"] for p in fig["points"]}
+        A, B, C = pts["A"], pts["B"], pts["C"]
+        arc = angle["image"][0]
+        radius = float(np.median([math.dist(A, q) for q in arc]))
+        bisector = next(it for it in fig["items"] if it["kind"] == "bisector")["image"][0]
+        assert math.dist(bisector[0], A) < 1e-6            # the bisector is drawn from A
+        # the glyph ink, placed like the label's box
+        bx0, by0, bx1, by1 = label["bbox"]
+        mx, my = (bx0 + bx1) / 2, (by0 + by1) / 2
+        ix0, iy0, ix1, iy1 = _ink_offsets(label["text"], node.font, node.font_size)
+        ink = (mx + ix0, my + iy0, mx + ix1, my + iy1)
+        where = (frame, label["text"])
+        # clear of the arc's circle: the nearest point of the ink beyond the stroke, and not too far
+        near = math.hypot(max(ink[0] - A[0], 0.0, A[0] - ink[2]), max(ink[1] - A[1], 0.0, A[1] - ink[3]))
+        assert near >= radius + half + 1.0, (where, near, radius)
+        assert near <= radius + 3 * (ink[3] - ink[1]), (where, near, radius)
+        # clear of the lines through the vertex
+        for name, (p, q) in {"AB": (A, B), "AC": (A, C), "bisector": (bisector[0], bisector[-1])}.items():
+            gap = _seg_box_gap(p, q, ink)
+            assert gap >= half + 1.0, (where, name, gap)
+        # inside the angle: the ink's centre on the inner side of both sides
+        cx, cy = (ink[0] + ink[2]) / 2, (ink[1] + ink[3]) / 2
+
+        def cross(u, v):
+            return u[0] * v[1] - u[1] * v[0]
+
+        ab, ac, ap = (B[0] - A[0], B[1] - A[1]), (C[0] - A[0], C[1] - A[1]), (cx - A[0], cy - A[1])
+        turn = math.copysign(1.0, cross(ab, ac))
+        assert cross(ab, ap) * turn > 0 and cross(ap, ac) * turn > 0, where
+        # no other label's box overlaps the value's box
+        for other in fig["labels"]:
+            if other is not label:
+                ox0, oy0, ox1, oy1 = other["bbox"]
+                assert ox1 <= bx0 or bx1 <= ox0 or oy1 <= by0 or by1 <= oy0, (where, other["text"])
+    assert seen >= 15
