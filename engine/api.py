@@ -1,7 +1,6 @@
 """Public rendering API: frames as numpy arrays, or straight to PNG / MP4 files."""
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -166,7 +165,8 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     (``.lines.txt`` per frame) formats; ``raw_file`` names the frame's image (or ``clip.mp4#N``).
     ``lane_masks``: a pattern like ``masks/%05d.png`` receiving per-class lane-marking masks.
     """
-    from .sinks import atomic_output, open_sink
+    from .annotation_writer import AnnotationWriter
+    from .sinks import open_sink
 
     scene, base_dir = _as_scene(scene, base_dir)
     output = os.fspath(output)
@@ -194,7 +194,10 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     stream = iter_frames(scene, indices, annotations=want_ann, workers=workers, limits=limits,
                          base_dir=base_dir)
     sink = open_sink(output, c.width, c.height, c.fps, **options)
-    records = []
+    ann_out = None
+    if annotations is not None:
+        ann_out = AnnotationWriter(annotations, {"format": "symbolreel-annotations/1", "width": c.width,
+                                                 "height": c.height, "fps": c.fps, "seed": scene.seed})
     done = 0
     mask_renderer = None
     if lane_masks is not None and "%" not in os.fspath(lane_masks):
@@ -202,8 +205,8 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     try:
         for i, arr, ann in stream:
             sink.write(arr, i)
-            if annotations is not None:
-                records.append({"frame": i, "t": c.time(i), "objects": ann})
+            if ann_out is not None:
+                ann_out.add({"frame": i, "t": c.time(i), "objects": ann})
             if lanes is not None:
                 lanes.add(i, ann)
             if lane_masks is not None:
@@ -216,16 +219,19 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
             done += 1
             if progress:
                 progress(done, len(indices))
-    except BaseException:
+    except BaseException as exc:
         sink.abort() if hasattr(sink, "abort") else None
+        if ann_out is not None:
+            ann_out.abort(exc)
         raise
-    sink.close()
-    if lanes is not None:
-        lanes.close()
-    if annotations is not None:
-        doc = {"format": "symbolreel-annotations/1", "width": c.width, "height": c.height, "fps": c.fps,
-               "seed": scene.seed, "frames": records}
-        with atomic_output(os.fspath(annotations)) as tmp:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+    try:
+        sink.close()
+        if lanes is not None:
+            lanes.close()
+    except BaseException as exc:
+        if ann_out is not None:
+            ann_out.abort(exc)
+        raise
+    if ann_out is not None:
+        ann_out.close()
     return RenderResult(output, done, c.width, c.height, None if annotations is None else os.fspath(annotations))

@@ -268,7 +268,7 @@ def test_interrupted_render_leaves_no_output(tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sr.render(scene, out, progress=stop)
+        sr.render(scene, out, progress=stop, annotations=tmp_path / "clip.json")
     assert os.listdir(tmp_path) == []
 
 
@@ -277,6 +277,8 @@ def test_annotations_file_written(tmp_path):
     sr.render(sr.load(EXAMPLES / "text_card.yaml"), tmp_path / "c.mp4", frames=range(0, 3), annotations=out,
               preset="ultrafast")
     doc = json.loads(out.read_text())
+    # streamed frame by frame, the bytes equal the whole document dumped at once
+    assert out.read_text(encoding="utf-8") == json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     assert doc["format"] == "symbolreel-annotations/1"
     assert [f["frame"] for f in doc["frames"]] == [0, 1, 2]
     ids = {o["id"] for o in doc["frames"][0]["objects"]}
