@@ -99,10 +99,11 @@ def test_road_golden(golden):
     golden("road_curve_f30", sr.render_frame(sr.load(EXAMPLES / "lanes_perspective.yaml"), 30))
 
 
-def test_road_is_deterministic_across_workers():
+@pytest.mark.parametrize("example", ["lanes_perspective.yaml", "road_signs.yaml"])
+def test_road_is_deterministic_across_workers(example):
     import hashlib
 
-    scene = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    scene = sr.load(EXAMPLES / example)
     idx = list(range(0, 60, 5))
     h = lambda a: hashlib.sha256(a.tobytes()).hexdigest()  # noqa: E731
     serial = [h(a) for _, a, _ in sr.iter_frames(scene, idx)]
