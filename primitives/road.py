@@ -23,7 +23,7 @@ from .lane_labels import boundary_polylines, object_labels, tusimple_row
 from .road_arrows import ARROW_SHAPES
 from .road_camera import PinholeCamera
 from .road_centreline import Centreline
-from .road_signs import SIGN_KINDS, draw_sign, place_sign, sign_labels, visible_signs
+from .road_signs import SIGN_KINDS, SIGN_STYLES, default_text, draw_sign, place_sign, sign_labels, visible_signs
 from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec, RoadLayout, arrow,
                             crosswalk, road_paint, stop_line, strip_polygon, text_anchor)
 
@@ -101,9 +101,12 @@ class RoadSign:
     offset: float = field(1.5, "number", "distance beyond the outer lane boundary, metres", min=0.0)
     height: float = field(2.0, "number", "height of the face's bottom edge above the ground, metres", min=0.0)
     size: float = field(0.9, "number", "width of the face, metres", min=0.1)
-    text: str | None = field(None, "string", "text on the face (null: 60 on a speed limit, STOP on a stop "
-                                             "sign, ! on a warning, none on yield), e.g. 120 or 停",
-                             nullable=True)
+    text: str | None = field(None, "string", "text on the face (null: the style's default: 60 on a speed "
+                                             "limit (us: 55), STOP on a stop sign (cn: 停), ! on a warning, "
+                                             "none on yield (cn: 让, us: YIELD)), e.g. 120 or 停", nullable=True)
+    style: str = field("vienna", "enum", "design family: vienna (red-ringed disc, red-bordered triangles), cn "
+                                         "(yellow warning triangles), us (SPEED LIMIT rectangle, yellow "
+                                         "warning diamonds)", choices=SIGN_STYLES)
     reverse: bool = field(False, "bool", "faces the traffic driving the other way (the camera sees its back)")
 
     def __post_init__(self):
@@ -228,7 +231,8 @@ class Road(Shape):
 
     def prepare(self, ctx):
         texts = [(("markings", i, "text"), m.text) for i, m in enumerate(self.markings) if m.kind == "text"]
-        texts += [(("signs", i, "text"), sign.text) for i, sign in enumerate(self.signs)]
+        texts += [(("signs", i, "text"), default_text(sign.kind, sign.style) if sign.text is None else sign.text)
+                  for i, sign in enumerate(self.signs)]
         for where, text in texts:
             if text:
                 try:
@@ -394,7 +398,7 @@ def _world(segments, lanes, boundaries):
 def _placed_signs(segments, lanes, boundaries, signs) -> tuple:
     cl, layout = _world(segments, lanes, boundaries)
     return tuple(place_sign(cl, layout, g.kind, g.s, g.side, g.offset, g.height, g.size, g.text, index=i,
-                                reverse=g.reverse)
+                                reverse=g.reverse, style=g.style)
                  for i, g in enumerate(signs) if g.s <= cl.length)
 
 

@@ -15,36 +15,59 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SIGN_KINDS", "SIGN_CLASSES", "DEFAULT_TEXT", "PlacedSign", "place_sign", "face_outline",
-           "visible_signs", "sign_labels"]
+__all__ = ["SIGN_KINDS", "SIGN_STYLES", "SIGN_CLASSES", "default_text", "PlacedSign", "place_sign",
+           "face_outline", "visible_signs", "sign_labels"]
 
 SIGN_KINDS = ("speed_limit", "stop", "warning", "yield")
+#: vienna: the Vienna Convention's common shapes (red-ringed disc, red-bordered triangles);
+#: cn: China (GB 5768), warnings are black-bordered yellow triangles; us: the MUTCD, a white
+#: SPEED LIMIT rectangle and yellow warning diamonds.
+SIGN_STYLES = ("vienna", "cn", "us")
 SIGN_CLASSES = tuple(f"sign_{k}" for k in SIGN_KINDS)
-DEFAULT_TEXT = {"speed_limit": "60", "stop": "STOP", "warning": "!", "yield": ""}
+_DEFAULT_TEXT = {"speed_limit": "60", "stop": "STOP", "warning": "!", "yield": ""}
+_STYLE_TEXT = {("stop", "cn"): "停", ("yield", "cn"): "让", ("yield", "us"): "YIELD", ("speed_limit", "us"): "55"}
+
+
+def default_text(kind: str, style: str = "vienna") -> str:
+    """The text a sign of ``kind`` carries when none is given."""
+    return _STYLE_TEXT.get((kind, style), _DEFAULT_TEXT[kind])
 
 FACE = 100.0            # side of the local drawing box
 POLE_WIDTH = 0.08       # metres
 FADE = 0.1              # signs fade in over the last 10 % of the far range instead of popping
 
 
-@functools.lru_cache(maxsize=None)
-def face_outline(kind: str, n: int = 48) -> np.ndarray:
-    """The face's outline in the local box (k, 2), clockwise on screen (y down)."""
-    c = 0.5 * FACE
+def _shape(kind: str, style: str) -> str:
     if kind == "speed_limit":
+        return "rectangle" if style == "us" else "disc"
+    if kind == "warning":
+        return "diamond" if style == "us" else "triangle_up"
+    return {"stop": "octagon", "yield": "triangle_down"}[kind]
+
+
+@functools.lru_cache(maxsize=None)
+def face_outline(kind: str, style: str = "vienna", n: int = 48) -> np.ndarray:
+    """The face's outline in the local box (k, 2), clockwise on screen (y down)."""
+    if kind not in SIGN_KINDS:
+        raise ValueError(f"sign kind {kind!r}: expected one of {', '.join(SIGN_KINDS)}")
+    shape = _shape(kind, style)
+    c = 0.5 * FACE
+    if shape == "disc":
         a = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
         return np.stack([c + c * np.cos(a), c + c * np.sin(a)], axis=1)
-    if kind == "stop":
+    if shape == "octagon":
         r = c / np.cos(np.pi / 8)       # across flats = FACE
         a = np.pi / 8 + np.arange(8) * np.pi / 4
         return np.stack([c + r * np.cos(a), c + r * np.sin(a)], axis=1)
+    if shape == "rectangle":            # 4:5 portrait, as the MUTCD's 24 x 30 in
+        return np.array([[10.0, 0.0], [90.0, 0.0], [90.0, FACE], [10.0, FACE]])
+    if shape == "diamond":
+        return np.array([[c, 0.0], [FACE, c], [c, FACE], [0.0, c]])
     h = FACE * np.sqrt(3) / 2
     top, bottom = c - h / 2, c + h / 2
-    if kind == "warning":
+    if shape == "triangle_up":
         return np.array([[c, top], [FACE, bottom], [0.0, bottom]])
-    if kind == "yield":
-        return np.array([[0.0, top], [FACE, top], [c, bottom]])
-    raise ValueError(f"sign kind {kind!r}: expected one of {', '.join(SIGN_KINDS)}")
+    return np.array([[0.0, top], [FACE, top], [c, bottom]])
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +80,7 @@ class PlacedSign:
     """
 
     kind: str
+    style: str
     text: str
     index: int
     s: float
@@ -78,12 +102,14 @@ class PlacedSign:
 
 def place_sign(centreline, layout, kind: str, s: float, side: str = "right", offset: float = 1.0,
                height: float = 2.0, size: float = 0.9, text: str | None = None, index: int = 0,
-               reverse: bool = False) -> PlacedSign:
+               reverse: bool = False, style: str = "vienna") -> PlacedSign:
     """A sign of ``kind`` at arc length ``s``, ``offset`` m beyond the outer boundary on ``side``,
     its face ``size`` m across with its bottom edge ``height`` m above the ground, facing the
     traffic that drives towards +s (``reverse``: the traffic driving the other way)."""
     if kind not in SIGN_KINDS:
         raise ValueError(f"sign kind {kind!r}: expected one of {', '.join(SIGN_KINDS)}")
+    if style not in SIGN_STYLES:
+        raise ValueError(f"sign style {style!r}: expected one of {', '.join(SIGN_STYLES)}")
     left_edge, right_edge = layout.lane_span()
     lateral = left_edge + offset if side == "left" else right_edge - offset
     x, y, h = centreline.pose(float(s))
@@ -97,9 +123,9 @@ def place_sign(centreline, layout, kind: str, s: float, side: str = "right", off
     w = 0.5 * POLE_WIDTH
     top = height + 0.5 * half       # the pole reaches behind the face
     pole = np.array([base - w * right, base + w * right, base + w * right + top * up, base - w * right + top * up])
-    sign = PlacedSign(kind, DEFAULT_TEXT[kind] if text is None else text, index, float(s), face,
+    sign = PlacedSign(kind, style, default_text(kind, style) if text is None else text, index, float(s), face,
                       np.empty((0, 3)), pole, centre)
-    object.__setattr__(sign, "outline", sign.to_world(face_outline(kind)))
+    object.__setattr__(sign, "outline", sign.to_world(face_outline(kind, style)))
     return sign
 
 
@@ -144,25 +170,53 @@ BLACK = (0.07, 0.07, 0.07)
 BACK = (0.54, 0.56, 0.58)
 POLE = (0.48, 0.50, 0.52)
 
-# per kind: (inner shape scale about its centre, centre of the inner shape, text colour,
-# text box (width, height) in the local box, text centre)
-_STYLE = {
-    "speed_limit": (0.80, (50.0, 50.0), BLACK, (60.0, 56.0), (50.0, 50.0)),
-    "stop": (0.91, (50.0, 50.0), WHITE, (78.0, 50.0), (50.0, 50.0)),
-    "warning": (0.70, (50.0, 64.4), BLACK, (30.0, 40.0), (50.0, 66.0)),
-    "yield": (0.62, (50.0, 35.6), BLACK, (30.0, 24.0), (50.0, 33.0)),
+YELLOW = (0.98, 0.78, 0.08)
+
+
+@dataclass(frozen=True)
+class _Face:
+    """How a face is painted in the local box: an ``outer`` shape, the ``inner`` colour filling the
+    shape scaled by ``scale`` about ``centre``, corner rounding, and text fitted into ``box``
+    (width, height) centred at ``at``; ``caption``: fixed text above it, (text, box, at)."""
+
+    outer: tuple
+    inner: tuple
+    scale: float
+    centre: tuple
+    rounded: float
+    ink: tuple
+    box: tuple
+    at: tuple
+    caption: tuple | None = None
+
+
+_VIENNA = {
+    "speed_limit": _Face(RED, WHITE, 0.80, (50.0, 50.0), 0.0, BLACK, (60.0, 56.0), (50.0, 50.0)),
+    "stop": _Face(WHITE, RED, 0.91, (50.0, 50.0), 5.0, WHITE, (78.0, 50.0), (50.0, 50.0)),
+    "warning": _Face(RED, WHITE, 0.70, (50.0, 64.4), 5.0, BLACK, (30.0, 40.0), (50.0, 66.0)),
+    "yield": _Face(RED, WHITE, 0.62, (50.0, 35.6), 5.0, BLACK, (30.0, 24.0), (50.0, 31.0)),
+}
+_FACES = {
+    **{(k, "vienna"): f for k, f in _VIENNA.items()},
+    **{(k, "cn"): f for k, f in _VIENNA.items()},
+    ("warning", "cn"): _Face(BLACK, YELLOW, 0.84, (50.0, 64.4), 5.0, BLACK, (30.0, 40.0), (50.0, 66.0)),
+    **{(k, "us"): f for k, f in _VIENNA.items()},
+    ("speed_limit", "us"): _Face(BLACK, WHITE, 0.93, (50.0, 50.0), 4.0, BLACK, (64.0, 50.0), (50.0, 70.0),
+                                 ("SPEED\nLIMIT", (62.0, 34.0), (50.0, 25.0))),
+    ("warning", "us"): _Face(BLACK, YELLOW, 0.90, (50.0, 50.0), 6.0, BLACK, (26.0, 46.0), (50.0, 50.0)),
+    ("yield", "us"): _Face(RED, WHITE, 0.62, (50.0, 35.6), 5.0, RED, (38.0, 12.0), (50.0, 29.0)),
 }
 
 
 @functools.lru_cache(maxsize=None)
-def _face_paths(kind: str) -> tuple:
+def _face_paths(kind: str, style: str) -> tuple:
     """(outer, inner) skia paths of a face in the local box (constant: built once per kind)."""
     import skia
 
-    scale, centre = _STYLE[kind][:2]
+    face = _FACES[kind, style]
     out = []
-    for k in (1.0, scale):
-        pts = (face_outline(kind) - centre) * k + centre
+    for k in (1.0, face.scale):
+        pts = (face_outline(kind, style) - face.centre) * k + face.centre
         path = skia.Path()
         path.addPoly([skia.Point(float(x), float(y)) for x, y in pts], True)
         out.append(path)
@@ -178,6 +232,18 @@ def _fill(rgb, rounded=0.0):
     if rounded:
         paint.setPathEffect(skia.CornerPathEffect.Make(rounded))
     return paint
+
+
+def _draw_fitted(canvas, lay, box, at, paint) -> None:
+    """Draw a centred layout scaled to fit ``box`` (width, height), centred at ``at``."""
+    x0, y0, x1, y1 = lay.bounds
+    k = min(box[0] / max(x1 - x0, 1e-9), box[1] / max(y1 - y0, 1e-9))
+    canvas.save()
+    canvas.translate(at[0] - k * 0.5 * (x0 + x1), at[1] - k * 0.5 * (y0 + y1))
+    canvas.scale(k, k)
+    for blob in lay.blobs_upto(1 << 30):
+        canvas.drawTextBlob(blob, 0, 0, paint)
+    canvas.restore()
 
 
 def draw_sign(canvas, sign: PlacedSign, uv, alpha: float, pole_polys, text_layout) -> None:
@@ -200,27 +266,20 @@ def draw_sign(canvas, sign: PlacedSign, uv, alpha: float, pole_polys, text_layou
     if m.setPolyToPoly(src, dst):
         canvas.save()
         canvas.concat(m)
-        outer_path, inner_path = _face_paths(sign.kind)
-        rounded = 0.0 if sign.kind == "speed_limit" else 5.0
+        outer_path, inner_path = _face_paths(sign.kind, sign.style)
+        face = _FACES[sign.kind, sign.style]
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = uv.tolist()
         # the corners run clockwise on screen (positive shoelace area, y down) when seen from the front
         front = (x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3) > 0
         if not front:
-            canvas.drawPath(outer_path, _fill(BACK, rounded))
+            canvas.drawPath(outer_path, _fill(BACK, face.rounded))
         else:
-            scale, _, ink, (tw, th), (tx, ty) = _STYLE[sign.kind]
-            outer, inner = (WHITE, RED) if sign.kind == "stop" else (RED, WHITE)
-            canvas.drawPath(outer_path, _fill(outer, rounded))
-            canvas.drawPath(inner_path, _fill(inner, rounded * scale))
-            if sign.text:
-                lay = text_layout(sign.text)
-                x0, y0, x1, y1 = lay.bounds
-                k = min(tw / max(x1 - x0, 1e-9), th / max(y1 - y0, 1e-9))
-                canvas.translate(tx - k * 0.5 * (x0 + x1), ty - k * 0.5 * (y0 + y1))
-                canvas.scale(k, k)
-                paint = _fill(ink)
-                for blob in lay.blobs_upto(1 << 30):
-                    canvas.drawTextBlob(blob, 0, 0, paint)
+            canvas.drawPath(outer_path, _fill(face.outer, face.rounded))
+            canvas.drawPath(inner_path, _fill(face.inner, face.rounded * face.scale))
+            texts = [(sign.text, face.box, face.at)] + ([face.caption] if face.caption else [])
+            for text, box, at in texts:
+                if text:
+                    _draw_fitted(canvas, text_layout(text), box, at, _fill(face.ink))
         canvas.restore()
     if layer:
         canvas.restore()

@@ -71,6 +71,39 @@ def test_face_artwork_where_the_label_says(kind, ring, inside):
         assert tuple(img[int(y), int(x)][:3]) == (0, 0, 0)     # background (black sky) shows through
 
 
+@pytest.mark.parametrize("kind, style, border, inside", [
+    ("warning", "cn", "black", "yellow"), ("warning", "us", "black", "yellow"), ("speed_limit", "us", "black", "white")])
+def test_sign_styles(kind, style, border, inside):
+    scene = sr.loads(STRAIGHT % ("28", f"{{kind: {kind}, style: {style}, s: 40, size: 1.5, text: ''}}"))
+    img, ann = sr.render_frame(scene, 0, annotations=True)
+    (sign,) = _signs(ann)
+    colours = {"black": lambda p: max(p[:3]) < 60, "white": lambda p: min(p[:3]) > 220,
+               "yellow": lambda p: p[0] > 200 and p[1] > 150 and p[2] < 80}
+    border_at = {("warning", "cn"): (50, 10.5), ("warning", "us"): (50, 2.5), ("speed_limit", "us"): (50, 1.5)}
+    centre_at = {("warning", "cn"): (50, 72), ("warning", "us"): (50, 50), ("speed_limit", "us"): (50, 50)}
+    for (lx, ly), want in ((border_at[kind, style], border), (centre_at[kind, style], inside)):
+        x, y = _local_to_image(sign["quad"], lx, ly)
+        px = img[int(y), int(x)]
+        assert colours[want](px), (kind, style, (lx, ly), px)
+    # the outline label follows the style's shape: 4 corners for the US rectangle and diamond
+    assert len(sign["polygon"][0]) == (4 if style == "us" else 3)
+
+
+def test_us_speed_limit_carries_its_caption():
+    scene = sr.loads(STRAIGHT % ("28", "{kind: speed_limit, style: us, s: 40, size: 1.5}"))
+    img, ann = sr.render_frame(scene, 0, annotations=True)
+    (sign,) = _signs(ann)
+    assert sign["text"] == "55"
+    tl, tr, _, bl = (np.array(p) for p in sign["quad"])
+    # the SPEED LIMIT caption darkens the upper third of the white plate, the number the lower part
+    def dark_share(y0, y1):
+        a, b = tl + y0 / 100 * (bl - tl), tl + y1 / 100 * (bl - tl)
+        x0, x1 = int(a[0] + 0.2 * (tr - tl)[0]), int(a[0] + 0.8 * (tr - tl)[0])
+        patch = img[int(a[1]):int(b[1]), x0:x1, :3]
+        return (patch.max(axis=2) < 100).mean()
+    assert dark_share(12, 38) > 0.03 and dark_share(52, 88) > 0.1
+
+
 def test_back_of_a_sign_is_a_grey_plate():
     # a sign for the traffic driving the other way shows the camera its back
     scene = sr.loads(STRAIGHT % ("10", "{kind: stop, s: 30, size: 1.2, reverse: true, side: left}"))
