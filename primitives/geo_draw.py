@@ -455,7 +455,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
         marker_w.append(weight)
         if st["label"]:
             point_reqs.append((st["label"], pos, _prefer_away(nbrs, pos, PL, centroid), rad + 2.0,
-                               who, st["color"], weight, 0.0, 0.0))
+                               who, st["color"], weight, 0.0, rad))
     label_reqs = point_reqs + label_reqs
 
     # obstacles: every drawn segment (weighted by its item's reveal) and the point markers; the circles
@@ -511,6 +511,8 @@ def frame_geometry(fig, ctx) -> FrameGeo:
             lay, ink = hit
             x0, y0, x1, y1 = lay.bounds
             reach = point_reach if who[0] == "p" else (_GL.ANGLE_REACH if sweep else gap + 1.0)
+            if not sweep and who[0] != "p":
+                mark = -1.0         # an item's label: not held clear of every stroke, only of those near it
             rows.append((anchor[0], anchor[1], x1 - x0 + 2.0, y1 - y0, pref, gap, weight, reach, sweep, mark, *ink))
             lays.append(lay)
         centres = place_label_rows(np.array(rows, dtype=np.float64), g.segs, sw, g.view_local,

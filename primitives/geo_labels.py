@@ -6,6 +6,7 @@ alternating to either side) at three distances.  Every candidate gets a cost tha
 *continuous* function of the geometry (no counts, no thresholds):
 
     10 * sum_k w_k * near_k * ramp(clearance between the box and figure segment k)
+    + sum_k w_k * (CLEAR_COST * clear(gap between the ink box and stroke k) + CROSS_COST * cross_k)
     + 10 * sum_l w_l * (ramp(clearance to placed label l) + overlap area / own area)
     + 4 * ramp(how far the box leaves the view)
     + 8 * (1 - cos(angle from the preferred direction)) + 1 * ring
@@ -15,6 +16,16 @@ weights ``w`` (0..1) let obstacles fade in with the step-by-step reveal, and ``n
 segments passing near the label's anchor (a point label: within 6 px, fading out over the next
 REACH_FADE = 12 px, so a line passing just beside the point counts too; an item label: within its
 gap): those turn about the anchor slowly, while far lines sweeping past would change costs fast.
+A point label also keeps its glyphs' ink box off *every* stroke but its own marker (any segment, circle, arc,
+tick or other marker, however far from the point): ``clear`` is 1 up to CLEAR_NEAR px from the stroke's
+centre line and falls to 0 over CLEAR_RAMP px more (a steep ramp, only for strokes that come that close to a
+candidate; far segments are rejected by their bounds, in runs), and ``cross_k`` (0..1) grows as the leader
+from the anchor to the ink's centre crosses stroke k: with the crossing's distance from the anchor over
+CROSS_NEAR px and from the ink's centre and the stroke's ends over CROSS_RAMP px.  That keeps a label on its
+point's side of a line passing near the point, so the candidates left cheap lie together and their blend
+does not land on the line (a line through the point, or sweeping through it, costs nothing to cross).  The
+point's own marker counts for neither term nor for the near term (which would make every candidate of the
+first ring dearer alike, pushing the label a ring further out).
 The wide, gentle ramps keep the costs smooth, so the blend can stay sharp enough to keep a label
 off a line it would otherwise straddle (candidates on both sides of a line average onto it).  The label is then put at
 the softmin blend (T = 5) of the candidate centres, ``sum_j c_j exp(-cost_j / T) / sum_j exp(-cost_j / T)``.
@@ -49,6 +60,13 @@ RING_COST = 1.0       # per ring outwards
 PUSH_CAP = 1.25       # the blended centre is pushed back out to the blended ring distance, by at most this factor
 POINT_REACH = 6.0     # px: a point label avoids figure segments passing this close to the point (+ REACH_FADE)
 REACH_FADE = 12.0     # px: a segment's weight fades from 1 to 0 over this distance beyond the label's reach
+# a point label's ink box keeps off every stroke (lines, circles, arcs, ticks, other markers), near its point or not
+CLEAR_COST = 15.0     # cost when a stroke's centre line comes closer than CLEAR_NEAR to the ink box ...
+CLEAR_NEAR = 2.5      # px (a 2 px stroke's half width + 1.5 px)
+CLEAR_RAMP = 8.0      # ... falling to 0 over this many px beyond (steeper or dearer: labels slide too fast)
+CROSS_COST = 20.0     # a stroke between the anchor and the ink (it crosses the leader): this much once the crossing
+CROSS_RAMP = 8.0      # is this many px from the ink's centre and from the stroke's ends,
+CROSS_NEAR = 3.0      # and this many from the anchor
 # angle values (rows with a sweep), see _place_angle; lengths in px, "heights" in heights of the value's ink
 ANGLE_REACH = 0.5       # (+ REACH_FADE) segments passing this close to the vertex (sides, bisectors) are "near" ...
 ANGLE_CLEAR = 3.0       # ... and the ink keeps this clear of their centre lines and of the arc's outer edge,
@@ -533,11 +551,76 @@ def _place_angle(ax, ay, w, h, ink, prefer, sweep, r_mark, lseg, local, n_local,
     return bx - dx, by - dy
 
 
+@njit(cache=True, inline="always")
+def _stroke_cost(ax, ay, pcx, pcy, hw, hh, fseg, gbox, gstart, n_grp, fcirc, n_fcirc, cparams) -> float:
+    """The strokes' cost of a point label's ink box (half sizes hw, hh) centred (pcx, pcy), its anchor at (ax, ay):
+    per stroke (``fseg`` rows, in runs ``gstart`` with bounds ``gbox``; circles ``fcirc`` rows ``x, y, r,
+    weight, anchor's signed distance``) CLEAR_COST * ramp(gap to the ink box: full from CLEAR_NEAR, 0 from
+    CLEAR_RAMP further) + CROSS_COST * (the leader from the anchor to the ink's centre crosses it: by how far
+    from the anchor / CROSS_NEAR, from the ink's centre and the stroke's ends / CROSS_RAMP, at most 1); both
+    times the stroke's weight.  Continuous in all inputs."""
+    clear_cost, clear_near, clear_ramp = cparams[0], cparams[1], cparams[2]
+    cross_cost, cross_ramp, cross_near = cparams[3], cparams[4], cparams[5]
+    reach = clear_near + clear_ramp
+    ix0, iy0, ix1, iy1 = pcx - hw, pcy - hh, pcx + hw, pcy + hh
+    lvx, lvy = pcx - ax, pcy - ay
+    lx0, lx1, ly0, ly1 = min(ax, pcx), max(ax, pcx), min(ay, pcy), max(ay, pcy)
+    lln = math.sqrt(lvx * lvx + lvy * lvy)
+    cost = 0.0
+    for gi in range(n_grp):
+        g = gbox[gi]
+        if (g[0] - ix1 >= reach or ix0 - g[2] >= reach or g[1] - iy1 >= reach or iy0 - g[3] >= reach) and \
+                (g[0] > lx1 or g[2] < lx0 or g[1] > ly1 or g[3] < ly0):
+            continue                    # the run is far from the ink box and from the leader
+        for m in range(gstart[gi], gstart[gi + 1]):
+            f = fseg[m]
+            sp = f[9] * pcx + f[10] * pcy - f[11]       # the ink centre's signed distance to the line
+            # the gap between the ink box and the segment: the largest along the box's axes and the segment's
+            # normal (separating axes: a lower bound, exact but where an end of the segment faces a corner)
+            d = max(f[0] - ix1, ix0 - f[2], f[1] - iy1, iy0 - f[3], abs(sp) - f[12])
+            if d < reach:
+                cost += clear_cost * f[8] * min((reach - d) / clear_ramp, 1.0)
+            sa = f[13]
+            if sa * sp < 0.0 and f[0] <= lx1 and f[2] >= lx0 and f[1] <= ly1 and f[3] >= ly0:
+                t = sa / (sa - sp)      # where the leader meets the line, and how far along the segment
+                ln = f[14]
+                u = ((ax + t * lvx - f[4]) * (f[6] - f[4]) + (ay + t * lvy - f[5]) * (f[7] - f[5])) / (ln * ln)
+                if 0.0 < u < 1.0:
+                    dep = min(t * lln / cross_near, min((1.0 - t) * lln, min(u, 1.0 - u) * ln) / cross_ramp)
+                    cost += cross_cost * f[8] * min(dep, 1.0)
+    for m in range(n_fcirc):
+        f = fcirc[m]
+        ex, ey = abs(pcx - f[0]), abs(pcy - f[1])
+        dp = math.sqrt(ex * ex + ey * ey) - f[2]
+        if -reach - hw - hh < dp < reach + hw + hh:
+            near = math.sqrt(max(ex - hw, 0.0) ** 2 + max(ey - hh, 0.0) ** 2)
+            d = max(near - f[2], f[2] - math.sqrt((ex + hw) ** 2 + (ey + hh) ** 2), 0.0)
+            if d < reach:
+                cost += clear_cost * f[3] * min((reach - d) / clear_ramp, 1.0)
+        da = f[4]
+        if da * dp < 0.0:               # the anchor and the ink's centre on two sides of the circle
+            cost += cross_cost * f[3] * min(abs(da) / cross_near, abs(dp) / cross_ramp, 1.0)
+    return cost
+
+
+@njit(cache=True)
+def _own_fade(s, ax, ay, own, own2) -> float:
+    """0 for a segment of a point's own marker (a square of half size ``mark`` about the anchor: its ends are
+    ``own`` = mark * sqrt 2 + 0.25 away), 1 for one whose far end reaches 1 px further, linear between."""
+    e2 = max((s[0] - ax) ** 2 + (s[1] - ay) ** 2, (s[2] - ax) ** 2 + (s[3] - ay) ** 2)
+    if e2 >= own2:
+        return 1.0
+    return min(max(math.sqrt(e2) - own, 0.0), 1.0)
+
+
 @njit(cache=True)
 def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, dev_cost, ring_cost, reach_fade,
-           push_cap, aparams, circles):
+           push_cap, aparams, circles, cparams):
     """``req``: (n, 14) rows ``anchor x, anchor y, width, height, prefer, gap, weight, reach, sweep, mark,
-    ink dx, ink dy, ink width, ink height`` (sweep != 0: an angle's value, see :func:`_place_angle`)."""
+    ink dx, ink dy, ink width, ink height`` (sweep != 0: an angle's value, see :func:`_place_angle`; sweep 0
+    and mark >= 0: a point label, mark its marker's radius, held clear of every stroke by :func:`_stroke_cost`;
+    mark < 0: an item's label, which only avoids the strokes near its anchor).  ``cparams``: CLEAR_COST,
+    CLEAR_NEAR, CLEAR_RAMP, CROSS_COST, CROSS_RAMP, CROSS_NEAR."""
     n = req.shape[0]
     nd = offsets.shape[0]
     nc = n_rings * nd
@@ -554,6 +637,17 @@ def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, 
     dux = np.empty(nd)
     duy = np.empty(nd)
     ddev = np.empty(nd)
+    clear_reach = cparams[1] + cparams[2]
+    # the strokes a point label's candidates can reach: segments (bounds, ends, weight, unit normal, offset,
+    # the ink's half extent along it, the anchor's signed distance, length) in runs (gbox bounds, gstart),
+    # circles measured whole (x, y, r, weight, the anchor's signed distance)
+    fseg = np.empty((segs.shape[0], 15))
+    gbox = np.empty((segs.shape[0], 4))
+    gstart = np.zeros(segs.shape[0] + 1, dtype=np.int64)
+    fcirc = np.empty((circles.shape[0], 5))
+    on_circle = np.zeros(segs.shape[0], dtype=np.bool_)
+    for k in range(circles.shape[0]):
+        on_circle[int(circles[k, 4]):int(circles[k, 5])] = True
     for i in range(n):
         costs = all_costs[i]
         ax, ay = req[i, 0], req[i, 1]
@@ -564,22 +658,77 @@ def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, 
         # local obstacles only: lines through (or within a few px of) the anchor, fading with distance,
         # so costs change as fast as lines turn about the anchor, not as fast as far lines sweep past
         n_local = 0
+        n_fseg = 0
+        n_grp = 0
+        last_k = -2
+        # a point label (no sweep, mark >= 0: its marker's radius) keeps clear of every stroke but its own marker
+        point_like = req[i, 8] == 0.0 and req[i, 9] >= 0.0
+        own = req[i, 9] * math.sqrt(2.0) + 0.25
+        own2 = (own + 1.0) ** 2
+        ink_dx, ink_dy, ink_hw, ink_hh = req[i, 10], req[i, 11], req[i, 12] / 2, req[i, 13] / 2
+        # how far from the anchor a candidate's ink box (and its clearance ramp) can reach
+        r_cand = gap_i + 0.5 * (w + h) + (n_rings - 1) * (0.5 * min(w, h) + 4.0) + clear_reach + 1.0
         for k in range(segs.shape[0]):
             if sweights[k] <= 0.0:
                 continue
             s = segs[k]
+            bd = max(min(s[0], s[2]) - ax, ax - max(s[0], s[2]), min(s[1], s[3]) - ay, ay - max(s[1], s[3]))
             # a segment whose bounding box is beyond the fade distance has weight 0: skip the distance
-            if max(min(s[0], s[2]) - ax, ax - max(s[0], s[2]), min(s[1], s[3]) - ay, ay - max(s[1], s[3])) > \
-                    reach_i + reach_fade + 1e-6:
-                continue
-            d = _pt_seg(ax, ay, s[0], s[1], s[2], s[3])
-            wk = sweights[k] * min(max(1.0 - (d - reach_i) / reach_fade, 0.0), 1.0)
-            if wk > 0.0:
-                local[n_local] = wk
-                lseg[n_local, 0], lseg[n_local, 1], lseg[n_local, 2], lseg[n_local, 3] = s[0], s[1], s[2], s[3]
-                lbox[n_local, 0], lbox[n_local, 1] = min(s[0], s[2]), min(s[1], s[3])
-                lbox[n_local, 2], lbox[n_local, 3] = max(s[0], s[2]), max(s[1], s[3])
-                n_local += 1
+            wk = 0.0
+            if bd <= reach_i + reach_fade + 1e-6:
+                d = _pt_seg(ax, ay, s[0], s[1], s[2], s[3])
+                fade = min(max(1.0 - (d - reach_i) / reach_fade, 0.0), 1.0)
+                wk = sweights[k] * fade
+                if point_like:
+                    wk *= _own_fade(s, ax, ay, own, own2)
+                if wk > 0.0:
+                    local[n_local] = wk
+                    lseg[n_local, 0], lseg[n_local, 1], lseg[n_local, 2], lseg[n_local, 3] = s[0], s[1], s[2], s[3]
+                    lbox[n_local, 0], lbox[n_local, 1] = min(s[0], s[2]), min(s[1], s[3])
+                    lbox[n_local, 2], lbox[n_local, 3] = max(s[0], s[2]), max(s[1], s[3])
+                    n_local += 1
+            if point_like and bd <= r_cand and not on_circle[k]:
+                wf = sweights[k] * _own_fade(s, ax, ay, own, own2)
+                if wf > 0.0 and _pt_seg(ax, ay, s[0], s[1], s[2], s[3]) <= r_cand:
+                    f = fseg[n_fseg]
+                    f[0], f[1], f[2], f[3] = min(s[0], s[2]), min(s[1], s[3]), max(s[0], s[2]), max(s[1], s[3])
+                    f[4], f[5], f[6], f[7] = s[0], s[1], s[2], s[3]
+                    f[8] = wf
+                    ex, ey = s[2] - s[0], s[3] - s[1]
+                    ln = math.sqrt(ex * ex + ey * ey)
+                    if ln > 1e-12:
+                        f[9], f[10] = -ey / ln, ex / ln            # the unit normal,
+                        f[11] = f[9] * s[0] + f[10] * s[1]         # the line's offset along it,
+                    else:
+                        f[9] = f[10] = f[11] = 0.0
+                    f[12] = abs(f[9]) * ink_hw + abs(f[10]) * ink_hh   # the ink box's half extent along it,
+                    f[13] = f[9] * ax + f[10] * ay - f[11]         # the anchor's signed distance
+                    f[14] = ln
+                    # runs of up to 8 consecutive segments (an arc, a marker) share a bounding box, tested first
+                    if n_fseg > 0 and k == last_k + 1 and n_fseg - gstart[n_grp - 1] < 8:
+                        g = gbox[n_grp - 1]
+                        g[0], g[1], g[2], g[3] = min(g[0], f[0]), min(g[1], f[1]), max(g[2], f[2]), max(g[3], f[3])
+                    else:
+                        g = gbox[n_grp]
+                        g[0], g[1], g[2], g[3] = f[0], f[1], f[2], f[3]
+                        gstart[n_grp] = n_fseg
+                        n_grp += 1
+                    gstart[n_grp] = n_fseg + 1
+                    last_k = k
+                    n_fseg += 1
+        n_fcirc = 0
+        if point_like:
+            for k in range(circles.shape[0]):
+                cc = circles[k]
+                if cc[3] <= 0.0:
+                    continue
+                d = abs(math.sqrt((cc[0] - ax) ** 2 + (cc[1] - ay) ** 2) - cc[2])
+                if d > r_cand:
+                    continue
+                fc = fcirc[n_fcirc]
+                fc[0], fc[1], fc[2], fc[3] = cc[0], cc[1], cc[2], cc[3]
+                fc[4] = math.sqrt((cc[0] - ax) ** 2 + (cc[1] - ay) ** 2) - cc[2]     # the anchor's signed distance
+                n_fcirc += 1
         if req[i, 8] != 0.0:
             bx, by = _place_angle(ax, ay, w, h, req[i, 10:14], prefer_i, req[i, 8], req[i, 9], lseg, local, n_local,
                                   placed, req[:, 6], i, view, has_view, margin, temp, aparams, segs, sweights,
@@ -620,6 +769,9 @@ def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, 
                         cost += 10.0 * wl * min(1.0 - sep / margin, 1.0)
                         if gx < 0.0 and gy < 0.0:
                             cost += 10.0 * wl * gx * gy / max(w * h, 1e-9)
+                if point_like:
+                    cost += _stroke_cost(ax, ay, cx + ink_dx, cy + ink_dy, ink_hw, ink_hh, fseg, gbox, gstart, n_grp,
+                                         fcirc, n_fcirc, cparams)
                 if has_view:
                     o = max(view[0] - x0, view[1] - y0, x1 - view[2], y1 - view[3], -margin)
                     if o > -margin:
@@ -652,6 +804,7 @@ def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, 
     return out, all_costs
 
 
+_CLEAR_PARAMS = np.array((CLEAR_COST, CLEAR_NEAR, CLEAR_RAMP, CROSS_COST, CROSS_RAMP, CROSS_NEAR), dtype=np.float64)
 _ANGLE_PARAMS = np.array((ANGLE_CELLS, ANGLE_ITERS, ANGLE_CLEAR, ANGLE_EXCESS, ANGLE_DEV, ANGLE_FIT, ANGLE_FALLBACK,
                           ANGLE_CLEAR_MIN, ANGLE_SIDE, ANGLE_CLEAR_FAR, ANGLE_FAR), dtype=np.float64)
 
@@ -668,7 +821,9 @@ def place_labels(requests: list, segments, view_box=None, weights=None, circles=
     ``ink`` the box of the text's ink (centre offset from the label's centre, size; default the label's box):
     the ink keeps clear of the lines at the vertex, the label's box of the other labels.  ``circles`` (M, 6)
     rows ``x, y, radius, weight, first, end``: circles drawn by ``segments[first:end]``, which angle values
-    measure their clearance to whole."""
+    measure their clearance to whole (point labels too).  A request without a sweep is a point label: its ink
+    keeps clear of every segment but those of its marker, a square of half size ``mark`` (default 0) about
+    the anchor; ``mark < 0`` turns that off (an item's label: only the segments near its anchor count)."""
     if not requests:
         return []
     segs = np.ascontiguousarray(np.asarray(segments, dtype=np.float64).reshape(-1, 4))
@@ -680,7 +835,8 @@ def place_labels(requests: list, segments, view_box=None, weights=None, circles=
     view = np.array(view_box if view_box is not None else (0.0, 0.0, 0.0, 0.0), dtype=np.float64)
     circ = np.asarray(circles if circles is not None else np.zeros((0, 6)), dtype=np.float64).reshape(-1, 6)
     out, _costs = _place(req, segs, sw, view, view_box is not None, _OFFSETS, N_RINGS, MARGIN, TEMPERATURE,
-                         DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP, _ANGLE_PARAMS, circ)
+                         DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP, _ANGLE_PARAMS, circ,
+                         _CLEAR_PARAMS)
     return [(float(x), float(y)) for x, y in out]
 
 
@@ -693,5 +849,5 @@ def place_label_rows(req, segments, seg_weights, view_box, circles) -> list:
         return []
     out, _costs = _place(req, segments, seg_weights, np.array(view_box, dtype=np.float64), True, _OFFSETS,
                          N_RINGS, MARGIN, TEMPERATURE, DEVIATION_COST, RING_COST, REACH_FADE, PUSH_CAP,
-                         _ANGLE_PARAMS, circles)
+                         _ANGLE_PARAMS, circles, _CLEAR_PARAMS)
     return out.tolist()

@@ -282,3 +282,96 @@ def test_angle_value_sits_inside_the_angle_beyond_the_arc_clear_of_the_lines():
                 ox0, oy0, ox1, oy1 = other["bbox"]
                 assert ox1 <= bx0 or bx1 <= ox0 or oy1 <= by0 or by1 <= oy0, (where, other["text"])
     assert seen >= 15
+
+
+def _trimmed(polyline, frac):
+    """The first ``frac`` of a polyline's length (what the trim path effect draws)."""
+    if frac >= 1.0:
+        return polyline
+    lens = [math.dist(p, q) for p, q in zip(polyline, polyline[1:])]
+    left = frac * sum(lens)
+    out = [polyline[0]]
+    for p, q, ln in zip(polyline, polyline[1:], lens):
+        if left <= 0.0:
+            break
+        f = min(left / ln, 1.0) if ln > 0 else 1.0
+        out.append((p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1])))
+        left -= ln
+    return out if len(out) > 1 else []
+
+
+def _stroke_gaps(fig):
+    """``[(what, gap(box))]``: the drawn strokes of a figure's annotation, each with a function giving the
+    distance from its centre line to an axis-aligned box.  Every item's polylines, trimmed to its revealed
+    fraction; a polyline that rings a circle of the annotation is measured on the true circle (the drawn
+    curve, which the 32-gon of the annotation cuts inside by up to r (1 - cos(pi / 32))), densely sampled
+    where only an arc of it is drawn yet."""
+    circles = [c["image_centre"] for c in fig["circles"]]
+    out = []
+    for it in fig["items"]:
+        for pl in it.get("image", []):
+            what = f"{it['kind']} {it['args']}"
+            centre = next((c for c in circles if np.ptp([math.dist(c, p) for p in pl]) < 0.01), None)
+            if centre is None or len(pl) < 8:
+                t = _trimmed(pl, it["revealed"])
+                out += [(what, lambda box, p=p, q=q: _seg_box_gap(p, q, box)) for p, q in zip(t, t[1:])]
+                continue
+            r = math.dist(centre, pl[0])
+            if it["revealed"] >= 1.0:
+                def gap(box, c=centre, r=r):
+                    x0, y0, x1, y1 = box
+                    near = math.hypot(max(x0 - c[0], 0.0, c[0] - x1), max(y0 - c[1], 0.0, c[1] - y1))
+                    far = max(math.hypot(x - c[0], y - c[1]) for x in (x0, x1) for y in (y0, y1))
+                    return max(near - r, r - far, 0.0)
+                out.append((what, gap))
+            else:
+                a0 = math.atan2(pl[0][1] - centre[1], pl[0][0] - centre[0])
+                turn = math.copysign(1.0, (pl[1][0] - pl[0][0]) * (pl[0][1] - centre[1])
+                                     - (pl[1][1] - pl[0][1]) * (pl[0][0] - centre[0]))
+                n = max(2, int(720 * it["revealed"]))
+                arc = [(centre[0] + r * math.cos(a0 - turn * 2 * math.pi * it["revealed"] * k / n),
+                        centre[1] + r * math.sin(a0 - turn * 2 * math.pi * it["revealed"] * k / n))
+                       for k in range(n + 1)]
+                out += [(what, lambda box, p=p, q=q: _seg_box_gap(p, q, box)) for p, q in zip(arc, arc[1:])]
+    return out
+
+
+def test_point_labels_keep_clear_of_every_stroke_and_label():
+    """examples/construction.yaml, every 5th frame: the glyph ink of every point label is at least 1 px clear
+    of every drawn stroke of the figure (sides, both circles, the bisector, the angle arcs, the ticks; not
+    only those passing near its point), of the other points' markers and of the other labels' ink.  All
+    measured on the frame's annotation (drawn polylines trimmed to their reveal, circles, points)."""
+    scene = sr.load(EXAMPLES / "construction.yaml")
+    node = scene.nodes[0]
+    half = node.stroke.width / 2             # the widest stroke: the triangle's sides
+    ink_of = {}
+    checked = 0
+    for frame in range(0, scene.canvas.n_frames, 5):
+        _, ann = sr.render_frame(scene, frame, annotations=True)
+        fig = ann[0]
+        strokes = _stroke_gaps(fig)
+        inks = []
+        for lab in fig["labels"]:
+            if lab["text"] not in ink_of:
+                ink_of[lab["text"]] = _ink_offsets(lab["text"], node.font, node.font_size)
+            ix0, iy0, ix1, iy1 = ink_of[lab["text"]]
+            mx, my = (lab["bbox"][0] + lab["bbox"][2]) / 2, (lab["bbox"][1] + lab["bbox"][3]) / 2
+            inks.append((lab, (mx + ix0, my + iy0, mx + ix1, my + iy1)))
+        for lab, ink in inks:
+            if not lab["for"].startswith("point:"):
+                continue
+            checked += 1
+            where = (frame, lab["text"])
+            for what, gap in strokes:
+                assert gap(ink) >= half + 1.0, (where, what, gap(ink))
+            for p in fig["points"]:
+                if p["visible"] and f"point:{p['name']}" != lab["for"]:
+                    x0, y0, x1, y1 = ink
+                    u, v = p["image"]
+                    near = math.hypot(max(x0 - u, 0.0, u - x1), max(y0 - v, 0.0, v - y1))
+                    assert near >= node.point_size + 1.0, (where, "marker " + p["name"], near)
+            for other, box in inks:
+                if other is not lab:
+                    sep = max(box[0] - ink[2], ink[0] - box[2], box[1] - ink[3], ink[1] - box[3])
+                    assert sep >= 1.0, (where, "label " + other["text"], sep)
+    assert checked >= 80
