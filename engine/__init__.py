@@ -38,3 +38,7 @@ __all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
 from .primitives import Curve, Plot  # noqa: E402  (function plots)
 
 __all__ += ["Curve", "Plot"]
+
+from .primitives import Boundary, Road, RoadCamera, RoadMarking, RoadSegment, RoadSign  # noqa: E402  (roads)
+
+__all__ += ["Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"]

@@ -29,3 +29,21 @@ def test_readme_python_quickstart_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(code.replace("    ...\n", "    pass\n"), "README.md", "exec"), {})
     assert (tmp_path / "clip.mp4").exists() and (tmp_path / "clip.json").exists()
+
+
+def test_roads_doc_examples_run():
+    """docs/roads.md: the node's YAML and its Python twin build the same road and render."""
+    doc = (Path(__file__).parent.parent / "docs" / "roads.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(\w+)\n(.*?)```", doc, re.S)
+    yaml_node = blocks[0][1]
+    python = next(code for lang, code in blocks if lang == "python" and "sr.Road(" in code)
+    env = {}
+    exec(compile(python, "roads.md", "exec"), env)
+    objects = env["objects"]
+    assert objects[0]["type"] == "road" and len(objects[0]["tusimple"]["lanes"]) == 4
+    assert {"arrow_straight_left", "sign_speed_limit"} <= {o["class"] for o in objects[0]["objects"]}
+    indented = "\n".join("  " + ln for ln in yaml_node.splitlines())
+    scene = sr.loads("canvas: {width: 320, height: 180, fps: 30, frames: 1}\nnodes:\n" + indented + "\n")
+    road = env["road"]
+    assert scene.nodes[0].segments == road.segments and scene.nodes[0].boundaries == road.boundaries
+    sr.render_frame(scene, 0)

@@ -187,11 +187,9 @@ def test_sign_errors_name_the_field():
 
 
 def test_python_api_matches_yaml():
-    from symbolreel.primitives.road import Road, RoadCamera, RoadSign, RoadSegment
-
-    road = Road(segments=(RoadSegment(kind="straight", length=300.0),), lanes=(3.5, 3.5), sky="#000000",
-                camera=RoadCamera(s=10.0, lane=None, height=1.5, pitch=0.0, fov=40.0, far=120.0),
-                signs=(RoadSign(kind="speed_limit", s=40.0, text="80"),))
+    road = sr.Road(segments=[sr.RoadSegment(kind="straight", length=300.0)], lanes=[3.5, 3.5], sky="#000000",
+                   camera=sr.RoadCamera(s=10.0, lane=None, height=1.5, pitch=0.0, fov=40.0, far=120.0),
+                   signs=[sr.RoadSign(kind="speed_limit", s=40.0, text="80")])
     scene = sr.Scene(canvas=sr.Canvas(width=320, height=240, fps=30, frames=1, background="black"), nodes=(road,))
     a = sr.render_frame(scene, 0)
     b = sr.render_frame(sr.loads(STRAIGHT.replace("frames: 40", "frames: 1")
