@@ -94,10 +94,15 @@ class PlacedSign:
         return f"sign_{self.kind}"
 
     def to_world(self, local) -> np.ndarray:
-        """Local face-box points (k, 2) -> world (k, 3) (bilinear in the planar box = affine)."""
-        local = np.asarray(local, dtype=np.float64) / FACE
-        tl, tr, _, bl = self.face
-        return tl + local[:, :1] * (tr - tl) + local[:, 1:2] * (bl - tl)
+        """Local face-box points (k, 2) -> world (k, 3)."""
+        return _box_to_world(self.face, local)
+
+
+def _box_to_world(face, local) -> np.ndarray:
+    """Local face-box points (k, 2) -> world (k, 3): the face is a planar rectangle, so affine."""
+    local = np.asarray(local, dtype=np.float64) / FACE
+    tl, tr, _, bl = face
+    return tl + local[:, :1] * (tr - tl) + local[:, 1:2] * (bl - tl)
 
 
 def place_sign(centreline, layout, kind: str, s: float, side: str = "right", offset: float = 1.0,
@@ -112,7 +117,7 @@ def place_sign(centreline, layout, kind: str, s: float, side: str = "right", off
         raise ValueError(f"sign style {style!r}: expected one of {', '.join(SIGN_STYLES)}")
     left_edge, right_edge = layout.lane_span()
     lateral = left_edge + offset if side == "left" else right_edge - offset
-    x, y, h = centreline.pose(float(s))
+    h = centreline.heading(float(s))
     base = centreline.to_world(float(s), lateral)
     left = np.array([-np.sin(h), np.cos(h), 0.0])
     right, up = (left if reverse else -left), np.array([0.0, 0.0, 1.0])
@@ -123,10 +128,8 @@ def place_sign(centreline, layout, kind: str, s: float, side: str = "right", off
     w = 0.5 * POLE_WIDTH
     top = height + 0.5 * half       # the pole reaches behind the face
     pole = np.array([base - w * right, base + w * right, base + w * right + top * up, base - w * right + top * up])
-    sign = PlacedSign(kind, style, default_text(kind, style) if text is None else text, index, float(s), face,
-                      np.empty((0, 3)), pole, centre)
-    object.__setattr__(sign, "outline", sign.to_world(face_outline(kind, style)))
-    return sign
+    return PlacedSign(kind, style, default_text(kind, style) if text is None else text, index, float(s), face,
+                      _box_to_world(face, face_outline(kind, style)), pole, centre)
 
 
 def visible_signs(posed, signs) -> list:
