@@ -151,8 +151,9 @@ def _pt_seg2(x, y, px, py, qx, qy) -> float:
 
 @njit(cache=True)
 def _seg_box_dist2(px, py, qx, qy, x0, y0, x1, y1) -> float:
-    """The square of :func:`_seg_box_dist` (its square root is the same value, bit for bit: sqrt is
-    monotonic, so the minimum commutes with it)."""
+    """Squared distance between a segment and an axis-aligned box (0 when they meet), continuous in
+    all inputs; callers take one square root of the minimum (sqrt is monotonic, so the minimum
+    commutes with it)."""
     if _seg_hits_box(px, py, qx, qy, x0, y0, x1, y1):
         return 0.0
     d = min(_pt_box2(px, py, x0, y0, x1, y1), _pt_box2(qx, qy, x0, y0, x1, y1))
@@ -160,19 +161,6 @@ def _seg_box_dist2(px, py, qx, qy, x0, y0, x1, y1) -> float:
     d = min(d, _pt_seg2(x1, y0, px, py, qx, qy))
     d = min(d, _pt_seg2(x1, y1, px, py, qx, qy))
     d = min(d, _pt_seg2(x0, y1, px, py, qx, qy))
-    return d
-
-
-@njit(cache=True)
-def _seg_box_dist(px, py, qx, qy, x0, y0, x1, y1) -> float:
-    """Distance between a segment and an axis-aligned box (0 when they meet): continuous in all inputs."""
-    if _seg_hits_box(px, py, qx, qy, x0, y0, x1, y1):
-        return 0.0
-    d = min(_pt_box(px, py, x0, y0, x1, y1), _pt_box(qx, qy, x0, y0, x1, y1))
-    d = min(d, _pt_seg(x0, y0, px, py, qx, qy))
-    d = min(d, _pt_seg(x1, y0, px, py, qx, qy))
-    d = min(d, _pt_seg(x1, y1, px, py, qx, qy))
-    d = min(d, _pt_seg(x0, y1, px, py, qx, qy))
     return d
 
 
