@@ -187,6 +187,12 @@ class Road(Shape):
             if m.lane is not None and m.lane >= len(self.lanes):
                 raise SceneError(f"lane {m.lane} does not exist (lanes 0..{len(self.lanes) - 1})",
                                  ("markings", i, "lane"))
+        length = self.world()[0].length
+        for name, items in (("markings", self.markings), ("signs", self.signs)):
+            for i, item in enumerate(items):
+                if item.s > length:
+                    raise SceneError(f"s = {item.s:g} m is beyond the end of the road ({length:g} m long)",
+                                     (name, i, "s"))
         if self.camera.lane is not None and self.camera.lane >= len(self.lanes):
             raise SceneError(f"lane {self.camera.lane} does not exist (lanes 0..{len(self.lanes) - 1})",
                              ("camera", "lane"))
@@ -399,7 +405,7 @@ def _placed_signs(segments, lanes, boundaries, signs) -> tuple:
     cl, layout = _world(segments, lanes, boundaries)
     return tuple(place_sign(cl, layout, g.kind, g.s, g.side, g.offset, g.height, g.size, g.text, index=i,
                                 reverse=g.reverse, style=g.style)
-                 for i, g in enumerate(signs) if g.s <= cl.length)
+                 for i, g in enumerate(signs))
 
 
 @functools.lru_cache(maxsize=16)
@@ -417,8 +423,6 @@ def _world_paint(segments, lanes, boundaries, markings, seed):
                 seen.add(key)
                 out.append(paint)
     for m in markings:
-        if m.s > cl.length:
-            continue
         if m.kind == "stop_line":
             out.append(stop_line(cl, layout, m.s, lanes=m.lane))
         elif m.kind == "crosswalk":

@@ -118,6 +118,8 @@ def test_road_is_deterministic_across_workers(example):
     ("boundaries: [{type: edge}, {type: dashd}, {type: dashed}, {type: edge}]", "nodes[0].boundaries[1].type",
      "did you mean 'dashed'"),
     ("segments: [{kind: spiral, length: 10}]", "nodes[0].segments[0].kind", "expected one of straight"),
+    ("markings: [{kind: stop_line, s: 450}]", "nodes[0].markings[0].s", "beyond the end of the road (400 m long)"),
+    ("signs: [{kind: stop, s: 10}, {kind: stop, s: 401}]", "nodes[0].signs[1].s", "beyond the end of the road"),
 ])
 def test_road_errors(snippet, where, message):
     text = "nodes:\n  - type: road\n    " + snippet + "\n"
