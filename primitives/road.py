@@ -117,8 +117,8 @@ class RoadSign:
 class RoadCamera:
     """Pinhole camera driving along the road (angles in degrees, lengths in metres)."""
 
-    s: float = field(0.0, "number", "arc length of the camera; animate it, e.g. {value: 0, speed: 15}",
-                     anim=True)
+    s: float = field(0.0, "number", "arc length of the camera; animate it, e.g. {value: 0, speed: 15}; held "
+                                    "within [0, the road's length] (the camera stops at the end)", anim=True)
     lane: int | None = field(1, "int", "lane the camera drives in (null: use 'lateral')", nullable=True, min=0)
     lateral: float = field(0.0, "number", "offset left of the centreline when lane is null, or of the lane "
                                           "centre otherwise", anim=True)
