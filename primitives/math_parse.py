@@ -29,7 +29,7 @@ class Sym:
     text: str
     cls: str = "ord"            # ord op bin rel open close punct inner
     source: str = ""
-    alphabet: str = "it"        # it (letters italic), rm (upright), bf, bb
+    alphabet: str = "it"        # it (letters italic), rm (upright), bf, bb, cal, frak, sf, tt
 
 
 @dataclass
@@ -176,7 +176,13 @@ ENVIRONMENTS = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]")
                 "vmatrix": ("|", "|"), "Vmatrix": ("\u2016", "\u2016"), "cases": ("{", "")}
 
 STRUCTURE = ("frac", "dfrac", "tfrac", "binom", "sqrt", "left", "right", "begin", "end", "text", "mathrm",
-             "mathit", "mathbf", "mathbb", "operatorname", "limits", "nolimits", "overline", "underline")
+             "mathit", "mathbf", "mathbb", "mathcal", "mathscr", "mathfrak", "mathsf", "mathtt", "operatorname",
+             "limits", "nolimits", "overline", "underline")
+
+# \mathxx{...} -> the alphabet its letters are drawn from (\mathscr is drawn as \mathcal: one script
+# alphabet in Unicode)
+_ALPHABET_COMMANDS = {"mathrm": "rm", "mathit": "it", "mathbf": "bf", "mathbb": "bb", "mathcal": "cal",
+                      "mathscr": "cal", "mathfrak": "frak", "mathsf": "sf", "mathtt": "tt"}
 
 # ASCII characters usable directly, with their atom class
 ASCII_CLASS = {"+": "bin", "-": "bin", "*": "bin", "=": "rel", "<": "rel", ">": "rel", ":": "rel",
@@ -363,8 +369,8 @@ class _Parser:
         self.i += 1
         if ch.isascii() and ch.isalpha():
             return Sym(ch, "ord", ch, self.alphabet)
-        if ch.isdigit():
-            return Sym(ch, "ord", ch, "bf" if self.alphabet == "bf" else "rm")
+        if ch.isdigit():   # digits stay upright unless the alphabet has digits of its own
+            return Sym(ch, "ord", ch, self.alphabet if self.alphabet in ("bf", "bb", "sf", "tt") else "rm")
         if ch in ASCII_CLASS:
             return Sym(ASCII_DRAW.get(ch, ch), ASCII_CLASS[ch], ch, "rm")
         if ch.isascii():
@@ -417,7 +423,7 @@ class _Parser:
         if name == "\\":
             self.err("'\\\\' (new row) is only allowed inside \\begin{matrix}...\\end{matrix} "
                      "(or pmatrix, bmatrix, cases, ...)", start)
-        if name in ("text", "mathrm", "operatorname", "mathit", "mathbf", "mathbb"):
+        if name in ("text", "operatorname") or name in _ALPHABET_COMMANDS:
             if name == "text":
                 return TextRun(self.read_raw_group(name))
             if name == "operatorname":
@@ -426,7 +432,7 @@ class _Parser:
                     self.err("\\operatorname{...} takes letters only", start)
                 return Op(name=text.strip(), limits=False, big=False)
             saved = self.alphabet
-            self.alphabet = {"mathrm": "rm", "mathit": "it", "mathbf": "bf", "mathbb": "bb"}[name]
+            self.alphabet = _ALPHABET_COMMANDS[name]
             try:
                 body = self.parse_argument("\\" + name)
             finally:

@@ -122,6 +122,16 @@ def math_font(path: str) -> MathFont:
 
 _DOUBLE_STRUCK_EXCEPTIONS = {"C": 0x2102, "H": 0x210D, "N": 0x2115, "P": 0x2119, "Q": 0x211A, "R": 0x211D,
                              "Z": 0x2124}
+# letters that were in Unicode before the Mathematical Alphanumeric Symbols block (their slots there
+# are reserved holes): script, fraktur
+_SCRIPT_EXCEPTIONS = {"B": 0x212C, "E": 0x2130, "F": 0x2131, "H": 0x210B, "I": 0x2110, "L": 0x2112, "M": 0x2133,
+                      "R": 0x211B, "e": 0x212F, "g": 0x210A, "o": 0x2134}
+_FRAKTUR_EXCEPTIONS = {"C": 0x212D, "H": 0x210C, "I": 0x2111, "R": 0x211C, "Z": 0x2128}
+# alphabet: (capital A, small a, digit 0 or None, exceptions)
+_ALPHABETS = {"cal": (0x1D49C, 0x1D4B6, None, _SCRIPT_EXCEPTIONS),
+              "frak": (0x1D504, 0x1D51E, None, _FRAKTUR_EXCEPTIONS),
+              "sf": (0x1D5A0, 0x1D5BA, 0x1D7E2, {}),
+              "tt": (0x1D670, 0x1D68A, 0x1D7F6, {})}
 _ITALIC_GREEK_EXTRA = {0x3F5: 0x1D716, 0x3D1: 0x1D717, 0x3F0: 0x1D718, 0x3D5: 0x1D719, 0x3F1: 0x1D71A,
                        0x3D6: 0x1D71B}
 
@@ -156,6 +166,16 @@ def alphabet_char(ch: str, alphabet: str) -> str:
             return chr(0x1D538 + cp - 0x41)
         if "0" <= ch <= "9":
             return chr(0x1D7D8 + cp - 0x30)
+    elif alphabet in _ALPHABETS:
+        cap, small, digit, exceptions = _ALPHABETS[alphabet]
+        if ch in exceptions:
+            return chr(exceptions[ch])
+        if "A" <= ch <= "Z":
+            return chr(cap + cp - 0x41)
+        if "a" <= ch <= "z":
+            return chr(small + cp - 0x61)
+        if digit is not None and "0" <= ch <= "9":
+            return chr(digit + cp - 0x30)
     return ch
 
 

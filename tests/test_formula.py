@@ -336,3 +336,19 @@ def test_formula_frames_identical_serial_and_in_worker_processes():
     pooled = {i: hashlib.sha256(a.tobytes()).hexdigest() for i, a, _ in sr.iter_frames(scene, idx, workers=2,
                                                                                       chunk=2)}
     assert serial == pooled
+
+
+@pytest.mark.parametrize("tex, drawn", [
+    (r"\mathcal{A}", "\U0001D49C"), (r"\mathcal{L}", "\u2112"), (r"\mathscr{F}", "\u2131"),
+    (r"\mathfrak{g}", "\U0001D524"), (r"\mathfrak{R}", "\u211C"), (r"\mathsf{x}", "\U0001D5D1"),
+    (r"\mathtt{7}", "\U0001D7FD"), (r"\mathbb{1}", "\U0001D7D9")])
+def test_math_alphabets_draw_the_unicode_math_letters(tex, drawn):
+    """Each alphabet command draws the Mathematical Alphanumeric Symbols character (exactly as if it
+    had been typed), not the plain letter; annotations keep the letter the author wrote."""
+    as_command = sr.render_frame(_scene(_formula(tex, size=40)), 0)
+    as_char = sr.render_frame(_scene(_formula(drawn, size=40)), 0)
+    plain = sr.render_frame(_scene(_formula(tex.split("{")[1][0], size=40)), 0)
+    assert np.array_equal(as_command, as_char)
+    assert not np.array_equal(as_command, plain)
+    _, obj = _annotation(_formula(tex, size=40))
+    assert [s["char"] for s in obj["symbols"]] == [tex.split("{")[1][0]]
