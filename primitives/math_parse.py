@@ -77,6 +77,12 @@ class Accent:
 
 
 @dataclass
+class Brace:
+    over: bool                  # \overbrace (True) or \underbrace
+    body: object
+
+
+@dataclass
 class Delimited:
     left: str                   # "" for "." (no delimiter)
     body: object
@@ -177,7 +183,7 @@ ENVIRONMENTS = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]")
 
 STRUCTURE = ("frac", "dfrac", "tfrac", "binom", "sqrt", "left", "right", "begin", "end", "text", "mathrm",
              "mathit", "mathbf", "mathbb", "mathcal", "mathscr", "mathfrak", "mathsf", "mathtt", "operatorname",
-             "limits", "nolimits", "overline", "underline")
+             "limits", "nolimits", "overline", "underline", "overbrace", "underbrace")
 
 # \mathxx{...} -> the alphabet its letters are drawn from (\mathscr is drawn as \mathcal: one script
 # alphabet in Unicode)
@@ -395,6 +401,8 @@ class _Parser:
             return Accent(ACCENTS[name][0], ACCENTS[name][1], body)
         if name in ("overline", "underline"):
             return Accent(name, name, self.parse_argument("\\" + name))
+        if name in ("overbrace", "underbrace"):
+            return Brace(name == "overbrace", self.parse_argument("\\" + name))
         if name in ("frac", "dfrac", "tfrac"):
             num = self.parse_argument("\\" + name)
             den = self.parse_argument("\\" + name + "{...}")

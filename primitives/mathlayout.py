@@ -11,13 +11,14 @@ Layouts are cached per (tex, font files, size, display) in a module-level LRU ca
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from symbolreel.errors import SceneError
 
-from .math_parse import (Accent, Delimited, Frac, Group, Matrix, MathSyntaxError, Op, Scripts, Space, Sqrt,
+from .math_parse import (Accent, Brace, Delimited, Frac, Group, Matrix, MathSyntaxError, Op, Scripts, Space, Sqrt,
                          Sym, TextRun, parse_tex)
 
 # TeX's inter-atom spacing (rows: left atom, columns: right atom) in mu (1/18 em);
@@ -326,12 +327,16 @@ class _Engine:
         return self.glyph_box(found[0], found[1], fs, self.new_symbol(source or ch))
 
     def ink(self, box: Box):
-        """Tight ink extents (top above baseline, depth below) of a one-glyph box, from the font."""
-        g = box.glyphs[0]
-        f = self.fonts[g[2]]
-        b = f.bounds(g[3])
-        k = g[4] / f.upem
-        return (b[3] * k, -b[1] * k) if b else (0.0, 0.0)
+        """Tight ink extents of a box's glyphs from the font: (top above the baseline, depth below
+        it); either may be negative (ink wholly below or above the baseline)."""
+        top = depth = -math.inf
+        for g in box.glyphs:
+            f = self.fonts[g[2]]
+            b = f.bounds(g[3])
+            if b:
+                k = g[4] / f.upem
+                top, depth = max(top, b[3] * k - g[1]), max(depth, -b[1] * k + g[1])
+        return (top, depth) if top > -math.inf else (0.0, 0.0)
 
     # -- stretchy glyphs
     def stretch(self, ch: str, target: float, style: int, source: str) -> Box:
@@ -353,11 +358,10 @@ class _Engine:
             return self.assemble(fi, parts, target, fs, sym)
         return self.glyph_box(fi, sizes[-1], fs, sym)  # largest variant (documented limitation)
 
-    def assemble(self, fi, parts, target, fs, sym) -> Box:
-        f = self.fonts[fi]
-        k = fs / f.upem
-        goal = target / k
-        min_ov = f.min_overlap
+    @staticmethod
+    def _assembly(parts, goal, min_ov):
+        """The parts to join (extenders repeated as few times as reach ``goal`` font units) and the
+        overlap between neighbours, spread evenly within what the connectors allow."""
         seq = []
         for reps in range(1, 64):
             seq = [p for p in parts for _ in range(reps if p[4] else 1)]
@@ -372,6 +376,12 @@ class _Engine:
             ov = max(min_ov, min(ov, max(max_ov, min_ov)))
         else:
             ov = 0.0
+        return seq, ov
+
+    def assemble(self, fi, parts, target, fs, sym) -> Box:
+        f = self.fonts[fi]
+        k = fs / f.upem
+        seq, ov = self._assembly(parts, target / k, f.min_overlap)
         box = Box(max(f.advance(p[0]) for p in seq) * k)
         pos = 0.0  # font units, bottom of the current part (y up)
         for p in seq:
@@ -382,6 +392,36 @@ class _Engine:
         b0 = f.bounds(seq[0][0])
         bottom = b0[1] if b0 else 0.0
         box.h, box.d = top * k, max(-bottom * k, 0.0)
+        return box
+
+    def stretch_h(self, ch: str, target: float, style: int, source: str) -> Box:
+        """A glyph for ``ch`` at least ``target`` wide (ink), from size variants or an assembly
+        (horizontal braces)."""
+        fs = self.fsize(style)
+        found = self.find(ch)
+        if found is None:
+            self.error(f"the character {ch!r} (U+{ord(ch):04X}) is not in the math font")
+        fi, name = found
+        f = self.fonts[fi]
+        k = fs / f.upem
+        sym = self.new_symbol(source)
+        sizes, parts = f.hvariants.get(name, ([name], None))
+        for v in sizes:
+            b = f.bounds(v)
+            if b is not None and (b[2] - b[0]) * k >= target:
+                return self.glyph_box(fi, v, fs, sym)
+        if not parts:
+            return self.glyph_box(fi, sizes[-1], fs, sym)  # widest variant (documented limitation)
+        seq, ov = self._assembly(parts, target / k, f.min_overlap)
+        box = Box()
+        pos = 0.0  # font units, left of the current part
+        for p in seq:
+            box.glyphs.append([pos * k, 0.0, fi, p[0], fs, sym])
+            ink = f.bounds(p[0])
+            if ink is not None:
+                box.h, box.d = max(box.h, ink[3] * k), max(box.d, -ink[1] * k)
+            pos += p[3] - ov
+        box.w = (pos + ov) * k
         return box
 
     def centred_on_axis(self, box: Box, style: int) -> Box:
@@ -443,6 +483,8 @@ class _Engine:
             return "ord", self.sqrt(it, style)
         if isinstance(it, Accent):
             return "ord", self.accent(it, style, cramped)
+        if isinstance(it, Brace):
+            return "ord", self.brace(it, style, cramped)
         if isinstance(it, Delimited):
             inner = self.hlist(it.body.items, style, cramped)
             return "inner", self.fence(it.left, inner, it.right, style)
@@ -511,6 +553,8 @@ class _Engine:
 
     def scripts(self, it: Scripts, style: int, cramped: bool):
         base = it.base
+        if isinstance(base, Brace):   # the script labels the brace: above an overbrace, below an underbrace
+            return "ord", self.limits(self.brace(base, style, cramped), it, style, cramped)
         if isinstance(base, Op):
             limits = base.limits is True or (base.limits is None and style == 0)
             bbox = self.op(base, style, scripts=True)
@@ -695,6 +739,21 @@ class _Engine:
         up = max(0.0, body.h - c("AccentBaseHeight"))
         out.put(acc, bx - ax, up)
         out.w = body.w
+        return out
+
+    def brace(self, it: Brace, style: int, cramped: bool) -> Box:
+        """A horizontal brace stretched over (or under) its body, spaced by the font's stretch-stack gaps."""
+        body = self.hlist(it.body.items, style, cramped)
+        ch = "\u23de" if it.over else "\u23df"
+        br = self.stretch_h(ch, body.w, style, ch)
+        top, depth = self.ink(br)
+        br.h, br.d = top, depth        # the brace's own ink, which may sit wholly off its baseline
+        out = Box(max(body.w, br.w))
+        out.put(body, (out.w - body.w) / 2)
+        if it.over:
+            out.put(br, (out.w - br.w) / 2, body.h + self.c("StretchStackGapBelowMin", style) + depth)
+        else:
+            out.put(br, (out.w - br.w) / 2, -(body.d + self.c("StretchStackGapAboveMin", style) + top))
         return out
 
     def fence(self, left: str, inner: Box, right: str, style: int) -> Box:

@@ -352,3 +352,31 @@ def test_math_alphabets_draw_the_unicode_math_letters(tex, drawn):
     assert not np.array_equal(as_command, plain)
     _, obj = _annotation(_formula(tex, size=40))
     assert [s["char"] for s in obj["symbols"]] == [tex.split("{")[1][0]]
+
+
+@pytest.mark.parametrize("tex, body", [
+    (r"\overbrace{a+b+c}^{n}", "a+b+c"), (r"\overbrace{z}^{n}", "z"),
+    (r"\underbrace{x+y}_{n}", "x+y"), (r"\underbrace{a+b+c+d+e+f+g+h+i+j}_{n}", "a+b+c+d+e+f+g+h+i+j")])
+def test_braces_span_their_body_with_the_label_beyond(tex, body):
+    """The brace (a size variant for short bodies, an assembly of parts for long ones) covers the body,
+    clear of it, and the script sits centred beyond the brace."""
+    over = tex.startswith(r"\over")
+    _, obj = _annotation(_formula(tex, size=40), width=640, height=240)
+    brace = _one(obj, "\u23de" if over else "\u23df")
+    letters = [s["bbox"] for s in obj["symbols"] if s["char"] in body.replace("+", "\u2212+")]
+    x0, x1 = min(b[0] for b in letters), max(b[2] for b in letters)
+    top, bottom = min(b[1] for b in letters), max(b[3] for b in letters)
+    label = _one(obj, "n")
+    assert brace[0] <= x0 + 2 and brace[2] >= x1 - 2            # spans the body
+    assert brace[2] - brace[0] <= (x1 - x0) + 40                 # without overshooting it much
+    if over:
+        assert brace[3] < top and label[3] < brace[1]
+    else:
+        assert brace[1] > bottom and label[1] > brace[3]
+    assert abs((label[0] + label[2]) / 2 - (brace[0] + brace[2]) / 2) < 3
+
+
+def test_brace_errors_and_listing():
+    with pytest.raises(MathSyntaxError, match="overbrace"):
+        parse_tex(r"\overbrace")
+    assert r"\overbrace" in supported_commands() and r"\underbrace" in supported_commands()
