@@ -179,7 +179,8 @@ DELIMS = {"(": "(", ")": ")", "[": "[", "]": "]", "|": "|", "/": "/", ".": "", "
           "\\rceil": "\u2309", "\\lbrack": "[", "\\rbrack": "]"}
 
 ENVIRONMENTS = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"),
-                "vmatrix": ("|", "|"), "Vmatrix": ("\u2016", "\u2016"), "cases": ("{", "")}
+                "vmatrix": ("|", "|"), "Vmatrix": ("\u2016", "\u2016"), "cases": ("{", ""),
+                "aligned": ("", ""), "gathered": ("", "")}
 
 STRUCTURE = ("frac", "dfrac", "tfrac", "binom", "sqrt", "left", "right", "begin", "end", "text", "mathrm",
              "mathit", "mathbf", "mathbb", "mathcal", "mathscr", "mathfrak", "mathsf", "mathtt", "operatorname",

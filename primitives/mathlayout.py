@@ -777,31 +777,44 @@ class _Engine:
         return out
 
     def matrix(self, it: Matrix, style: int) -> Box:
+        """Matrices, cases, and the display environments aligned (columns in pairs, right then
+        left aligned, meeting at the relation) and gathered (centred rows)."""
         from .math_parse import ENVIRONMENTS
 
-        cs = max(style, 1)
+        aligned, gathered = it.env == "aligned", it.env == "gathered"
+        cs = style if aligned or gathered else max(style, 1)
         em = self.fsize(cs)
         cases = it.env == "cases"
-        cells = [[self.hlist(cell.items, cs, False) for cell in row] for row in it.rows]
+        # "&= b": an empty atom before the relation gives it its spacing on both sides, as in TeX
+        cells = [[self.hlist(([Group([])] if aligned and j % 2 else []) + list(cell.items), cs, False)
+                  for j, cell in enumerate(row)] for row in it.rows]
         ncols = max(len(r) for r in cells)
         colw = [max((r[j].w for r in cells if j < len(r)), default=0.0) for j in range(ncols)]
         stretch = 1.2 if cases else 1.0
         strut_h, strut_d = 0.7 * 1.2 * em * stretch, 0.3 * 1.2 * em * stretch
+        if aligned or gathered:                 # plus a jot between display lines
+            strut_h, strut_d = strut_h + 0.1 * em, strut_d + 0.1 * em
         heights = [max([strut_h] + [b.h for b in r]) for r in cells]
         depths = [max([strut_d] + [b.d for b in r]) for r in cells]
-        colsep = em
+        # the space after column j: none inside an aligned pair, two quads between pairs
+        colsep = [(0.0 if j % 2 == 0 else 2 * em) if aligned else em for j in range(ncols)]
         total = sum(heights) + sum(depths)
         axis = self.c("AxisHeight", style)
         top = total / 2 + axis
-        out = Box(sum(colw) + colsep * (ncols - 1))
+        out = Box(sum(colw) + sum(colsep[:-1]))
         y = top
         for r, row in enumerate(cells):
             base = y - heights[r]
             x = 0.0
             for j, b in enumerate(row):
-                dx = 0.0 if cases else (colw[j] - b.w) / 2
+                if cases or (aligned and j % 2):
+                    dx = 0.0
+                elif aligned:
+                    dx = colw[j] - b.w
+                else:
+                    dx = (colw[j] - b.w) / 2
                 out.put(b, x + dx, base)
-                x += colw[j] + colsep
+                x += colw[j] + colsep[j]
             y = base - depths[r]
         out.h, out.d = top, total - top
         left, right = ENVIRONMENTS[it.env]

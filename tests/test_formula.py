@@ -380,3 +380,25 @@ def test_brace_errors_and_listing():
     with pytest.raises(MathSyntaxError, match="overbrace"):
         parse_tex(r"\overbrace")
     assert r"\overbrace" in supported_commands() and r"\underbrace" in supported_commands()
+
+
+def test_aligned_rows_meet_at_the_relation():
+    _, obj = _annotation(_formula(r"\begin{aligned} p + q &= a + b + c \\ y &= z \end{aligned}", size=32),
+                         width=640, height=200)
+    eq1, eq2 = sorted((s["bbox"] for s in obj["symbols"] if s["char"] == "="), key=lambda b: b[1])
+    assert abs(eq1[0] - eq2[0]) < 0.01 and eq2[1] > eq1[3]             # one column, the second row below
+    q, y, p, a, z = (_one(obj, ch) for ch in "qypaz")
+    assert abs(q[2] - y[2]) < 2 and y[0] > p[0] + 20                    # the left column is right-aligned
+    assert eq1[0] - q[2] > 4 and eq2[0] - y[2] > 4                      # the relation keeps its spacing ...
+    assert a[0] - eq1[2] > 4 and abs(a[0] - z[0]) < 2                   # ... and the right column starts after it
+
+
+def test_gathered_rows_are_centred():
+    _, obj = _annotation(_formula(r"\begin{gathered} a = 1 \\ b + c = 22 \end{gathered}", size=32),
+                         width=640, height=200)
+    (a,), (b,) = [[s["bbox"] for s in obj["symbols"] if s["char"] == ch] for ch in "ab"]
+    (one,) = [s["bbox"] for s in obj["symbols"] if s["char"] == "1"]
+    twos = [s["bbox"] for s in obj["symbols"] if s["char"] == "2"]
+    row1 = (a[0] + one[2]) / 2
+    row2 = (b[0] + max(t[2] for t in twos)) / 2
+    assert abs(row1 - row2) < 2 and b[1] > a[3]
