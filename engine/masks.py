@@ -8,9 +8,11 @@ Rule (exact, stated): every visible character's glyphs (fill, plus the outline w
 never the shadow) are rasterised alone with the node's world matrix and Skia's antialiasing into an 8-bit
 coverage buffer; a pixel belongs to the character when its coverage is >= ``threshold`` (default 128/255,
 i.e. 50%). Characters are visited in drawing order (nodes in scene order, characters in logical order), so
-where glyphs overlap the pixel holds the character drawn last. Occlusion by other nodes drawn on top is not
-applied (the mask describes the glyphs, not what remains visible of them). Partially faded characters
-(``reveal_mode: fade``) count with their full geometry, like in the annotations.
+where glyphs overlap the pixel holds the character drawn last. By default occlusion by other nodes drawn on
+top is not applied (the mask describes the glyphs, not what remains visible of them); with
+``visible_only=True`` a pixel is cleared wherever a node drawn later (shape, text, figure, road: anything)
+covers it with drawn coverage >= ``threshold`` at its opacity, so the mask holds what remains visible.
+Partially faded characters (``reveal_mode: fade``) count with their full geometry, like in the annotations.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ DEFAULT_THRESHOLD = 128
 
 
 def char_mask(scene, frame: int = 0, *, t: float | None = None, threshold: int = DEFAULT_THRESHOLD,
-              base_dir: str | None = None, renderer: Renderer | None = None):
+              base_dir: str | None = None, renderer: Renderer | None = None, visible_only: bool = False):
     """Character-index mask of ``frame`` (or time ``t`` in seconds) of ``scene``; see the module doc."""
     from .api import _as_scene
 
@@ -38,16 +40,38 @@ def char_mask(scene, frame: int = 0, *, t: float | None = None, threshold: int =
     if t is None:
         t = float(c.times([frame])[0])
     samples, world, opacity = c.sample([t])
-    return frame_char_mask(renderer, t, samples[0], world[0], opacity[0], threshold)
+    return frame_char_mask(renderer, t, samples[0], world[0], opacity[0], threshold, visible_only)
 
 
-def frame_char_mask(r: Renderer, t: float, row, world, opacity, threshold: int = DEFAULT_THRESHOLD):
+def _coverage(r: Renderer, e, p, m, op: float) -> np.ndarray:
+    """The alpha one node draws alone (uint8, H x W), as ``Renderer.draw`` would draw it."""
+    buf = np.zeros((r.height, r.width), dtype=np.uint8)
+    info = skia.ImageInfo.Make(r.width, r.height, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType)
+    canvas = skia.Surface.MakeRasterDirect(info, buf, r.width).getCanvas()
+    canvas.concat(skia_matrix(m))
+    if isinstance(e.node, Text):
+        r._draw_text(canvas, e, p, op)
+    else:
+        r._draw_shape(canvas, e, p, op)
+    return buf
+
+
+def frame_char_mask(r: Renderer, t: float, row, world, opacity, threshold: int = DEFAULT_THRESHOLD,
+                    visible_only: bool = False):
     """Mask and mapping from already sampled properties (same inputs as ``Renderer.draw``)."""
+    from .primitives import Shape
+
     h, w = r.height, r.width
     mask = np.zeros((h, w), dtype=np.uint16)
     mapping = []
     for e in r.c.entries:
-        if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0 or not isinstance(e.node, Text):
+        if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0:
+            continue
+        if visible_only and mapping and isinstance(e.node, Shape):
+            # whatever this node draws hides the characters drawn before it
+            covered = _coverage(r, e, r.c.props(e, row), world[e.index], float(opacity[e.index])) >= threshold
+            mask[covered] = 0
+        if not isinstance(e.node, Text):
             continue
         p = r.c.props(e, row)
         lay = r.layout(e, p)

@@ -86,3 +86,31 @@ def test_mask_follows_reveal():
     mask, mapping = char_mask(scene, 3)
     assert [m["char"] for m in mapping] == ["a", "b", "c"]
     assert set(np.unique(mask).tolist()) == {0, 1, 2, 3}
+
+
+def test_visible_only_masks_clear_what_later_nodes_cover():
+    text = sr.Text(id="t", text="AB", size=80, fill="black", transform=sr.Transform(position=(100, 60)))
+    cover = sr.Rect(id="r", size=(60, 120), fill="#3366CC", transform=sr.Transform(position=(150, 60)))
+    faint = sr.Rect(id="f", size=(200, 20), fill="#3366CC4D", transform=sr.Transform(position=(100, 60)))
+    scene = sr.Scene(canvas=sr.Canvas(width=200, height=120, background="white"), nodes=[text, cover, faint])
+    full, mapping = char_mask(scene)
+    visible, mapping2 = char_mask(scene, visible_only=True)
+    assert mapping == mapping2
+    ids = {m["char"]: m["id"] for m in mapping}
+    # the opaque rect (x 120..180) hides B's right part; the 30 % rect hides nothing
+    ys, xs = np.nonzero(full == ids["B"])
+    hidden = xs >= 120
+    assert hidden.any() and (~hidden).any()
+    assert not (visible[ys[hidden], xs[hidden]]).any()
+    assert np.array_equal(visible[ys[~hidden], xs[~hidden]], full[ys[~hidden], xs[~hidden]])
+    assert np.array_equal(visible == ids["A"], full == ids["A"])
+    # and the rule is the drawn coverage: rendering shows the rect's colour where B was cleared
+    frame = sr.render_frame(scene, 0)
+    assert (frame[ys[hidden], xs[hidden], 2] > 150).all()
+
+
+def test_visible_only_keeps_text_drawn_over_a_shape():
+    box = sr.Rect(id="r", size=(200, 120), fill="#EEEEEE", transform=sr.Transform(position=(100, 60)))
+    text = sr.Text(id="t", text="AB", size=80, fill="black", transform=sr.Transform(position=(100, 60)))
+    scene = sr.Scene(canvas=sr.Canvas(width=200, height=120), nodes=[box, text])
+    assert np.array_equal(char_mask(scene)[0], char_mask(scene, visible_only=True)[0])
