@@ -54,8 +54,8 @@ class Boundary:
     """How one lane boundary is painted (boundaries are listed left to right)."""
 
     type: str = field("dashed", "enum", "marking type", choices=MARKING_TYPES)
-    colour: str | None = field(None, "enum", "paint colour (null: yellow for double_solid, else white)",
-                               choices=tuple(PAINT_COLOURS), nullable=True)
+    color: str | None = field(None, "enum", "paint colour (null: yellow for double_solid, else white)",
+                              choices=tuple(PAINT_COLOURS), nullable=True)
     width: float = field(0.15, "number", "width of each painted line, metres", min=0.01)
     preset: str | None = field(None, "enum", "dash/gap standard", choices=tuple(DASH_PRESETS), nullable=True)
     dash: float | None = field(None, "number", "dash length in metres (overrides the preset)", nullable=True,
@@ -69,7 +69,7 @@ class Boundary:
         normalise(self)
 
     def spec(self) -> MarkingSpec:
-        return MarkingSpec(type=self.type, colour=self.colour, width=self.width, dash=self.dash, gap=self.gap,
+        return MarkingSpec(type=self.type, colour=self.color, width=self.width, dash=self.dash, gap=self.gap,
                            preset=self.preset, phase=self.phase, wear=self.wear)
 
 
