@@ -386,7 +386,7 @@ class Road(Shape):
         return {
             "quad": quad, "bbox": [min(xs_), min(ys_), max(xs_), max(ys_)],
             "camera": {"s": round(s, 6), "horizon_y": round(posed.horizon_row(), 3)},
-            "lanes": [{"boundary": ln.boundary, "type": ln.type, "colour": ln.colour,
+            "lanes": [{"boundary": ln.boundary, "type": ln.type, "color": ln.colour,
                        "pieces": [points_of(m, piece) for piece in ln.pieces]} for ln in lanes],
             "tusimple": {"h_samples": [int(v) for v in h_samples], "lanes": xs},
             "objects": objects,

@@ -157,8 +157,8 @@ class Text(Shape):
             "scripts": scripts,
             "languages": langs,
             "style": style,
-            "colour": colours[0] if colours else None,
-            "colours": colours,
+            "color": colours[0] if colours else None,
+            "colors": colours,
             "orientation": "curved" if self.path is not None else self.direction,
             "size_class": _size_class(max(sizes)),
         }

@@ -364,7 +364,7 @@ def test_describe_returns_caption_data():
     assert d["text"] == "Hello 你好"
     assert d["scripts"] == ["Latin", "Han"] and d["languages"] == ["en", "zh"]
     assert "bold" in d["style"] and "serif" in d["style"]
-    assert d["colour"] == "blue" and d["orientation"] == "horizontal" and d["size_class"] == "large"
+    assert d["color"] == "blue" and d["orientation"] == "horizontal" and d["size_class"] == "large"
     v = sr.Text(text="竖排", font="kai", direction="vertical", size=12).describe()
     assert v["orientation"] == "vertical" and "kai" in v["style"] and v["size_class"] == "tiny"
     c = sr.Text(text="مرحبا", path="M0 0 L100 0", font="mono").describe()
