@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from symbolreel.fields import field, normalise
 
@@ -14,8 +15,8 @@ from symbolreel.fields import field, normalise
 class Axes:
     """Coordinate axes with ticks, tick labels and an optional grid (world units)."""
 
-    step: tuple = field((0.0, 0.0), "scale", "tick spacing in world units, number or [x, y]; 0 = automatic",
-                        min=0.0)
+    step: tuple = field((0.0, 0.0), "scale", "tick spacing in world units (in multiples of pi on an axis whose "
+                                             "unit is pi), number or [x, y]; 0 = automatic", min=0.0)
     grid: bool = field(True, "bool", "draw grid lines at every tick")
     labels: bool = field(True, "bool", "write the tick values")
     arrows: bool = field(True, "bool", "arrow heads at the positive ends of the axes")
@@ -25,6 +26,9 @@ class Axes:
     font_size: float = field(12.0, "number", "tick label size in pixels", min=1.0)
     x_name: str = field("x", "string", "name written at the end of the x axis ('' for none)")
     y_name: str = field("y", "string", "name written at the end of the y axis ('' for none)")
+    x_unit: str = field("1", "enum", "tick unit of the x axis: 1, or pi for ticks at fractions of pi labelled "
+                                     "\u03c0/2, \u03c0, 3\u03c0/2, ...", choices=("1", "pi"))
+    y_unit: str = field("1", "enum", "tick unit of the y axis (as x_unit)", choices=("1", "pi"))
 
     def __post_init__(self):
         normalise(self)
@@ -40,6 +44,27 @@ def nice_step(span: float, target: int = 8) -> float:
         if raw <= m * mag:
             return m * mag
     return 10 * mag  # pragma: no cover
+
+
+def nice_pi_step(span: float, target: int = 8) -> float:
+    """A tick step in multiples of pi (1/4, 1/2, 1, 2, 5, 10, ...) giving about ``target`` ticks over
+    ``span`` (world units)."""
+    raw = span / math.pi / target
+    for m in (0.25, 0.5, 1.0, 2.0):
+        if raw <= m:
+            return m
+    return nice_step(span / math.pi, target)
+
+
+def fmt_pi_tick(k: int, step: float) -> str:
+    """The label of tick ``k`` of a pi axis whose step is ``step`` pi: 0, \u03c0/2, \u03c0, 3\u03c0/2, \u22122\u03c0."""
+    v = Fraction(step).limit_denominator(12) * k
+    if v == 0:
+        return "0"
+    sign = "\u2212" if v < 0 else ""
+    p, q = abs(v.numerator), v.denominator
+    top = "\u03c0" if p == 1 else f"{p}\u03c0"
+    return sign + (top if q == 1 else f"{top}/{q}")
 
 
 def fmt_tick(v: float, step: float) -> str:
@@ -62,13 +87,21 @@ def axes_geometry(axes: Axes, view, to_local, sx: float, sy: float) -> dict:
 
     ``to_local(x, y)`` maps world to local pixels; ``sx``/``sy`` are pixels per world unit.
     Returns ``{"grid": [seg], "axes": [seg], "ticks": [seg], "arrows": [tri], "labels": [(text, x, y, ax, ay)],
-    "x_ticks": [(value, (x, y))], "y_ticks": [...]}`` where seg = (x0, y0, x1, y1) and (ax, ay) is the
+    "x_ticks": [(value, (x, y), label text)], "y_ticks": [...]}`` where seg = (x0, y0, x1, y1) and (ax, ay) is the
     label's anchor side (-1/0/1 per axis: which side of the point the text box lies on).
     """
     x0, y0, x1, y1 = view
     stx, sty = axes.step
-    stx = stx if stx > 0 else nice_step(x1 - x0)
-    sty = sty if sty > 0 else nice_step(y1 - y0)
+    # a pi axis counts its step in multiples of pi, and labels ticks as fractions of pi
+    pix, piy = axes.x_unit == "pi", axes.y_unit == "pi"
+    kx = (stx if stx > 0 else nice_pi_step(x1 - x0)) if pix else None
+    ky = (sty if sty > 0 else nice_pi_step(y1 - y0)) if piy else None
+    stx = kx * math.pi if pix else (stx if stx > 0 else nice_step(x1 - x0))
+    sty = ky * math.pi if piy else (sty if sty > 0 else nice_step(y1 - y0))
+
+    def label(v, step, k_pi):
+        return fmt_pi_tick(round(v / step), k_pi) if k_pi is not None else fmt_tick(v, step)
+
     ox = min(max(0.0, x0), x1)   # axes cross at the origin, or at the nearest view edge
     oy = min(max(0.0, y0), y1)
     out = {"grid": [], "axes": [], "ticks": [], "arrows": [], "labels": [], "x_ticks": [], "y_ticks": []}
@@ -86,15 +119,15 @@ def axes_geometry(axes: Axes, view, to_local, sx: float, sy: float) -> dict:
     for x in xs:
         px, py = to_local(x, oy)
         out["ticks"].append((px, py - tl, px, py + tl))
-        out["x_ticks"].append((x, (px, py)))
+        out["x_ticks"].append((x, (px, py), label(x, stx, kx)))
         if axes.labels and abs(x - ox) > 1e-9 * max(1.0, abs(stx)) and x < x1 - 0.5 * stx:
-            out["labels"].append((fmt_tick(x, stx), px, py + tl + 2 + fs * 0.55, 0, 0))
+            out["labels"].append((label(x, stx, kx), px, py + tl + 2 + fs * 0.55, 0, 0))
     for y in ys:
         px, py = to_local(ox, y)
         out["ticks"].append((px - tl, py, px + tl, py))
-        out["y_ticks"].append((y, (px, py)))
+        out["y_ticks"].append((y, (px, py), label(y, sty, ky)))
         if axes.labels and abs(y - oy) > 1e-9 * max(1.0, abs(sty)) and y < y1 - 0.5 * sty:
-            out["labels"].append((fmt_tick(y, sty), px - tl - 3, py, -1, 0))
+            out["labels"].append((label(y, sty, ky), px - tl - 3, py, -1, 0))
     if axes.arrows:
         for (p, q) in (a, b):
             out["arrows"].append(arrow_head(p, q, 9.0, 4.0))

@@ -204,8 +204,8 @@ class Plot(Shape):
                "view": list(self.view), "curves": curves}
         if self.axes is not None:
             g = axes_geometry(self.axes, self.view, L, sx, sy)
-            out["axes"] = {"x_ticks": [{"value": v, "image": points_of(m, [pt])[0]} for v, pt in g["x_ticks"]],
-                           "y_ticks": [{"value": v, "image": points_of(m, [pt])[0]} for v, pt in g["y_ticks"]]}
+            out["axes"] = {key: [{"value": v, "label": text, "image": points_of(m, [pt])[0]} for v, pt, text in g[key]]
+                           for key in ("x_ticks", "y_ticks")}
         return out
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import os
 
 import numpy as np
@@ -148,3 +149,33 @@ def test_round_trip_and_reveal():
     assert 0.3 < length(half["curves"]) / length(full["curves"]) < 0.7
     py = sr.Scene(nodes=[sr.Plot(expr="sin(x)/x", curves=[sr.Curve(x="cos(t)", y="sin(t)")])])
     assert sr.loads(py.dumps()) == py
+
+
+def test_pi_axis_ticks_are_fractions_of_pi():
+    scene = sr.loads("""
+canvas: {width: 640, height: 320}
+nodes:
+  - type: plot
+    expr: tan(x)
+    view: [-6.6, -4, 6.6, 4]
+    size: [600, 280]
+    axes: {x_unit: pi, step: [0.5, 2]}
+    transform: {position: [320, 160]}
+""")
+    _, ann = sr.render_frame(scene, 0, annotations=True)
+    ticks = ann[0]["axes"]["x_ticks"]
+    assert [t["label"] for t in ticks] == ["\u22122\u03c0", "\u22123\u03c0/2", "\u2212\u03c0", "\u2212\u03c0/2", "0",
+                                           "\u03c0/2", "\u03c0", "3\u03c0/2", "2\u03c0"]
+    assert all(abs(t["value"] - k * math.pi / 2) < 1e-12 for t, k in zip(ticks, range(-4, 5)))
+    xs = [t["image"][0] for t in ticks]                          # evenly spaced at pi/2 in world units
+    assert np.allclose(np.diff(xs), np.diff(xs)[0], atol=0.002)       # annotations round to 1/1000 px
+    assert [t["label"] for t in ann[0]["axes"]["y_ticks"]] == ["\u22124", "\u22122", "0", "2", "4"]
+
+
+def test_pi_tick_labels():
+    from symbolreel.primitives.geo_axes import fmt_pi_tick, nice_pi_step
+
+    assert [fmt_pi_tick(k, 0.25) for k in (-3, -1, 0, 1, 2, 4, 6)] == \
+        ["\u22123\u03c0/4", "\u2212\u03c0/4", "0", "\u03c0/4", "\u03c0/2", "\u03c0", "3\u03c0/2"]
+    assert fmt_pi_tick(3, 2.0) == "6\u03c0"
+    assert nice_pi_step(2 * math.pi) == 0.25 and nice_pi_step(8 * math.pi) == 1.0
