@@ -11,7 +11,7 @@ from .fields import Spec, specs
 _KIND_TEXT = {
     "number": "number", "int": "integer", "vec2": "[x, y]", "scale": "number or [sx, sy]", "colour": "colour",
     "string": "text", "enum": "one of", "bool": "true/false", "points": "[[x, y], ...]", "numbers": "[n, ...]",
-    "nodes": "list of nodes", "struct": "mapping", "structs": "list of mappings", "interval": "[start, end]", "mapping": "mapping",
+    "reals": "[n, ...] (numbers or expressions like 2*pi)", "nodes": "list of nodes", "struct": "mapping", "structs": "list of mappings", "interval": "[start, end]", "mapping": "mapping",
 }
 
 

@@ -17,7 +17,7 @@ from .colors import format_colour, parse_colour
 from .errors import SceneError, describe, did_you_mean
 
 KINDS = ("number", "int", "vec2", "scale", "colour", "string", "enum", "bool", "points",
-         "numbers", "nodes", "struct", "structs", "interval", "mapping")
+         "numbers", "reals", "nodes", "struct", "structs", "interval", "mapping")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,18 @@ def _number(v, path, spec: Spec) -> float:
     if spec.max is not None and x > spec.max:
         raise SceneError(f"must be <= {spec.max:g}, found {v!r}", path)
     return x
+
+
+def _real(v, path, spec: Spec) -> float:
+    """A number, or a constant expression in the plotting grammar ('2*pi', '-pi/2', 'sqrt(2)')."""
+    if isinstance(v, str):
+        from .primitives.expr_grammar import ExprError, constant_value
+
+        try:
+            v = constant_value(v)
+        except ExprError as exc:
+            raise SceneError(f"{exc}", path) from None
+    return _number(v, path, spec)
 
 
 def _vec2(v, path, spec: Spec, what="a pair of numbers [x, y]") -> tuple:
@@ -124,6 +136,11 @@ def _literal(spec: Spec, v, path):
         if not isinstance(v, (list, tuple)) or len(v) < spec.min_items:
             raise SceneError(f"expected a list of numbers, found {describe(v)}", path)
         return tuple(_number(x, path + (i,), spec) for i, x in enumerate(v))
+    if k == "reals":
+        if not isinstance(v, (list, tuple)) or len(v) < spec.min_items:
+            raise SceneError(f"expected a list of numbers or constant expressions such as 2*pi, found "
+                             f"{describe(v)}", path)
+        return tuple(_real(x, path + (i,), spec) for i, x in enumerate(v))
     if k == "interval":
         if not isinstance(v, (list, tuple)) or len(v) != 2:
             raise SceneError(f"expected [start, end] in seconds (end may be null), found {describe(v)}", path)
@@ -159,7 +176,7 @@ def _expected(spec: Spec) -> str:
         "number": "a number", "int": "a whole number", "vec2": "[x, y]", "scale": "a number or [sx, sy]",
         "colour": COLOUR_EXPECTED, "string": "text", "enum": "one of " + ", ".join(map(str, spec.choices)),
         "bool": "true or false", "points": "[[x, y], ...]", "numbers": "[n, ...]",
-        "interval": "[start, end]", "struct": "a mapping", "nodes": "a list of nodes", "mapping": "a mapping",
+        "reals": "[n, ...] (numbers or expressions like 2*pi)", "interval": "[start, end]", "struct": "a mapping", "nodes": "a list of nodes", "mapping": "a mapping",
         "structs": "a list of mappings",
     }[spec.kind]
 
@@ -323,7 +340,7 @@ def _export_literal(spec: Spec, v):
         return [v[0], v[1]]
     if k == "points":
         return [[p[0], p[1]] for p in v]
-    if k in ("numbers", "interval"):
+    if k in ("numbers", "reals", "interval"):
         return list(v)
     if k == "struct":
         return export(v)
@@ -429,6 +446,8 @@ def _schema_literal(spec: Spec) -> dict:
              "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}}
     elif k == "numbers":
         s = {"type": "array", "items": num, "minItems": spec.min_items}
+    elif k == "reals":
+        s = {"type": "array", "items": {"oneOf": [num, {"type": "string"}]}, "minItems": spec.min_items}
     elif k == "interval":
         s = {"type": "array", "minItems": 2, "maxItems": 2,
              "prefixItems": [{"type": "number"}, {"type": ["number", "null"]}]}

@@ -58,10 +58,30 @@ def parse_function(src: str, variables=("x",)):
     names = {s.name for s in expr.free_symbols}
     bad = sorted(names - set(variables))
     if bad:
-        raise ExprError(f"unknown name '{bad[0]}'; the expression may use {' and '.join(variables)} and the "
-                        f"constants {', '.join(CONSTANTS)}")
+        uses = f"{' and '.join(variables)} and the constants" if variables else "only the constants"
+        raise ExprError(f"unknown name '{bad[0]}'; the expression may use {uses} {', '.join(CONSTANTS)}")
     _check_tree(expr)
     return expr
+
+
+def constant_value(src: str) -> float:
+    """The value of a constant expression in the plotting grammar ('2*pi', '-pi/2', 'sqrt(2)/2')."""
+    import sympy
+
+    try:
+        raw = parse_sympy(src)
+    except MathSyntaxError as exc:
+        raise ExprError(str(exc)) from None
+    if isinstance(raw, sympy.Expr) and raw.has(sympy.zoo, sympy.oo, sympy.nan):
+        raise ExprError(f"'{src}' is not finite")
+    expr = parse_function(src, variables=())
+    try:
+        v = float(expr)
+    except (TypeError, ValueError):
+        raise ExprError(f"'{src}' is not a real constant") from None
+    if not math.isfinite(v):
+        raise ExprError(f"'{src}' is not finite")
+    return v
 
 
 def _check_tree(e):

@@ -38,8 +38,9 @@ class Curve:
                              nullable=True)
     x: str | None = field(None, "string", "parametric: x as an expression in t", nullable=True)
     y: str | None = field(None, "string", "parametric: y as an expression in t", nullable=True)
-    domain: tuple | None = field(None, "vec2", "x range of 'expr' (default: the view's), or t range of a "
-                                 "parametric curve (default [0, 2 pi])", nullable=True)
+    domain: tuple | None = field(None, "reals", "x range of 'expr' (default: the view's), or t range of a "
+                                 "parametric curve (default [0, 2*pi]); numbers or constants like -2*pi",
+                                 nullable=True)
     color: tuple | None = field(None, "colour", "line colour (default: the plot's stroke colour)", nullable=True)
     width: float | None = field(None, "number", "line width in pixels", nullable=True, min=0.0)
     dash: tuple | None = field(None, "numbers", "dash pattern [on, off, ...] in pixels", nullable=True, min=0.0,
@@ -54,7 +55,7 @@ class Curve:
                              ("expr",) if self.expr is None else ("x",))
         if self.expr is None and (self.x is None or self.y is None):
             raise SceneError("a parametric curve needs both 'x' and 'y'", ("y" if self.y is None else "x",))
-        if self.domain is not None and not self.domain[1] > self.domain[0]:
+        if self.domain is not None and (len(self.domain) != 2 or not self.domain[1] > self.domain[0]):
             raise SceneError("expected [start, end] with end > start", ("domain",))
         for key in ("expr", "x", "y"):
             src = getattr(self, key)
@@ -78,8 +79,8 @@ class Plot(Shape):
     expr: str | None = field(None, "string", "shorthand for one curve y = f(x), e.g. 'tan(x)'", nullable=True)
     curves: tuple = field((), "structs", "curves: {expr} or {x, y} (parametric), each with its own style",
                           struct=Curve)
-    view: tuple = field((-5.0, -5.0, 5.0, 5.0), "numbers", "world rectangle shown [x0, y0, x1, y1]",
-                        min_items=4)
+    view: tuple = field((-5.0, -5.0, 5.0, 5.0), "reals", "world rectangle shown [x0, y0, x1, y1]; numbers or "
+                                                         "constants like -2*pi", min_items=4)
     size: tuple = field((400.0, 300.0), "vec2", "[width, height] of the plot box in pixels", min=1.0)
     axes: Axes | None = field(Axes(), "struct", "axes, ticks and grid, or null", struct=Axes, nullable=True)
     samples: int = field(400, "int", "initial uniform samples per curve (refined adaptively)", min=8,

@@ -179,3 +179,29 @@ def test_pi_tick_labels():
         ["\u22123\u03c0/4", "\u2212\u03c0/4", "0", "\u03c0/4", "\u03c0/2", "\u03c0", "3\u03c0/2"]
     assert fmt_pi_tick(3, 2.0) == "6\u03c0"
     assert nice_pi_step(2 * math.pi) == 0.25 and nice_pi_step(8 * math.pi) == 1.0
+
+
+def test_view_and_domain_take_constant_expressions():
+    scene = sr.loads("""
+nodes:
+  - type: plot
+    curves: [{expr: tan(x), domain: [-2*pi, 2*pi]}, {x: cos(t), y: sin(t), domain: [0, pi/2]}]
+    view: [-2*pi, -4, 2*pi, 4]
+""")
+    plot = scene.nodes[0]
+    assert plot.view == (-2 * math.pi, -4.0, 2 * math.pi, 4.0)
+    assert plot.curves[0].domain == (-2 * math.pi, 2 * math.pi) and plot.curves[1].domain == (0.0, math.pi / 2)
+    assert sr.loads(scene.dumps()) == scene
+    sr.render_frame(scene, 0)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("x", "unknown name 'x'; the expression may use only the constants"),
+    ("__import__", "names cannot start with '_'"),
+    ("1/0", "is not finite"),
+    ("[1]", "expected"),
+])
+def test_bad_constant_expressions_name_the_item(value, message):
+    with pytest.raises(sr.SceneError) as info:
+        sr.loads(f"nodes:\n  - type: plot\n    view: [-1, -1, {value}, 1]\n", "p.yaml")
+    assert "nodes[0].view[2]" in str(info.value) and message in str(info.value), str(info.value)
