@@ -197,6 +197,50 @@ class Road(Shape):
             raise SceneError(f"lane {self.camera.lane} does not exist (lanes 0..{len(self.lanes) - 1})",
                              ("camera", "lane"))
 
+    # -- captions ------------------------------------------------------------------------------
+    def describe(self) -> dict:
+        """Caption data (no prose), exact from the scene: lanes and their markings, the road's bends,
+        painted markings, signs and the camera."""
+        from symbolreel.animators.tracks import Track
+
+        segments, turns = [], []
+        for seg in self.segments:
+            k = {"straight": 0.0, "arc": seg.curvature, "clothoid": seg.curvature_to}[seg.kind]
+            entry = {"kind": seg.kind, "length_m": seg.length}
+            if k:
+                entry["turn"] = "left" if k > 0 else "right"
+                entry["radius_m" if seg.kind == "arc" else "radius_at_end_m"] = round(1.0 / abs(k), 3)
+                turns.append(entry["turn"])
+            segments.append(entry)
+        shape = "straight" if not turns else (f"curves {turns[0]}" if len(set(turns)) == 1 else "winding")
+        boundaries = []
+        for b in self.boundaries:
+            spec = b.spec()
+            entry = {"type": b.type, "color": spec.colour}
+            if "dashed" in b.type:
+                dash, gap = spec.dash_gap()
+                entry.update(dash_m=dash, gap_m=gap)
+            boundaries.append(entry)
+        camera_s = self.camera.s
+        speed = None
+        if isinstance(camera_s, Track) and camera_s.speed is not None and len(camera_s.keys) == 1:
+            speed = float(camera_s.speed[0])
+        return {
+            "lanes": len(self.lanes),
+            "lane_widths_m": list(self.lanes),
+            "shape": shape,
+            "segments": segments,
+            "boundaries": boundaries,
+            "markings": [{k: v for k, v in (("kind", m.kind), ("lane", m.lane),
+                                            ("shape", m.shape if m.kind == "arrow" else None),
+                                            ("text", m.text if m.kind == "text" else None)) if v is not None}
+                         for m in self.markings],
+            "signs": [{"kind": g.kind, "style": g.style, "side": g.side,
+                       "text": default_text(g.kind, g.style) if g.text is None else g.text} for g in self.signs],
+            "camera": {"lane": self.camera.lane, "moving": isinstance(camera_s, Track) and not camera_s.is_constant(),
+                       "speed_m_s": speed},
+        }
+
     # -- geometry shared by drawing and annotation ------------------------------------------
     def world(self):
         """(centreline, layout), built once per node."""

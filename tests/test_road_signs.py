@@ -200,3 +200,23 @@ def test_python_api_matches_yaml():
 def test_road_signs_golden(golden):
     scene = sr.load(EXAMPLES / "road_signs.yaml")
     golden("road_signs_f80", sr.render_frame(scene, 80))
+
+
+def test_road_describe_is_exact_caption_data():
+    road = sr.load(EXAMPLES / "road_signs.yaml").nodes[0]
+    d = road.describe()
+    assert d["lanes"] == 2 and d["lane_widths_m"] == [3.5, 3.5]
+    assert d["shape"] == "curves right"
+    assert [s["kind"] for s in d["segments"]] == ["straight", "clothoid", "arc"]
+    assert d["segments"][2] == {"kind": "arc", "length_m": 200.0, "turn": "right", "radius_m": 100.0}
+    assert [b["type"] for b in d["boundaries"]] == ["edge", "double_solid", "edge"]
+    assert d["boundaries"][1]["color"] == "yellow"
+    assert {"kind": "stop", "style": "cn", "side": "right", "text": "停"} in d["signs"]
+    assert {"kind": "text", "lane": 1, "text": "30"} in d["markings"]
+    assert d["camera"] == {"lane": 1, "moving": True, "speed_m_s": 12.0}
+    lanes = sr.load(EXAMPLES / "lanes_perspective.yaml").nodes[0].describe()
+    dashed = lanes["boundaries"][1]
+    assert (dashed["dash_m"], dashed["gap_m"]) == (6.0, 9.0)            # the cn_expressway preset
+    assert lanes["shape"] == "curves left"
+    still = sr.loads(STRAIGHT % ("10", "")).nodes[0].describe()
+    assert still["shape"] == "straight" and still["camera"]["moving"] is False and still["signs"] == []
