@@ -348,6 +348,30 @@ class Figure(Shape):
         """Name -> value (point (x, y), line ((x, y), (x, y)), circle ((x, y), r)) at figure time ``t``."""
         return _Evaluator(self, seed).state(t)
 
+    def describe(self) -> dict:
+        """Caption data (no prose), exact from the scene: the free points (and which move), the items
+        in drawing order, and the relations the construction makes hold in every frame."""
+        points = dict(self.points or {})
+        moving = [key[1] for key, track in self._cp.tracks if key[0] == "point" and not track.is_constant()]
+        items = []
+        for it in self.items:
+            entry = {"kind": it.kind, "of": getattr(it, it.kind)}
+            for key in ("name", "centre"):
+                if getattr(it, key, None):
+                    entry[key] = getattr(it, key)
+            if it.kind == "angle" and it.value:
+                entry["value"] = True
+            if not it.show:
+                entry["shown"] = False
+            items.append(entry)
+        return {
+            "points": list(points),
+            "moving": moving,
+            "items": items,
+            "facts": [{"relation": rel, "args": list(args)} for rel, args, _ in self._cp.facts],
+            "axes": self.axes is not None,
+        }
+
     # -- engine hooks
     def prepare(self, ctx):
         ev = _Evaluator(self, ctx.scene.seed)

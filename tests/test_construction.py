@@ -264,3 +264,18 @@ def test_example_scene_facts_hold_every_frame():
         pts = {p["name"]: p["world"] for p in ann["points"]}
         for v in "ABC":
             assert abs(math.dist(circ["k"]["centre"], pts[v]) - circ["k"]["radius"]) < 1e-9
+
+
+def test_figure_describe_is_exact_caption_data():
+    fig = sr.load(EXAMPLES / "construction.yaml").nodes[0]
+    d = fig.describe()
+    assert d["points"] == ["A", "B", "C"] and d["moving"] == ["C"]
+    assert {"kind": "incircle", "of": "ABC", "name": "c", "centre": "I"} in d["items"]
+    assert {"kind": "angle", "of": "BAC", "value": True} in d["items"]
+    assert {"kind": "midpoint", "of": "AB", "name": "M", "shown": False} in d["items"]
+    relations = {(f["relation"], tuple(f["args"])) for f in d["facts"]}
+    assert {("incircle", ("c", "ABC")), ("tangent", ("c", "AB")), ("on", ("C", "k"))} <= relations
+    # the facts of the description are the ones the annotations check, frame by frame
+    _, ann = sr.render_frame(sr.load(EXAMPLES / "construction.yaml"), 40, annotations=True)
+    assert {(f["relation"], tuple(f["args"])) for f in ann[0]["facts"]} == relations
+    assert all(f["holds"] for f in ann[0]["facts"])
