@@ -67,13 +67,15 @@ def frame_char_mask(r: Renderer, t: float, row, world, opacity, threshold: int =
     for e in r.c.entries:
         if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0:
             continue
-        if visible_only and mapping and isinstance(e.node, Shape):
-            # whatever this node draws hides the characters drawn before it
-            covered = _coverage(r, e, r.c.props(e, row), world[e.index], float(opacity[e.index])) >= threshold
-            mask[covered] = 0
-        if not isinstance(e.node, Text):
+        covers = visible_only and mapping and isinstance(e.node, Shape)
+        if not (covers or isinstance(e.node, Text)):
             continue
         p = r.c.props(e, row)
+        if covers:
+            # whatever this node draws hides the characters drawn before it
+            mask[_coverage(r, e, p, world[e.index], float(opacity[e.index])) >= threshold] = 0
+        if not isinstance(e.node, Text):
+            continue
         lay = r.layout(e, p)
         shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
         n_vis = shown + (1 if partial > 0 else 0)

@@ -129,13 +129,7 @@ def _pt_box2(x, y, x0, y0, x1, y1) -> float:
 
 @njit(cache=True)
 def _pt_seg(x, y, px, py, qx, qy) -> float:
-    dx, dy = qx - px, qy - py
-    l2 = dx * dx + dy * dy
-    t = 0.0
-    if l2 > 0.0:
-        t = min(max(((x - px) * dx + (y - py) * dy) / l2, 0.0), 1.0)
-    ex, ey = px + t * dx - x, py + t * dy - y
-    return math.sqrt(ex * ex + ey * ey)
+    return math.sqrt(_pt_seg2(x, y, px, py, qx, qy))
 
 
 @njit(cache=True)

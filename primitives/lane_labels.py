@@ -259,6 +259,13 @@ def object_labels(camera: PosedCamera, paints: list[Paint]) -> list[dict]:
     return out
 
 
+def _class_paint(cid: int):
+    """Fill writing class id ``cid`` into the red channel, no antialiasing (ids are not blended)."""
+    import skia
+
+    return skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False, BlendMode=skia.BlendMode.kSrc)
+
+
 def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None, signs=()) -> np.ndarray:
     """Per-class mask (height, width) uint8: each paint's clipped, projected contours filled
     (no antialiasing, non-zero winding) with its class id; later paint wins; 0 = background.
@@ -279,14 +286,11 @@ def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None, 
                 q = camera.project_polygon(c)
                 if len(q) >= 3:
                     path.addPoly([skia.Point(float(x), float(y)) for x, y in q], True)
-            paint = skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False,
-                               BlendMode=skia.BlendMode.kSrc)
-            canvas.drawPath(path, paint)
+            canvas.drawPath(path, _class_paint(cid))
         for sign, _, _ in visible_signs(camera, signs):
             cid = ids.get(sign.cls, 0)
             if cid:
                 q = camera.project(sign.outline)[0]
                 canvas.drawPath(skia.Path().addPoly([skia.Point(float(x), float(y)) for x, y in q], True),
-                                skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False,
-                                           BlendMode=skia.BlendMode.kSrc))
+                                _class_paint(cid))
     return buf[:, :, 0].copy()

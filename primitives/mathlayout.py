@@ -339,23 +339,26 @@ class _Engine:
         return (top, depth) if top > -math.inf else (0.0, 0.0)
 
     # -- stretchy glyphs
-    def stretch(self, ch: str, target: float, style: int, source: str) -> Box:
-        """A glyph for ``ch`` at least ``target`` tall (ink), from size variants or an assembly."""
+    def stretch(self, ch: str, target: float, style: int, source: str, horizontal: bool = False) -> Box:
+        """A glyph for ``ch`` at least ``target`` tall (or wide, ``horizontal``: braces) in ink, from
+        the font's size variants or an assembly of its parts."""
         fs = self.fsize(style)
         found = self.find(ch)
         if found is None:
-            self.error(f"the delimiter {ch!r} (U+{ord(ch):04X}) is not in the math font")
+            what = "character" if horizontal else "delimiter"
+            self.error(f"the {what} {ch!r} (U+{ord(ch):04X}) is not in the math font")
         fi, name = found
         f = self.fonts[fi]
         k = fs / f.upem
         sym = self.new_symbol(source)
-        sizes, parts = f.vvariants.get(name, ([name], None))
+        sizes, parts = (f.hvariants if horizontal else f.vvariants).get(name, ([name], None))
+        lo, hi = (0, 2) if horizontal else (1, 3)      # the ink extent along the stretch
         for v in sizes:
             b = f.bounds(v)
-            if b is not None and (b[3] - b[1]) * k >= target:
+            if b is not None and (b[hi] - b[lo]) * k >= target:
                 return self.glyph_box(fi, v, fs, sym)
         if parts:
-            return self.assemble(fi, parts, target, fs, sym)
+            return (self.assemble_h if horizontal else self.assemble)(fi, parts, target, fs, sym)
         return self.glyph_box(fi, sizes[-1], fs, sym)  # largest variant (documented limitation)
 
     @staticmethod
@@ -394,24 +397,10 @@ class _Engine:
         box.h, box.d = top * k, max(-bottom * k, 0.0)
         return box
 
-    def stretch_h(self, ch: str, target: float, style: int, source: str) -> Box:
-        """A glyph for ``ch`` at least ``target`` wide (ink), from size variants or an assembly
-        (horizontal braces)."""
-        fs = self.fsize(style)
-        found = self.find(ch)
-        if found is None:
-            self.error(f"the character {ch!r} (U+{ord(ch):04X}) is not in the math font")
-        fi, name = found
+    def assemble_h(self, fi, parts, target, fs, sym) -> Box:
+        """Horizontal assembly (braces): parts joined left to right."""
         f = self.fonts[fi]
         k = fs / f.upem
-        sym = self.new_symbol(source)
-        sizes, parts = f.hvariants.get(name, ([name], None))
-        for v in sizes:
-            b = f.bounds(v)
-            if b is not None and (b[2] - b[0]) * k >= target:
-                return self.glyph_box(fi, v, fs, sym)
-        if not parts:
-            return self.glyph_box(fi, sizes[-1], fs, sym)  # widest variant (documented limitation)
         seq, ov = self._assembly(parts, target / k, f.min_overlap)
         box = Box()
         pos = 0.0  # font units, left of the current part
@@ -745,7 +734,7 @@ class _Engine:
         """A horizontal brace stretched over (or under) its body, spaced by the font's stretch-stack gaps."""
         body = self.hlist(it.body.items, style, cramped)
         ch = "\u23de" if it.over else "\u23df"
-        br = self.stretch_h(ch, body.w, style, ch)
+        br = self.stretch(ch, body.w, style, ch, horizontal=True)
         top, depth = self.ink(br)
         br.h, br.d = top, depth        # the brace's own ink, which may sit wholly off its baseline
         out = Box(max(body.w, br.w))
