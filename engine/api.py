@@ -190,46 +190,49 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
         def raw_file(i):
             return output % i if "%" in output else (output if output.lower().endswith(".png") else f"{output}#{i}")
         lanes = LaneLabelWriter(tusimple, culane_dir, raw_file, scene.canvas.height)
+    if lane_masks is not None and "%" not in os.fspath(lane_masks):
+        raise ValueError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     want_ann = annotations is not None or lanes is not None
     stream = iter_frames(scene, indices, annotations=want_ann, workers=workers, limits=limits,
                          base_dir=base_dir)
-    sink = open_sink(output, c.width, c.height, c.fps, **options)
     ann_out = None
     if annotations is not None:
         ann_out = AnnotationWriter(annotations, {"format": "symbolreel-annotations/1", "width": c.width,
                                                  "height": c.height, "fps": c.fps, "seed": scene.seed})
-    done = 0
-    mask_renderer = None
-    if lane_masks is not None and "%" not in os.fspath(lane_masks):
-        raise ValueError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     try:
-        for i, arr, ann in stream:
-            sink.write(arr, i)
-            if ann_out is not None:
-                ann_out.add({"frame": i, "t": c.time(i), "objects": ann})
-            if lanes is not None:
-                lanes.add(i, ann)
-            if lane_masks is not None:
-                from .masks import lane_mask
-                from .sinks import write_label_png
-
-                if mask_renderer is None:
-                    mask_renderer = _Session(scene, base_dir).renderer
-                write_label_png(lane_masks % i, lane_mask(scene, i, renderer=mask_renderer))
-            done += 1
-            if progress:
-                progress(done, len(indices))
+        sink = open_sink(output, c.width, c.height, c.fps, **options)
     except BaseException as exc:
-        sink.abort() if hasattr(sink, "abort") else None
         if ann_out is not None:
             ann_out.abort(exc)
         raise
+    done = 0
+    mask_renderer = None
     try:
+        try:
+            for i, arr, ann in stream:
+                sink.write(arr, i)
+                if ann_out is not None:
+                    ann_out.add({"frame": i, "t": c.time(i), "objects": ann})
+                if lanes is not None:
+                    lanes.add(i, ann)
+                if lane_masks is not None:
+                    from .masks import lane_mask
+                    from .sinks import write_label_png
+
+                    if mask_renderer is None:
+                        mask_renderer = _Session(scene, base_dir).renderer
+                    write_label_png(lane_masks % i, lane_mask(scene, i, renderer=mask_renderer))
+                done += 1
+                if progress:
+                    progress(done, len(indices))
+        except BaseException:
+            sink.abort() if hasattr(sink, "abort") else None
+            raise
         sink.close()
         if lanes is not None:
             lanes.close()
     except BaseException as exc:
-        if ann_out is not None:
+        if ann_out is not None:       # the annotations never appear for a clip that failed
             ann_out.abort(exc)
         raise
     if ann_out is not None:

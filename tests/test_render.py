@@ -272,6 +272,13 @@ def test_interrupted_render_leaves_no_output(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_bad_lane_mask_pattern_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match="frame number placeholder"):
+        sr.render(sr.load(EXAMPLES / "geometry.yaml"), tmp_path / "c.mp4", annotations=tmp_path / "a.json",
+                  lane_masks=tmp_path / "m.png")
+    assert os.listdir(tmp_path) == []
+
+
 def test_annotations_file_written(tmp_path):
     out = tmp_path / "a.json"
     sr.render(sr.load(EXAMPLES / "text_card.yaml"), tmp_path / "c.mp4", frames=range(0, 3), annotations=out,
