@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from numbers import Real
 
-from .easing import parse_ease
+from .ease_spec import parse_ease
 from .tracks import EXTRAPOLATIONS, Key, Track, Wiggle
 
 

@@ -9,36 +9,45 @@ Quick use::
     scene2 = sr.loads(scene.dumps())     # == scene
 
 ``symbolreel.load(path)`` / ``loads(text)`` read YAML scenes; ``frames()`` yields numpy frames.
+
+Every public name is loaded on first use (PEP 562): ``import symbolreel`` is cheap, and code that
+only reads scenes or annotations never imports the rasteriser or the Numba kernels.
 """
 from __future__ import annotations
 
+import importlib
+
 __version__ = "0.1.0"
 
-from .animators import after, keys, shift, stagger
-from .animators.tracks import Key, Track, Wiggle
-from .errors import LimitError, RenderError, SceneError, SymbolreelError
-from .primitives import (Circle, Ellipse, Formula, Group, Line, Node, Path, Polygon, Polyline, Rect, Shape, Stroke, Text,
-                         Transform)
-from .primitives.text import Shadow, Span
-from .scene import Camera, Canvas, Limits, MotionBlur, Scene, dumps, from_dict, json_schema, load, loads
-from .api import RenderResult, frames, iter_frames, render, render_frame
-from .stills import StillWriter
+# public name -> submodule that defines it
+_EXPORTS = {
+    "animators": ("after", "keys", "shift", "stagger"),
+    "animators.tracks": ("Key", "Track", "Wiggle"),
+    "errors": ("LimitError", "RenderError", "SceneError", "SymbolreelError"),
+    "primitives": ("Circle", "Ellipse", "Formula", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect",
+                   "Shape", "Stroke", "Text", "Transform",
+                   "Axes", "Figure", "FigureItem", "reveal_steps",              # geometry figures, constructions
+                   "Curve", "Plot",                                             # function plots
+                   "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"),  # roads
+    "primitives.text": ("Shadow", "Span"),
+    "scene": ("Camera", "Canvas", "Limits", "MotionBlur", "Scene", "dumps", "from_dict", "json_schema", "load",
+              "loads"),
+    "api": ("RenderResult", "frames", "iter_frames", "render", "render_frame"),
+    "stills": ("StillWriter",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = [
-    "__version__", "after", "keys", "shift", "stagger", "Key", "Track", "Wiggle", "LimitError", "RenderError", "SceneError", "SymbolreelError",
-    "Circle", "Ellipse", "Formula", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect", "Shape", "Stroke", "Text",
-    "Transform", "Shadow", "Span", "Camera", "MotionBlur", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
-    "RenderResult", "StillWriter", "frames", "iter_frames", "render", "render_frame",
-]
+__all__ = ["__version__", *_WHERE]
 
-from .primitives import Axes, Figure, FigureItem, reveal_steps  # noqa: E402  (geometry figures and constructions)
 
-__all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
+def __getattr__(name):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-from .primitives import Curve, Plot  # noqa: E402  (function plots)
 
-__all__ += ["Curve", "Plot"]
-
-from .primitives import Boundary, Road, RoadCamera, RoadMarking, RoadSegment, RoadSign  # noqa: E402  (roads)
-
-__all__ += ["Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"]
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -286,7 +286,7 @@ def _per_dim(v, dim, path) -> tuple:
 
 
 def _ease(v, path):
-    from .animators.easing import parse_ease
+    from .animators.ease_spec import parse_ease
 
     if isinstance(v, list):
         v = tuple(v)

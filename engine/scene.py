@@ -276,7 +276,7 @@ def dumps(scene: Scene) -> str:
 def json_schema() -> dict:
     """JSON Schema (draft 2020-12) of the scene format, generated from the dataclasses."""
     _ensure_types()
-    from .animators.easing import EASE_NAMES
+    from .animators.ease_spec import EASE_NAMES
     from .primitives.base import NODE_TYPES
 
     defs = {
