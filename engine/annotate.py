@@ -1,4 +1,5 @@
-"""Exact per-frame annotations from the same geometry and matrices used to draw.
+"""Exact per-frame annotations from the same geometry and matrices used to draw, as typed records
+(``symbolreel.records``; the format is described in docs/annotations.md).
 
 Coordinates are image pixels (x right, y down, origin at the top-left corner of
 the top-left pixel).  Quads list corners in local order: top-left, top-right,

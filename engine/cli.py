@@ -169,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Render a scene file to video or images.")
     add_render_args(r)
     r.set_defaults(func=cmd_render)
-    s = sub.add_parser("schema", help="print the JSON Schema of the scene format",
-                       description="Print the JSON Schema (draft 2020-12) of scene files.")
+    s = sub.add_parser("schema", help="print the JSON Schema of the scene format (or of annotation files)",
+                       description="Print the JSON Schema (draft 2020-12) of scene files, or with "
+                                   "--annotations of annotation files.")
     s.add_argument("-o", "--output", help="write to this file instead of stdout")
     s.add_argument("--annotations", action="store_true",
                    help="the schema of annotation files (symbolreel-annotations/2) instead")

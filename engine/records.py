@@ -33,7 +33,7 @@ __all__ = [
     "FigureMeasures", "ExactCircle", "ExactFact", "FigureExact", "FigureRecord",
     "RoadCameraState", "LaneBoundary", "TuSimpleRows", "RoadMarking", "RoadSign", "RoadRecord",
     "FrameRecord", "AnnotationFile", "OBJECT_KINDS", "register_object", "object_from_json",
-    "read_annotations", "migrate_v1", "json_schema", "json_schema_text", "dumps",
+    "read_annotations", "migrate_v1", "json_schema", "json_schema_text", "dumps", "reference_markdown",
 ]
 
 FORMAT = "symbolreel-annotations/2"
@@ -100,6 +100,10 @@ class _Spec:
     def schema(self, defs) -> dict:
         raise NotImplementedError
 
+    def text(self) -> str:
+        """The type in words, for the Markdown reference."""
+        raise NotImplementedError
+
 
 class _Str(_Spec):
     def read(self, v, path):
@@ -109,6 +113,9 @@ class _Str(_Spec):
 
     def schema(self, defs):
         return {"type": "string"}
+
+    def text(self):
+        return "string"
 
 
 class _Enum(_Str):
@@ -123,6 +130,9 @@ class _Enum(_Str):
     def schema(self, defs):
         return {"enum": list(self.values)}
 
+    def text(self):
+        return " \\| ".join(f"`{v}`" for v in self.values)
+
 
 class _Int(_Spec):
     def read(self, v, path):
@@ -132,6 +142,9 @@ class _Int(_Spec):
 
     def schema(self, defs):
         return {"type": "integer"}
+
+    def text(self):
+        return "integer"
 
 
 class _Num(_Spec):
@@ -146,6 +159,9 @@ class _Num(_Spec):
     def schema(self, defs):
         return {"type": "number"}
 
+    def text(self):
+        return "number"
+
 
 class _Bool(_Spec):
     def read(self, v, path):
@@ -155,6 +171,9 @@ class _Bool(_Spec):
 
     def schema(self, defs):
         return {"type": "boolean"}
+
+    def text(self):
+        return "boolean"
 
 
 class _Null(_Spec):
@@ -174,6 +193,9 @@ class _Null(_Spec):
 
     def schema(self, defs):
         return {"anyOf": [self.spec.schema(defs), {"type": "null"}]}
+
+    def text(self):
+        return f"{self.spec.text()} or null"
 
 
 class _List(_Spec):
@@ -211,6 +233,9 @@ class _List(_Spec):
             out["minItems"] = self.min
         return out
 
+    def text(self):
+        return self.what.split(" (")[0] if self.what else f"list of {self.item.text()}"
+
 
 class _Map(_Spec):
     """A JSON object with free string keys and ``value`` values (stored as a dict)."""
@@ -231,6 +256,9 @@ class _Map(_Spec):
 
     def schema(self, defs):
         return {"type": "object", "additionalProperties": self.value.schema(defs)}
+
+    def text(self):
+        return f"{{name: {self.value.text()}}}"
 
 
 class _Rec(_Spec):
@@ -254,6 +282,9 @@ class _Rec(_Spec):
     def schema(self, defs):
         refs = [c._schema_ref(defs) for c in self.classes]
         return refs[0] if len(refs) == 1 else {"oneOf": refs}
+
+    def text(self):
+        return " or ".join(f"[{c.__name__}](#{c.__name__.lower()})" for c in self.classes)
 
 
 STR, INT, NUM, BOOL = _Str(), _Int(), _Num(), _Bool()
@@ -760,6 +791,9 @@ class _Object(_Spec):
     def schema(self, defs):
         return {"oneOf": [c._schema_ref(defs) for c in OBJECT_KINDS.values()]}
 
+    def text(self):
+        return "object record (by `kind`)"
+
 
 @_record
 class FrameRecord(Record):
@@ -896,4 +930,50 @@ def json_schema() -> dict:
 def json_schema_text() -> str:
     """The annotation JSON Schema as indented JSON text."""
     return json.dumps(json_schema(), indent=2, ensure_ascii=False)
+
+
+
+# ----------------------------------------------------------------------------- reference
+
+def _records_in_order() -> list:
+    """Every record class, top-level kinds first, each followed by the records it nests."""
+    seen: list = []
+
+    def visit(cls):
+        if cls in seen:
+            return
+        seen.append(cls)
+        for _, _, spec, _ in cls._FIELDS:
+            for c in _nested(spec):
+                visit(c)
+
+    for cls in [AnnotationFile, FrameRecord, *OBJECT_KINDS.values()]:
+        visit(cls)
+    return seen
+
+
+def _nested(spec) -> list:
+    if isinstance(spec, _Rec):
+        return list(spec.classes)
+    for attr in ("spec", "item", "value"):
+        if hasattr(spec, attr):
+            return _nested(getattr(spec, attr))
+    return []
+
+
+def reference_markdown() -> str:
+    """The field reference of every record (the generated part of docs/annotations.md)."""
+    out = []
+    for cls in _records_in_order():
+        tag = f" — `kind: {cls.KIND}`" if cls.KIND else ""
+        out += [f"### {cls.__name__}{tag}", "", " ".join((cls.__doc__ or "").split()).replace("``", "`"), "",
+                "| key | type | meaning |", "|---|---|---|"]
+        if cls.KIND:
+            out.append(f"| `kind` | `{cls.KIND}` | record kind tag |")
+        for f in dataclasses.fields(cls):
+            m = f.metadata
+            opt = " *(optional: may be absent)*" if m["optional"] else ""
+            out.append(f"| `{m['key'] or f.name}`{opt} | {m['spec'].text()} | {m['doc']} |")
+        out.append("")
+    return "\n".join(out)
 
