@@ -136,7 +136,7 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
             item = TextRecord(id=e.node.id, type=e.node.TYPE, text=visible_text(visible),
                               orientation="curved" if lay.direction == "path" else lay.direction,
                               fit_scale=round(float(lay.scale), 6) if lay.scale != 1.0 else None,
-                              quad=_text_quad(m, visible), bbox=bbox_of(p for c in chars for p in c.quad),
+                              quad=_text_quad(m, visible), bbox=bbox_of(pt for c in chars for pt in c.quad),
                               chars=chars, words=words, lines=lines)
         elif hasattr(e.node, "annotate_custom"):
             from .raster import DrawContext

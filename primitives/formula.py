@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from symbolreel.errors import SceneError
 from symbolreel.fields import field
+from symbolreel.records import FormulaRecord, FormulaSymbol, bbox_of
 
 from .base import Shape, Stroke, register
 from .math_parse import MathSyntaxError, parse_tex
@@ -106,7 +107,6 @@ class Formula(Shape):
 
     def annotate_custom(self, ctx, m):
         from symbolreel.annotate import quad_of
-        from symbolreel.records import FormulaRecord, FormulaSymbol, bbox_of
 
         fill, stroke = ctx.p.get("fill"), ctx.p.get("stroke")
         has_fill = fill is not None and fill[3] > 0

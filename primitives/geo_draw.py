@@ -10,6 +10,9 @@ import math
 import numpy as np
 import skia
 
+from symbolreel.records import (ExactCircle, ExactFact, FigureCircle, FigureElement, FigureExact, FigureFact,
+                                FigureLabel, FigureLine, FigureMeasures, FigurePoint, FigureRecord, bbox_of)
+
 from . import construction as C
 from .geo_axes import arrow_head, axes_geometry, clip_line
 from . import geo_labels as _GL
@@ -683,8 +686,6 @@ def _r(v) -> float:
 
 def annotate_figure(fig, ctx, m):
     from symbolreel.annotate import points_of, quad_of
-    from symbolreel.records import (ExactCircle, ExactFact, FigureCircle, FigureElement, FigureExact, FigureFact,
-                                    FigureLabel, FigureLine, FigureMeasures, FigurePoint, FigureRecord, bbox_of)
 
     g = frame_geometry(fig, ctx)
     cp = fig._cp

@@ -21,6 +21,7 @@ import numpy as np
 
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_of
 
 from .base import Shape, Stroke, register
 from .expr_grammar import ExprError, compile_numpy, parse_function, singular_points
@@ -183,7 +184,6 @@ class Plot(Shape):
 
     def annotate_custom(self, ctx, m):
         from symbolreel.annotate import points_of, quad_of
-        from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_of
 
         w, h = self.size
         q = quad_of(m, (-w / 2, -h / 2, w / 2, h / 2))
