@@ -1,4 +1,5 @@
-"""Exact per-frame annotations from the same geometry and matrices used to draw.
+"""Exact per-frame annotations from the same geometry and matrices used to draw, as typed records
+(``symbolreel.records``; the format is described in docs/annotations.md).
 
 Coordinates are image pixels (x right, y down, origin at the top-left corner of
 the top-left pixel).  Quads list corners in local order: top-left, top-right,
@@ -12,6 +13,7 @@ import skia
 from .primitives.base import Shape
 from .primitives.text import Text
 from .raster import Renderer, reveal_count, skia_matrix
+from .records import ShapeRecord, TextChar, TextLine, TextRecord, TextWord, bbox_of
 
 
 def quad_of(m, box) -> list:
@@ -90,12 +92,6 @@ def _hull(pts):
     return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
 
 
-def _bbox(quad) -> list:
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return [min(xs), min(ys), max(xs), max(ys)]
-
-
 def _stroke_outset(p) -> float:
     if p.get("stroke") is None or p["stroke.width"] <= 0:
         return 0.0
@@ -108,14 +104,13 @@ def _stroke_outset(p) -> float:
 
 
 def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
-    """Annotations of every visible drawable node at time ``t``."""
+    """Annotation records (``symbolreel.records``) of every visible drawable node at time ``t``."""
     out = []
     for e in r.c.entries:
         if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0 or not isinstance(e.node, Shape):
             continue
         p = r.c.props(e, row)
         m = world[e.index]
-        item = {"id": e.node.id, "type": e.node.TYPE}
         if isinstance(e.node, Text):
             lay = r.layout(e, p)
             shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
@@ -127,30 +122,29 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
             chars = []
             for cb in visible:
                 q = _local_quad(m, cb.quad)
-                c = {"char": cb.char, "codepoint": ord(cb.char), "index": cb.index, "line": cb.line,
-                     "word": cb.word, "quad": q, "bbox": _bbox(q)}
-                if has_spans:
-                    c["span"] = cb.span
-                chars.append(c)
-            item["text"] = visible_text(visible)
-            item["orientation"] = "curved" if lay.direction == "path" else lay.direction
-            if lay.scale != 1.0:
-                item["fit_scale"] = round(float(lay.scale), 6)
-            item["quad"] = _text_quad(m, visible)
-            item["bbox"] = _bbox_of_many(c["bbox"] for c in chars)
-            item["chars"] = chars
-            item["words"] = [{"text": "".join(cb.char for cb in group), "line": group[0].line,
-                              "quad": _text_quad(m, group)}
-                             for group in _group(visible, "word")]
-            item["lines"] = [{"text": visible_text(group), "quad": _text_quad(m, group)}
-                             for group in _group(visible, "line")]
+                chars.append(TextChar(char=cb.char, codepoint=ord(cb.char), index=cb.index, line=cb.line,
+                                      word=cb.word, quad=q, bbox=bbox_of(q), span=cb.span if has_spans else None,
+                                      cluster=cb.cluster))
+            words, lines = [], []
+            for group in _group(visible, "word"):
+                q = _text_quad(m, group)
+                words.append(TextWord(text="".join(cb.char for cb in group), line=group[0].line, quad=q,
+                                      bbox=bbox_of(q)))
+            for group in _group(visible, "line"):
+                q = _text_quad(m, group)
+                lines.append(TextLine(text=visible_text(group), quad=q, bbox=bbox_of(q)))
+            item = TextRecord(id=e.node.id, type=e.node.TYPE, text=visible_text(visible),
+                              orientation="curved" if lay.direction == "path" else lay.direction,
+                              fit_scale=round(float(lay.scale), 6) if lay.scale != 1.0 else None,
+                              quad=_text_quad(m, visible), bbox=bbox_of(pt for c in chars for pt in c.quad),
+                              chars=chars, words=words, lines=lines)
         elif hasattr(e.node, "annotate_custom"):
             from .raster import DrawContext
 
-            extra = e.node.annotate_custom(DrawContext(r, e, p, float(opacity[e.index]), None, None), m)
-            if extra is None:
+            # the node builds its own record (symbolreel.records), or None when nothing is drawn
+            item = e.node.annotate_custom(DrawContext(r, e, p, float(opacity[e.index]), None, None), m)
+            if item is None:
                 continue
-            item.update(extra)
         else:
             path = r.local_path(e, p)
             if p.get("stroke") is not None and tuple(p["stroke.trim"]) != (0.0, 1.0):
@@ -162,14 +156,14 @@ def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
             lb = path.computeTightBounds()
             o = _stroke_outset(p)
             local = (lb.left() - o, lb.top() - o, lb.right() + o, lb.bottom() + o)
-            item["quad"] = _quad(m, local)
             world_path = skia.Path(path)
             world_path.transform(skia_matrix(m))
             wb = world_path.computeTightBounds()
             # stroke outset grows with the transform's largest scale
             so = o * float(np.sqrt(max(np.linalg.eigvalsh(m[:, :2] @ m[:, :2].T).max(), 0.0)))
-            item["bbox"] = [round(wb.left() - so, 3), round(wb.top() - so, 3),
-                            round(wb.right() + so, 3), round(wb.bottom() + so, 3)]
+            item = ShapeRecord(id=e.node.id, type=e.node.TYPE, quad=_quad(m, local),
+                               bbox=(round(wb.left() - so, 3), round(wb.top() - so, 3),
+                                     round(wb.right() + so, 3), round(wb.bottom() + so, 3)))
         out.append(item)
     return out
 
@@ -202,10 +196,6 @@ def trimmed_path(path: skia.Path, start: float, end: float) -> skia.Path:
 def _union(boxes) -> tuple:
     boxes = list(boxes)
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def _bbox_of_many(bboxes) -> list:
-    return list(_union(bboxes))
 
 
 def _group(chars, attr: str) -> list:

@@ -8,6 +8,7 @@ projection that draws them.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from numba import njit
 
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.records import LaneBoundary, RoadCameraState, RoadRecord, TuSimpleRows, bbox_of
 
 from .base import Shape, register
 from .lane_labels import boundary_polylines, object_labels, tusimple_row
@@ -420,21 +422,23 @@ class Road(Shape):
         xs = tusimple_row(lanes, [int(v) for v in h_samples], width=w)
         objects = object_labels(posed, [p for p in self.paints(ctx, posed, s) if p.kind != "line"])
         objects += sign_labels(posed, self.placed_signs(posed, s))
-        for o in objects:
-            o["polygon"] = [points_of(m, poly) for poly in o["polygon"]]
-            if o["quad"] is not None:
-                o["quad"] = points_of(m, o["quad"])
+        objects = [_to_image(o, m, points_of) for o in objects]
         quad = quad_of(m, (0.0, 0.0, float(w), float(h)))
-        xs_ = [p[0] for p in quad]
-        ys_ = [p[1] for p in quad]
-        return {
-            "quad": quad, "bbox": [min(xs_), min(ys_), max(xs_), max(ys_)],
-            "camera": {"s": round(s, 6), "horizon_y": round(posed.horizon_row(), 3)},
-            "lanes": [{"boundary": ln.boundary, "type": ln.type, "color": ln.colour,
-                       "pieces": [points_of(m, piece) for piece in ln.pieces]} for ln in lanes],
-            "tusimple": {"h_samples": [int(v) for v in h_samples], "lanes": xs},
-            "objects": objects,
-        }
+        return RoadRecord(
+            id=self.id, type=self.TYPE, quad=quad, bbox=bbox_of(quad),
+            camera=RoadCameraState(s=round(s, 6), horizon_y=round(posed.horizon_row(), 3)),
+            lanes=[LaneBoundary(boundary=ln.boundary, type=ln.type, color=ln.colour,
+                                pieces=[points_of(m, piece) for piece in ln.pieces]) for ln in lanes],
+            tusimple=TuSimpleRows(h_samples=[int(v) for v in h_samples], lanes=xs),
+            objects=objects,
+        )
+
+
+def _to_image(o, m, points_of):
+    """A marking/sign record in the road's own view coordinates, moved into the image by ``m``."""
+    polygon = [points_of(m, poly) for poly in o.polygon]
+    return dataclasses.replace(o, polygon=polygon, bbox=bbox_of(p for poly in polygon for p in poly),
+                               quad=None if o.quad is None else points_of(m, o.quad))
 
 
 @functools.lru_cache(maxsize=32)
