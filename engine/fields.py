@@ -132,8 +132,10 @@ def _literal(spec: Spec, v, path):
     if k == "colour":
         try:
             return parse_colour(v)
-        except (ValueError, OverflowError) as exc:
+        except ValueError as exc:
             raise SceneError(str(exc), path) from None
+        except OverflowError:
+            raise SceneError(f"number out of range in a colour; expected {COLOUR_EXPECTED}", path) from None
     if k == "string":
         if not isinstance(v, str):
             raise SceneError(f"expected text (a string), found {describe(v)}; quote it in YAML", path)

@@ -46,6 +46,14 @@ NOT_TEXT_FIELDS = frozenset({"id", "font"})
 PATH_FIELDS = frozenset({"d", "path"})
 
 
+def _num(v) -> str:
+    """A number for a message, whatever its size (``f'{10**400:g}'`` would raise)."""
+    if isinstance(v, float):
+        return f"{v:g}"
+    text = str(v) if abs(v) < 10 ** 30 else f"{str(v)[:6]}...({len(str(abs(v)))} digits)"
+    return text
+
+
 def _hint(name: str) -> str:
     return f"(raise it with Limits({name}=...) or --limit {name}=N)"
 
@@ -86,22 +94,22 @@ class _Walk:
             v = c.get(name, 512)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 if v > lim.max_side:
-                    self.fail(f"{v:g} pixels exceeds the limit of {lim.max_side} (max_side) "
+                    self.fail(f"{_num(v)} pixels exceeds the limit of {lim.max_side} (max_side) "
                               f"(raise it with --max-side / Limits(max_side=...))", ("canvas", name))
                 sides[name] = v
         if len(sides) == 2 and sides["width"] * sides["height"] > lim.max_pixels:
-            self.fail(f"{sides['width']:g} x {sides['height']:g} = {sides['width'] * sides['height']:g} pixels "
+            self.fail(f"{_num(sides['width'])} x {_num(sides['height'])} = {_num(sides['width'] * sides['height'])} pixels "
                       f"exceeds the limit of {lim.max_pixels} pixels per frame (max_pixels) {_hint('max_pixels')}",
                       ("canvas",))
         frames = c.get("frames")
         if isinstance(frames, (int, float)) and not isinstance(frames, bool) and frames > lim.max_frames:
-            self.fail(f"{frames:g} frames exceeds the limit of {lim.max_frames} "
+            self.fail(f"{_num(frames)} frames exceeds the limit of {lim.max_frames} "
                       f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas", "frames"))
         duration, fps = c.get("duration"), c.get("fps", 30.0)
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (duration, fps)):
             n = duration * fps
             if n > lim.max_frames:
-                self.fail(f"{n:.0f} frames ({duration:g} s at {fps:g} fps) exceeds the limit of {lim.max_frames} "
+                self.fail(f"{_num(n)} frames ({_num(duration)} s at {_num(fps)} fps) exceeds the limit of {lim.max_frames} "
                           f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas", "duration"))
 
     def fields(self, cls, data: dict, path):
