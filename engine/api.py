@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 import multiprocessing as mp
 
@@ -10,18 +11,19 @@ import numpy as np
 
 from .annotate import frame_annotations
 from .compile import CompiledScene
+from .errors import UsageError
 from .raster import Renderer
 from .scene import DEFAULT_LIMITS, Limits, Scene, load
 
 BATCH = 16  # frames sampled per kernel call
 
 
-def _as_scene(scene, base_dir: str | None = None) -> tuple:
+def _as_scene(scene, base_dir: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple:
     """Accept a Scene or a path; return (scene, directory that relative font paths are resolved from)."""
     if isinstance(scene, Scene):
         return scene, base_dir
     path = os.fspath(scene)
-    return load(path), base_dir or os.path.dirname(os.path.abspath(path))
+    return load(path, limits), base_dir or os.path.dirname(os.path.abspath(path))
 
 
 class _Session:
@@ -76,6 +78,9 @@ _WORKER: _Session | None = None
 
 def _worker_init(scene, base_dir):
     global _WORKER
+    from .lifecycle import exit_with_parent
+
+    exit_with_parent()  # no orphans rendering on after the parent is killed
     _WORKER = _Session(scene, base_dir)
 
 
@@ -93,7 +98,7 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
     before any output is opened. ``workers > 1`` renders in that many processes with identical results.
     """
-    scene, base_dir = _as_scene(scene, base_dir)
+    scene, base_dir = _as_scene(scene, base_dir, limits)
     scene.check_limits(limits)
     n = scene.n_frames
     indices = list(range(n)) if indices is None else [int(i) for i in indices]
@@ -136,7 +141,14 @@ def _parallel(scene, base_dir, indices, annotations, workers, chunk):
             nxt = next(it, None)
             if nxt is not None:
                 pending.append(ex.submit(_worker_render, nxt, annotations))
-            yield from fut.result()
+            try:
+                batch = fut.result()
+            except BrokenProcessPool as exc:
+                from .errors import RenderError
+
+                raise RenderError(f"a worker process died while rendering ({exc}); out of memory or killed?") \
+                    from None
+            yield from batch
 
 
 def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
@@ -181,7 +193,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     from .records import FORMAT, FrameRecord
     from .sinks import open_sink
 
-    scene, base_dir = _as_scene(scene, base_dir)
+    scene, base_dir = _as_scene(scene, base_dir, limits)
     output = os.fspath(output)
     n = scene.n_frames
     if frames is None:
@@ -189,7 +201,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     else:
         indices = list(frames)
     if output.lower().endswith(".png") and "%" not in output and len(indices) != 1:
-        raise ValueError(f"{output}: a single .png holds one frame, but {len(indices)} were requested; "
+        raise UsageError(f"{output}: a single .png holds one frame, but {len(indices)} were requested; "
                          f"use a pattern like frames/%05d.png or an .mp4")
     c = scene.canvas
     if output.lower().endswith(".png"):
@@ -204,7 +216,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
             return output % i if "%" in output else (output if output.lower().endswith(".png") else f"{output}#{i}")
         lanes = LaneLabelWriter(tusimple, culane_dir, raw_file, scene.canvas.height)
     if lane_masks is not None and "%" not in os.fspath(lane_masks):
-        raise ValueError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
+        raise UsageError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     want_ann = annotations is not None or lanes is not None
     stream = iter_frames(scene, indices, annotations="records" if want_ann else False, workers=workers, limits=limits,
                          base_dir=base_dir)

@@ -29,6 +29,27 @@ def _frames_arg(text: str):
         raise argparse.ArgumentTypeError(f"expected A:B (e.g. 0:30), got {text!r}") from None
 
 
+def _limit_arg(text: str):
+    from .limits import parse_limit
+
+    try:
+        return parse_limit(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _limits(args):
+    """Limits from --max-side, --max-frames and --limit NAME=N."""
+    from .limits import DEFAULT_LIMITS, Limits
+
+    values = dict(getattr(args, "limit", None) or [])
+    if getattr(args, "max_side", None):
+        values["max_side"] = args.max_side
+    if getattr(args, "max_frames", None):
+        values["max_frames"] = args.max_frames
+    return Limits(**{**DEFAULT_LIMITS.describe(), **values})
+
+
 def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scene", help="scene file (YAML or JSON), e.g. examples/text_card.yaml")
     p.add_argument("-o", "--output", help="output: out.mp4, out.png (one frame) or dir/%%05d.png; "
@@ -52,6 +73,8 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
                    help="PNG zlib level (default 6; 1 is much faster, files ~20%% larger)")
     p.add_argument("--max-side", type=int, help="raise the canvas size limit (default 8192)")
     p.add_argument("--max-frames", type=int, help="raise the frame count limit (default 100000)")
+    p.add_argument("--limit", action="append", default=[], type=_limit_arg, metavar="NAME=N",
+                   help="change a safety limit, e.g. --limit max_text=50000 (repeatable; see docs/limits.md)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -67,19 +90,21 @@ def cmd_render(args) -> int:
 
 def _render(args) -> int:
     from . import api
-    from .scene import DEFAULT_LIMITS, Limits, load
+    from .errors import UsageError
+    from .scene import load
 
-    scene = load(args.scene)
+    limits = _limits(args)
+    scene = load(args.scene, limits)
     n = scene.n_frames
     if args.frame is not None:
         if not 0 <= args.frame < n:
-            raise SymbolreelError(f"--frame {args.frame}: the scene has {n} frames (0..{n - 1})")
+            raise UsageError(f"--frame {args.frame}: the scene has {n} frames (0..{n - 1})")
         indices = [args.frame]
     elif args.frames is not None:
         a, b = args.frames
         b = n if b is None else b
         if not (0 <= a < b <= n):
-            raise SymbolreelError(f"--frames {a}:{b}: the scene has {n} frames (0..{n - 1})")
+            raise UsageError(f"--frames {a}:{b}: the scene has {n} frames (0..{n - 1})")
         indices = list(range(a, b))
     else:
         indices = None
@@ -89,8 +114,6 @@ def _render(args) -> int:
         output = stem + (".png" if (indices is not None and len(indices) == 1) or n == 1 else ".mp4")
     if indices is None and output.lower().endswith(".png") and "%" not in output:
         indices = [0]
-    limits = Limits(max_side=args.max_side or DEFAULT_LIMITS.max_side,
-                    max_frames=args.max_frames or DEFAULT_LIMITS.max_frames)
     bar = None
     progress = None
     total = len(indices) if indices is not None else n
@@ -143,9 +166,11 @@ def cmd_validate(args) -> int:
     from .errors import SceneError
     from .scene import locate
 
+    limits = _limits(args)
     for path in args.scenes:
-        scene = load(path)
-        scene.check_limits(file=path)
+        args.current_input = path
+        scene = load(path, limits)
+        scene.check_limits(limits, file=path)
         try:
             Renderer(CompiledScene(scene, os.path.dirname(os.path.abspath(path))))
         except SceneError as exc:
@@ -180,24 +205,47 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Parse, validate and resolve fonts of scene files; exit 2 on the first error.")
     v.add_argument("scenes", nargs="+")
     v.add_argument("-q", "--quiet", action="store_true")
+    v.add_argument("--limit", action="append", default=[], type=_limit_arg, metavar="NAME=N",
+                   help="change a safety limit, e.g. --limit max_text=50000 (see docs/limits.md)")
     v.set_defaults(func=cmd_validate)
+    for sp in (r, s, v):  # also accepted after the command: symbolreel render x.yaml --debug
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return p
 
 
+EXIT_INTERNAL = 1
+
+
 def _run(args) -> int:
+    """Run a command. Exit 2 only for the project's own errors (bad scene, limits, arguments,
+    output); anything else is a bug: exit 1 with 'internal error' (``--debug`` shows the traceback)."""
+    from .lifecycle import Terminated, handle_sigterm
+
     try:
-        return args.func(args)
+        with handle_sigterm():
+            return args.func(args)
     except SymbolreelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (ValueError, OSError) as exc:
-        if getattr(args, "debug", False):
-            raise
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except Terminated:
+        print("terminated; no partial output was left behind", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("interrupted; no partial output was left behind", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        where = getattr(args, "current_input", None) or getattr(args, "scene", None) or "(no input)"
+        print(f"internal error while processing {where}: {type(exc).__name__}: {str(exc)[:300]}\n"
+              f"This is a bug in symbolreel, not in the scene. Rerun with --debug to see the traceback, and "
+              f"please report it with the input.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def main(argv=None) -> int:

@@ -7,6 +7,9 @@ import difflib
 def format_path(path) -> str:
     """``("nodes", 3, "transform", "position")`` -> ``nodes[3].transform.position``."""
     out = ""
+    path = tuple(path)
+    if len(path) > 16:  # a path through deep nesting: its ends say where
+        return format_path(path[:6]) + "..." + format_path(path[-6:]).lstrip(".")
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
@@ -75,4 +78,9 @@ class LimitError(SceneError):
 
 
 class RenderError(SymbolreelError):
-    """Rendering or output failed for a reason that is not the scene's fault."""
+    """Rendering or output failed for a reason that is not the scene's fault (a sink could not be
+    opened or written, a worker process died). :class:`symbolreel.sinks.SinkError` is one."""
+
+
+class UsageError(SymbolreelError, ValueError):
+    """Arguments that do not fit the scene or each other (frame range, output name, options)."""

@@ -48,12 +48,29 @@ def _is_num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+# Magnitude bound of any number or whole number whose field declares no range of its own: far beyond
+# any pixel, second or metre a scene needs, far below where float32 geometry and int64 arrays break.
+MAX_MAGNITUDE = 1e9
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 24 else f"{text[:10]}...({len(text)} digits)"
+
+
 def _number(v, path, spec: Spec) -> float:
     if not _is_num(v):
         raise SceneError(f"expected a number, found {describe(v)}", path)
-    x = float(v)
+    try:
+        x = float(v)
+    except OverflowError:
+        raise SceneError(f"number out of range, found {_short(v)}; expected at most {MAX_MAGNITUDE:g} in "
+                         f"magnitude", path) from None
     if not math.isfinite(x):
         raise SceneError(f"expected a finite number, found {v!r}", path)
+    if abs(x) > MAX_MAGNITUDE and (spec.min is None or spec.max is None):
+        raise SceneError(f"number out of range, found {_short(v)}; numbers in scenes are at most "
+                         f"{MAX_MAGNITUDE:g} in magnitude", path)
     if spec.min is not None and x < spec.min:
         raise SceneError(f"must be >= {spec.min:g}, found {v!r}", path)
     if spec.max is not None and x > spec.max:
@@ -103,9 +120,12 @@ def _literal(spec: Spec, v, path):
             raise SceneError(f"expected a whole number, found {describe(v)}", path)
         x = int(v)
         if spec.min is not None and x < spec.min:
-            raise SceneError(f"must be >= {spec.min:g}, found {v!r}", path)
+            raise SceneError(f"must be >= {spec.min:g}, found {_short(v)}", path)
         if spec.max is not None and x > spec.max:
-            raise SceneError(f"must be <= {spec.max:g}, found {v!r}", path)
+            raise SceneError(f"must be <= {spec.max:g}, found {_short(v)}", path)
+        if abs(x) > MAX_MAGNITUDE and spec.max is None:
+            raise SceneError(f"number out of range, found {_short(v)}; numbers in scenes are at most "
+                             f"{MAX_MAGNITUDE:g} in magnitude", path)
         return x
     if k in ("vec2", "scale"):
         return _vec2(v, path, spec)
@@ -114,6 +134,8 @@ def _literal(spec: Spec, v, path):
             return parse_colour(v)
         except ValueError as exc:
             raise SceneError(str(exc), path) from None
+        except OverflowError:
+            raise SceneError(f"number out of range in a colour; expected {COLOUR_EXPECTED}", path) from None
     if k == "string":
         if not isinstance(v, str):
             raise SceneError(f"expected text (a string), found {describe(v)}; quote it in YAML", path)
@@ -230,9 +252,9 @@ def _track(spec: Spec, v, path) -> Track:
                 ease = item[2] if len(item) == 3 else "linear"
             else:
                 raise SceneError(f"expected a keyframe [t, value] or [t, value, ease], found {describe(item)}", kp)
-            if not _is_num(t) or not math.isfinite(float(t)):
+            if not _is_num(t):
                 raise SceneError(f"keyframe time must be a number of seconds, found {describe(t)}", kp + (0,))
-            t = float(t)
+            t = _number(t, kp + (0,), Spec("number"))
             if keys and t <= keys[-1].t:
                 raise SceneError(f"keyframe times must increase; {t:g} follows {keys[-1].t:g}", kp + (0,))
             lit = _literal(spec, val, kp + (1,))
@@ -279,9 +301,9 @@ def _track(spec: Spec, v, path) -> Track:
 
 def _per_dim(v, dim, path) -> tuple:
     if _is_num(v):
-        return (float(v),) * dim
+        return (_number(v, path, Spec("number")),) * dim
     if isinstance(v, (list, tuple)) and len(v) == dim and all(_is_num(x) for x in v):
-        return tuple(float(x) for x in v)
+        return tuple(_number(x, path + (i,), Spec("number")) for i, x in enumerate(v))
     raise SceneError(f"expected a number or a list of {dim} numbers, found {describe(v)}", path)
 
 
@@ -292,7 +314,7 @@ def _ease(v, path):
         v = tuple(v)
     try:
         parse_ease(v)
-    except ValueError as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise SceneError(str(exc), path) from None
     return v
 

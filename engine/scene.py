@@ -13,17 +13,7 @@ from .yamlio import dump_yaml, load_yaml
 FORMAT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Safety limits so a typo cannot exhaust memory. Override per call when you need more."""
-
-    max_side: int = 8192
-    max_frames: int = 100_000
-    max_nodes: int = 50_000
-    max_text: int = 10_000
-
-
-DEFAULT_LIMITS = Limits()
+from .limits import DEFAULT_LIMITS, Limits, check_data  # noqa: F401  (Limits is re-exported here)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,6 +136,10 @@ class Scene:
         return dataclasses.replace(self, **changes)
 
     def check_limits(self, limits: Limits = DEFAULT_LIMITS, file: str | None = None) -> None:
+        """Raise :class:`LimitError` when the scene exceeds ``limits`` (see docs/limits.md).
+
+        Files are checked while loading, before any object is built; this checks a scene built in
+        Python (or loaded with other limits) by the same walk over its exported data."""
         c = self.canvas
         for name in ("width", "height"):
             if getattr(c, name) > limits.max_side:
@@ -154,14 +148,7 @@ class Scene:
         if c.n_frames > limits.max_frames:
             raise LimitError(f"{c.n_frames} frames exceeds the limit of {limits.max_frames} "
                              f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas",), file)
-        nodes = self.walk()
-        if len(nodes) > limits.max_nodes:
-            raise LimitError(f"{len(nodes)} nodes exceeds the limit of {limits.max_nodes}", ("nodes",), file)
-        for node, _, path in nodes:
-            text = getattr(node, "text", None)
-            if isinstance(text, str) and len(text) > limits.max_text:
-                raise LimitError(f"{len(text)} characters exceeds the limit of {limits.max_text}",
-                                 path + ("text",), file)
+        check_data(self.to_data(), limits, file)
 
 
 def _check_fonts(table):
@@ -223,9 +210,13 @@ def _ensure_types():
     from . import primitives  # noqa: F401
 
 
-def from_dict(data, file: str | None = None, marks=None) -> Scene:
-    """Plain data (e.g. parsed JSON) -> Scene, with located errors."""
+def from_dict(data, file: str | None = None, marks=None, limits: Limits = DEFAULT_LIMITS) -> Scene:
+    """Plain data (e.g. parsed JSON) -> Scene, with located errors; ``limits`` are checked first."""
     _ensure_types()
+    try:
+        check_data(data, limits)
+    except SceneError as exc:
+        raise exc.located(file, marks) from None
     if isinstance(data, dict):
         unknown = [k for k in data if k not in {n for n, _, _ in specs(Scene)}]
         if not unknown and "nodes" not in data:
@@ -236,23 +227,31 @@ def from_dict(data, file: str | None = None, marks=None) -> Scene:
         raise exc.located(file, marks) from None
 
 
-def loads(text: str, file: str | None = None) -> Scene:
-    """Parse a scene from YAML (or JSON) text."""
-    data, marks = load_yaml(text, file)
-    return from_dict(data, file, marks)
+def loads(text: str, file: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Scene:
+    """Parse a scene from YAML (or JSON) text, within ``limits``."""
+    data, marks = load_yaml(text, file, limits)
+    return from_dict(data, file, marks, limits)
 
 
-def load(path) -> Scene:
-    """Read a scene file (YAML or JSON)."""
+def load(path, limits: Limits = DEFAULT_LIMITS) -> Scene:
+    """Read a scene file (YAML or JSON), within ``limits``."""
     path = os.fspath(path)
     try:
+        size = os.path.getsize(path)
+        if size > 4 * limits.max_bytes:  # refuse to read a huge file at all (the exact check is in load_yaml)
+            raise SceneError(f"the file has {size} bytes, above the limit of {limits.max_bytes} (max_bytes) "
+                             f"(raise it with Limits(max_bytes=...) or --limit max_bytes=N)", (), path)
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except FileNotFoundError:
         raise SceneError("no such file", (), path) from None
     except UnicodeDecodeError as exc:
         raise SceneError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", (), path) from None
-    return loads(text, file=path)
+    except IsADirectoryError:
+        raise SceneError("is a directory, not a scene file", (), path) from None
+    except PermissionError:
+        raise SceneError("cannot be read (permission denied)", (), path) from None
+    return loads(text, file=path, limits=limits)
 
 
 def locate(exc: SceneError, path) -> SceneError:

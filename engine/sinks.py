@@ -34,7 +34,7 @@ from typing import Iterator
 
 import numpy as np
 
-from symbolreel.errors import SymbolreelError
+from symbolreel.errors import RenderError
 
 __all__ = [
     "SinkError",
@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 
-class SinkError(SymbolreelError, ValueError):
+class SinkError(RenderError, ValueError):
     """Bad sink arguments or frames (wrong shape, odd size for yuv420p, bad pattern, ...)."""
 
 
@@ -73,7 +73,10 @@ def atomic_output(path) -> Iterator[Path]:
     parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
-    tmp = parent / f".{stem}.partial-{secrets.token_hex(6)}{suffix}"
+    from .lifecycle import partial_name, remove_stale_partials
+
+    remove_stale_partials(parent)  # temporary files of runs killed before they could clean up
+    tmp = parent / partial_name(stem, suffix, secrets.token_hex(6))
     try:
         yield tmp
         if not tmp.exists():
@@ -284,6 +287,26 @@ class FrameSequenceWriter(_SinkBase):
         self.next_index = 0
         self.paths: list[Path] = []
         encode_png(np.zeros((1, 1, 4), np.uint8), compress_level, premultiplied, **png_options)
+        # a manifest of an earlier run would make this one look complete until it is
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.manifest_path)
+
+    @property
+    def manifest_path(self) -> Path:
+        """``<pattern with the number replaced by 'manifest'>.json``, written by ``close()`` after the
+        last frame: a sequence without it is incomplete (the run was killed or failed)."""
+        name = _PLACEHOLDER.sub(lambda m: "%" if m.group(0) == "%%" else "manifest", self.pattern)
+        return Path(os.path.splitext(name)[0] + ".json")
+
+    def close(self) -> None:
+        if not self.closed:
+            import json
+
+            doc = {"format": "symbolreel-frames/1", "complete": True, "pattern": os.path.basename(self.pattern),
+                   "frames": len(self.paths), "files": [p.name for p in self.paths]}
+            with atomic_output(self.manifest_path) as tmp:
+                tmp.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+        super().close()
 
     @staticmethod
     def _validate(pattern: str) -> str:

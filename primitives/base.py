@@ -28,6 +28,9 @@ def node_from_data(data, path=()):
     if "type" not in data:
         raise SceneError(f"missing 'type'; expected one of {', '.join(sorted(NODE_TYPES))}", path)
     t = data["type"]
+    if not isinstance(t, str):
+        raise SceneError(f"'type' must be a string naming a node type ({', '.join(sorted(NODE_TYPES))}), "
+                         f"found {describe(t)}", path + ("type",))
     if t not in NODE_TYPES:
         hint = did_you_mean(t, NODE_TYPES) if isinstance(t, str) else ""
         raise SceneError(f"unknown node type {describe(t)}{hint}; expected one of "

@@ -31,6 +31,73 @@ MAX_DEPTH = 40
 MAX_NUMBER_DIGITS = 2000       # guards ** on numbers (SymPy would evaluate 9**9**9 exactly)
 MAX_LITERAL_DIGITS = 30
 MAX_COMBINATORIC_ARG = 1000    # factorial/binomial/gamma of larger integers are refused
+MAX_RESULT_DIGITS = 4000       # any exact number built (sum, product, factorial...); below Python's str limit
+MAX_MATRIX_POWER = 8           # integer powers of a matrix, at most this large
+MAX_MATRIX_NODES = 5000        # expression nodes across a matrix's entries (products grow them fast)
+
+
+def _digits(v) -> float:
+    """Decimal digits of an exact rational, from bit lengths (no string conversion)."""
+    p, q = int(v.p), int(v.q)
+    return max(p.bit_length(), q.bit_length()) * 0.30103
+
+
+def _tree_nodes(expr, cap: int) -> int:
+    """Nodes of a SymPy tree, counting stops at ``cap``."""
+    import sympy
+
+    n = 0
+    for _ in sympy.preorder_traversal(expr):
+        n += 1
+        if n > cap:
+            break
+    return n
+
+
+def _check_power(a, b, pos):
+    """Refuse ``a ** b`` when SymPy would build a number or matrix too large to hold, whatever ``a`` is
+    (a number, sqrt(2), root(3, 3), pi, a matrix): the size is estimated before anything is computed."""
+    import sympy
+
+    if isinstance(a, sympy.MatrixBase):
+        if not (getattr(b, "is_Integer", False) and abs(int(b)) <= MAX_MATRIX_POWER):
+            raise MathSyntaxError(f"a matrix may only be raised to a whole power of at most {MAX_MATRIX_POWER}",
+                                  pos)
+        return
+    if isinstance(b, sympy.MatrixBase) or not isinstance(a, sympy.Basic) or not isinstance(b, sympy.Basic):
+        return
+    if b.free_symbols or a.free_symbols:
+        return  # stays symbolic (x**(10**30) is kept as written)
+    try:
+        fb = abs(complex(b.evalf(15)))
+        fa = abs(complex(a.evalf(15)))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return
+    if not (math.isfinite(fa) and math.isfinite(fb)) or fb <= 1:
+        return
+    if fa == 0.0 or abs(fa - 1.0) < 1e-12:
+        if fb > 10 ** MAX_LITERAL_DIGITS:
+            raise MathSyntaxError("exponent too large", pos)
+        return
+    digits = fb * abs(math.log10(fa))
+    if getattr(a, "is_Number", False) and getattr(b, "is_Number", False):
+        digits = max(digits, fb * max(math.log10(max(fa, 2.0)), 1.0))
+    if not digits <= MAX_NUMBER_DIGITS:
+        raise MathSyntaxError(f"number too large (more than {MAX_NUMBER_DIGITS} digits)", pos)
+
+
+def _check_size(out, pos):
+    """Refuse a result that is an exact number with too many digits or a matrix with huge entries."""
+    import sympy
+
+    if isinstance(out, sympy.Rational) and _digits(out) > MAX_RESULT_DIGITS:
+        raise MathSyntaxError(f"number too large (more than {MAX_RESULT_DIGITS} digits)", pos)
+    if isinstance(out, sympy.MatrixBase):
+        total = 0
+        for entry in out:
+            total += _tree_nodes(entry, MAX_MATRIX_NODES)
+            if total > MAX_MATRIX_NODES:
+                raise MathSyntaxError(f"matrix too large (more than {MAX_MATRIX_NODES} terms in its entries)", pos)
 
 FUNCTIONS = ("sqrt", "cbrt", "root", "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "sinh",
              "cosh", "tanh", "log", "ln", "exp", "Abs", "abs", "factorial", "binomial", "floor", "ceiling",
@@ -177,26 +244,23 @@ class _Parser:
         for v in (a, b):
             if isinstance(v, tuple):
                 raise MathSyntaxError("a tuple is only allowed as a function argument", self.tok().pos)
-        if op == "**" and getattr(a, "is_Number", False) and getattr(b, "is_Number", False):
-            try:
-                fa, fb = abs(float(a)), abs(float(b))
-                digits = 0.0 if math.isinf(fa) or math.isinf(fb) else fb * max(math.log10(max(fa, 2.0)), 1.0)
-            except (TypeError, ValueError, OverflowError):
-                digits = 0.0 if not (a.is_finite and b.is_finite) else math.inf
-            if not digits <= MAX_NUMBER_DIGITS:
-                raise MathSyntaxError(f"number too large (more than {MAX_NUMBER_DIGITS} digits)", self.tok().pos)
+        if op == "**":
+            _check_power(a, b, self.tok().pos)
         try:
             if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if op == "/":
-                return a / b
-            return a ** b
+                out = a + b
+            elif op == "-":
+                out = a - b
+            elif op == "*":
+                out = a * b
+            elif op == "/":
+                out = a / b
+            else:
+                out = a ** b
         except Exception as exc:
             raise MathSyntaxError(f"cannot compute {op} here ({type(exc).__name__})", self.tok().pos) from None
+        _check_size(out, self.tok().pos)
+        return out
 
     def unary(self):
         import sympy
@@ -228,6 +292,7 @@ class _Parser:
             if getattr(a, "is_Number", False) and abs(float(a)) > MAX_COMBINATORIC_ARG:
                 raise MathSyntaxError(f"factorial of a number above {MAX_COMBINATORIC_ARG} is not allowed", t.pos)
             a = sympy.factorial(a)
+            _check_size(a, t.pos)
         return a
 
     def atom(self):
@@ -289,11 +354,14 @@ class _Parser:
                 if len(args) == 1 and isinstance(args[0], tuple):
                     args = list(args[0])
                 rows = [list(a) if isinstance(a, tuple) else [a] for a in args]
-                return fn(rows)
-            return fn(*args)
+                out = fn(rows)
+            else:
+                out = fn(*args)
         except Exception as exc:  # wrong arity or argument types: report, do not crash
             raise MathSyntaxError(f"cannot apply {name} to these arguments ({type(exc).__name__}: "
                                   f"{str(exc)[:120]})", name_tok.pos) from None
+        _check_size(out, name_tok.pos)
+        return out
 
 
 def parse_sympy(src: str):

@@ -30,15 +30,25 @@ from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingS
                             crosswalk, road_paint, stop_line, strip_polygon, text_anchor)
 
 
+# Physical ranges (docs/limits.md): real roads stay far inside them, and they keep the paint of a
+# road (built once for its whole length) and every frame's sampling finite and fast.
+MAX_ROAD_LENGTH = 3000.0   # metres of centreline in one road node
+MAX_CURVATURE = 0.2        # 1/m: radius >= 5 m (tighter than any hairpin)
+MAX_LANE_WIDTH = 10.0      # metres
+MAX_LANES = 12
+MAX_FAR = 2000.0           # metres: the camera's far clip
+
+
 @dataclass(frozen=True, kw_only=True)
 class RoadSegment:
     """A piece of the centreline: straight, constant-curvature arc, or clothoid (linear curvature)."""
 
     kind: str = field("straight", "enum", "segment shape", choices=("straight", "arc", "clothoid"))
-    length: float = field(100.0, "number", "arc length in metres", min=1e-6)
+    length: float = field(100.0, "number", "arc length in metres", min=1e-6, max=MAX_ROAD_LENGTH)
     curvature: float = field(0.0, "number", "1/radius (1/m), positive turns left; for a clothoid, the "
-                                            "curvature at its start")
-    curvature_to: float = field(0.0, "number", "clothoid only: curvature at its end")
+                                            "curvature at its start", min=-MAX_CURVATURE, max=MAX_CURVATURE)
+    curvature_to: float = field(0.0, "number", "clothoid only: curvature at its end", min=-MAX_CURVATURE,
+                                max=MAX_CURVATURE)
 
     def __post_init__(self):
         normalise(self)
@@ -58,12 +68,12 @@ class Boundary:
     type: str = field("dashed", "enum", "marking type", choices=MARKING_TYPES)
     color: str | None = field(None, "enum", "paint colour (null: yellow for double_solid, else white)",
                               choices=tuple(PAINT_COLOURS), nullable=True)
-    width: float = field(0.15, "number", "width of each painted line, metres", min=0.01)
+    width: float = field(0.15, "number", "width of each painted line, metres", min=0.01, max=2.0)
     preset: str | None = field(None, "enum", "dash/gap standard", choices=tuple(DASH_PRESETS), nullable=True)
     dash: float | None = field(None, "number", "dash length in metres (overrides the preset)", nullable=True,
-                               min=0.01)
+                               min=0.3, max=MAX_ROAD_LENGTH)
     gap: float | None = field(None, "number", "gap length in metres (overrides the preset)", nullable=True,
-                              min=0.0)
+                              min=0.3, max=MAX_ROAD_LENGTH)
     phase: float = field(0.0, "number", "arc length where dash 0 starts, metres")
     wear: float = field(0.0, "number", "seeded per-dash fading, 0 (fresh) .. 1", min=0.0, max=1.0)
 
@@ -86,7 +96,7 @@ class RoadMarking:
     shape: str = field("straight", "enum", "arrow shape", choices=tuple(ARROW_SHAPES))
     text: str = field("", "string", "painted text (kind: text), e.g. SLOW or 公交专用")
     length: float | None = field(None, "number", "extent along the road, metres (defaults per kind)",
-                                 nullable=True, min=0.1)
+                                 nullable=True, min=0.1, max=100.0)
     wear: float = field(0.0, "number", "seeded fading 0..1 (arrows, crosswalks)", min=0.0, max=1.0)
 
     def __post_init__(self):
@@ -100,9 +110,10 @@ class RoadSign:
     kind: str = field("speed_limit", "enum", "sign", choices=SIGN_KINDS)
     s: float = field(50.0, "number", "arc length where it stands, metres", min=0.0)
     side: str = field("right", "enum", "side of the road", choices=("right", "left"))
-    offset: float = field(1.5, "number", "distance beyond the outer lane boundary, metres", min=0.0)
-    height: float = field(2.0, "number", "height of the face's bottom edge above the ground, metres", min=0.0)
-    size: float = field(0.9, "number", "width of the face, metres", min=0.1)
+    offset: float = field(1.5, "number", "distance beyond the outer lane boundary, metres", min=0.0, max=100.0)
+    height: float = field(2.0, "number", "height of the face's bottom edge above the ground, metres", min=0.0,
+                          max=50.0)
+    size: float = field(0.9, "number", "width of the face, metres", min=0.1, max=10.0)
     text: str | None = field(None, "string", "text on the face (null: the style's default: 60 on a speed "
                                              "limit (us: 55), STOP on a stop sign (cn: 停), ! on a warning, "
                                              "none on yield (cn: 让, us: YIELD)), e.g. 120 or 停", nullable=True)
@@ -124,13 +135,13 @@ class RoadCamera:
     lane: int | None = field(1, "int", "lane the camera drives in (null: use 'lateral')", nullable=True, min=0)
     lateral: float = field(0.0, "number", "offset left of the centreline when lane is null, or of the lane "
                                           "centre otherwise", anim=True)
-    height: float = field(1.5, "number", "above the ground", min=0.05)
+    height: float = field(1.5, "number", "above the ground", min=0.05, max=500.0)
     pitch: float = field(3.0, "number", "downward tilt", anim=True)
     yaw: float = field(0.0, "number", "turn left of the road heading", anim=True)
     roll: float = field(0.0, "number", "roll", anim=True)
     fov: float = field(45.0, "number", "vertical field of view", min=1.0, max=170.0)
-    near: float = field(0.5, "number", "near clip depth", min=0.01)
-    far: float = field(200.0, "number", "far clip depth (the road ends there)", min=1.0)
+    near: float = field(0.5, "number", "near clip depth", min=0.01, max=100.0)
+    far: float = field(200.0, "number", "far clip depth (the road ends there)", min=1.0, max=MAX_FAR)
 
     def __post_init__(self):
         normalise(self)
@@ -150,7 +161,7 @@ class Road(Shape):
     segments: tuple = field((RoadSegment(kind="straight", length=400.0),), "structs", "the centreline, in order",
                             struct=RoadSegment, min_items=1)
     lanes: tuple = field((3.75, 3.75, 3.75), "numbers", "lane widths in metres, left to right", min=0.5,
-                         min_items=1)
+                         max=MAX_LANE_WIDTH, min_items=1)
     boundaries: tuple | None = field(None, "structs", "one per lane edge (lanes + 1), left to right (null: edge "
                                                       "lines outside, dashed lines between lanes)",
                                      struct=Boundary, nullable=True)
@@ -158,11 +169,11 @@ class Road(Shape):
     signs: tuple = field((), "structs", "traffic signs beside the road", struct=RoadSign)
     camera: RoadCamera = field(RoadCamera(), "struct", "the driving camera", struct=RoadCamera)
     view: tuple | None = field(None, "vec2", "[width, height] of the image in pixels; null = the canvas",
-                               nullable=True, min=1.0)
+                               nullable=True, min=1.0, max=8192.0)
     sky: tuple | None = field("#A9C8E8", "colour", "above the horizon", nullable=True)
     ground: tuple | None = field("#6B8E4E", "colour", "beside the road", nullable=True)
     asphalt: tuple | None = field("#4A4A4A", "colour", "road surface", nullable=True)
-    shoulder: float = field(0.5, "number", "asphalt beyond the edge lines, metres", min=0.0)
+    shoulder: float = field(0.5, "number", "asphalt beyond the edge lines, metres", min=0.0, max=50.0)
     texture: float = field(0.0, "number", "strength of the seeded asphalt texture, 0 (flat) .. 1; anchored to "
                                           "the ground and faded out with distance so it never shimmers",
                            min=0.0, max=1.0)
@@ -172,6 +183,13 @@ class Road(Shape):
 
     def __post_init__(self):
         super().__post_init__()
+        # bounds that keep building the road's paint (done once, for its whole length) in seconds
+        total = sum(seg.length for seg in self.segments)
+        if total > MAX_ROAD_LENGTH:
+            raise SceneError(f"the road is {total:g} m long; at most {MAX_ROAD_LENGTH:g} m (split longer drives "
+                             f"into several scenes)", ("segments",))
+        if len(self.lanes) > MAX_LANES:
+            raise SceneError(f"{len(self.lanes)} lanes; at most {MAX_LANES}", ("lanes",))
         if self.boundaries is None:
             inner = (Boundary(type="dashed"),) * (len(self.lanes) - 1)
             object.__setattr__(self, "boundaries", (Boundary(type="edge"),) + inner + (Boundary(type="edge"),))

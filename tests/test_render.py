@@ -249,7 +249,7 @@ def test_render_single_png_and_sequence(tmp_path):
     scene = sr.loads(SHAPES)
     sr.render(scene, tmp_path / "one.png")
     sr.render(scene, tmp_path / "seq" / "%03d.png", frames=range(1, 3))
-    assert sorted(os.listdir(tmp_path / "seq")) == ["001.png", "002.png"]
+    assert sorted(os.listdir(tmp_path / "seq")) == ["001.png", "002.png", "manifest.json"]
     import skia
 
     img = np.array(skia.Image.open(str(tmp_path / "one.png")).convert(

@@ -202,7 +202,7 @@ def test_sequence_writes_each_frame(tmp_path):
         seq.write(frames[1])
         seq.write(frames[2], 2)
     names = sorted(os.listdir(tmp_path / "frames"))
-    assert names == ["100%_0002.png", "100%_0007.png", "100%_0008.png"]
+    assert names == ["100%_0002.png", "100%_0007.png", "100%_0008.png", "100%_manifest.json"]
     out = decode_png((tmp_path / "frames" / "100%_0008.png").read_bytes())
     assert (out == frames[1]).all()
 

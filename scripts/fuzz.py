@@ -1,0 +1,206 @@
+"""Run the scene fuzzer for a number of cases or minutes; record every input that ends badly.
+
+    .venv/bin/python scripts/fuzz.py --minutes 30 --jobs 2
+    .venv/bin/python scripts/fuzz.py --cases 10000 --seed 1 --render-every 5
+
+Each case (a mutated example scene, see tests/fuzzer.py) runs in a worker process that is watched
+for time and memory. A case is a finding when it ends in anything but success or the project's own
+error naming the file, runs past --timeout seconds, or pushes the worker's peak RSS above
+--budget-mb. Findings are written to --out (default tests/fuzz_regressions/, replayed by
+tests/test_fuzz.py) as <kind>-<seed>-<case>.yaml. A JSON summary goes to stdout; exit 1 on findings.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import threading
+import time
+from multiprocessing.connection import wait
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+
+
+def _worker(conn, seed: int, render_every: int, kill_mb: float):
+    sys.path.insert(0, str(ROOT / "tests"))
+    import fuzzer
+
+    def watchdog():  # a case growing far past the budget is stopped here, before it takes the machine
+        while True:
+            time.sleep(0.05)
+            if _rss_mb() > kill_mb:
+                os._exit(3)
+
+    threading.Thread(target=watchdog, daemon=True).start()
+    for text in fuzzer._seed_texts():  # warm imports, fonts and every JIT kernel before measuring
+        fuzzer.run_case(text, True)
+    conn.send({"ready": True, "rss_mb": fuzzer.rss_peak_mb()})
+    while True:
+        index = conn.recv()
+        if index is None:
+            return
+        try:
+            text = fuzzer.make_case(seed, index)
+        except Exception as exc:  # noqa: BLE001 - a bug of the generator, not of symbolreel
+            conn.send({"index": index, "outcome": "generator", "detail": repr(exc), "seconds": 0.0,
+                       "rss_mb": fuzzer.rss_peak_mb()})
+            continue
+        conn.send({"started": index})  # the time limit counts from here, not from generating the case
+        result = fuzzer.timed_case(text, render_every > 0 and index % render_every == 0)
+        result["index"] = index
+        conn.send(result)
+
+
+class _Slot:
+    def __init__(self, args):
+        self.args = args
+        self.start()
+
+    def start(self):
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, self.args.seed, self.args.render_every,
+                                                      self.args.kill_mb), daemon=True)
+        self.proc.start()
+        child.close()
+        self.baseline = self.conn.recv()["rss_mb"]
+        self.index = None
+        self.since = None
+        self.done = 0
+
+    def submit(self, index):
+        self.index, self.since = index, time.monotonic()
+        self.conn.send(index)
+
+    def restart(self):
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.start()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", type=int, default=None, help="number of cases (default: unlimited with --minutes)")
+    ap.add_argument("--minutes", type=float, default=None, help="stop after this long")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--start", type=int, default=0, help="first case index")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes")
+    ap.add_argument("--render-every", type=int, default=5, help="render frame 0 of every Nth case (0: never)")
+    ap.add_argument("--timeout", type=float, default=20.0, help="seconds per case before it is a finding")
+    ap.add_argument("--budget-mb", type=float, default=1024.0, help="peak RSS per worker process above which a "
+                                                                    "case is a finding")
+    ap.add_argument("--kill-mb", type=float, default=1536.0, help="RSS at which a worker is stopped")
+    ap.add_argument("--recycle", type=int, default=200, help="restart a worker after this many cases")
+    ap.add_argument("--out", default=str(ROOT / "tests" / "fuzz_regressions"), help="folder for findings")
+    args = ap.parse_args(argv)
+    if args.cases is None and args.minutes is None:
+        args.cases = 1000
+    sys.path.insert(0, str(ROOT / "tests"))
+    import fuzzer
+
+    deadline = None if args.minutes is None else time.monotonic() + 60 * args.minutes
+    stop = None if args.cases is None else args.start + args.cases
+    slots = [_Slot(args) for _ in range(max(1, args.jobs))]
+    counts = {"ok": 0, "clean": 0, "bad": 0, "timeout": 0, "memory": 0, "crash": 0, "generator": 0}
+    findings, seconds, peak = [], [], max(s.baseline for s in slots)
+    render_seconds = []
+    nxt = args.start
+    t0 = time.monotonic()
+
+    def finding(kind, index, detail):
+        counts[kind] += 1
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{kind}-{args.seed}-{index}.yaml"
+        try:
+            path.write_text(fuzzer.make_case(args.seed, index), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001
+            path = Path(f"(not written: {exc!r})")
+        findings.append({"kind": kind, "case": index, "file": str(path), "detail": detail[:500]})
+        print(f"finding: {kind} case {index}: {detail[:300]}", file=sys.stderr)
+
+    def more():
+        return (stop is None or nxt < stop) and (deadline is None or time.monotonic() < deadline)
+
+    for s in slots:
+        if more():
+            s.submit(nxt)
+            nxt += 1
+    while any(s.index is not None for s in slots):
+        busy = [s for s in slots if s.index is not None]
+        ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
+        for s in busy:
+            result = None
+            if s.conn in ready:
+                try:
+                    result = s.conn.recv()
+                except EOFError:
+                    result = None
+                if result is not None and "started" in result:
+                    s.since = time.monotonic()
+                    continue
+            elif s.proc.sentinel not in ready and time.monotonic() - s.since <= args.timeout:
+                continue
+            index = s.index
+            if result is None:
+                if s.proc.is_alive():      # past the timeout
+                    finding("timeout", index, f"no result after {args.timeout:g} s")
+                else:
+                    code = s.proc.exitcode
+                    finding("memory" if code == 3 else "crash", index,
+                            f"worker ended with exit code {code}" + (" (RSS above --kill-mb)" if code == 3 else ""))
+                s.restart()
+            else:
+                seconds.append(result["seconds"])
+                if index % max(args.render_every, 1) == 0 and args.render_every:
+                    render_seconds.append(result["seconds"])
+                peak = max(peak, result["rss_mb"])
+                if result["rss_mb"] > args.budget_mb:
+                    finding("memory", index, f"peak RSS {result['rss_mb']:.0f} MiB ({result['outcome']})")
+                    s.restart()
+                elif result["seconds"] > args.timeout:
+                    finding("timeout", index, f"{result['seconds']:.1f} s ({result['outcome']})")
+                elif result["outcome"] == "bad":
+                    finding("bad", index, result["detail"])
+                else:
+                    counts[result["outcome"]] += 1
+                s.done += 1
+                if s.done >= args.recycle:
+                    s.restart()
+            s.index = None
+            if more():
+                s.submit(nxt)
+                nxt += 1
+    for s in slots:
+        if s.proc.is_alive():
+            s.conn.send(None)
+            s.proc.join(5)
+    seconds.sort()
+    total = sum(counts.values())
+    summary = {
+        "seed": args.seed, "cases": total, "first": args.start, "jobs": len(slots),
+        "wall_s": round(time.monotonic() - t0, 1), "outcomes": counts,
+        "findings": findings,
+        "case_seconds": {"median": round(seconds[len(seconds) // 2], 3) if seconds else None,
+                         "p99": round(seconds[int(len(seconds) * 0.99)], 3) if seconds else None,
+                         "max": round(seconds[-1], 3) if seconds else None},
+        "rendered_cases": len(render_seconds),
+        "worker_baseline_rss_mb": round(max(s.baseline for s in slots), 1),
+        "peak_rss_mb": round(peak, 1),
+    }
+    print(json.dumps(summary, indent=1))
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
