@@ -63,7 +63,9 @@ def _doc_blocks(lang: str):
 
 @pytest.mark.parametrize("doc,code", list(_doc_blocks("python")))
 def test_every_python_example_in_docs_runs(doc, code, tmp_path, monkeypatch):
-    """Each ```python block of docs/*.md runs as written (listings that are not code use ```text)."""
+    """Each ```python block of docs/*.md runs as written (listings that are not code use ```text), in a
+    scratch folder where ``examples/`` is the repository's."""
+    (tmp_path / "examples").symlink_to(Path(__file__).parent.parent / "examples", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     exec(compile(code, str(doc.name), "exec"), {"__name__": "__doc_example__"})
 
