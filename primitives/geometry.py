@@ -191,7 +191,7 @@ def _compile(fig: "Figure") -> _Compiled:
             extra = {"pick": it.pick}
             if it.avoid is not None:
                 if prog.types.get(it.avoid) != "point":
-                    raise SceneError(f"unknown point '{it.avoid}'; known points: {', '.join(prog.point_names())}",
+                    raise SceneError(f"unknown point '{it.avoid}'; known points: {C._some(prog.point_names())}",
                                      ("items", i, "avoid"))
                 extra["avoid"] = it.avoid
             if kind == "rotation":

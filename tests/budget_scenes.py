@@ -54,14 +54,14 @@ def scenes() -> dict:
             "nodes": [{"type": "figure", "label_points": False,
                        "points": {f"P{i}": [i % 40, i // 40] for i in range(400)},
                        "items": [{"segment": f"P{i} P{i + 1}".replace(" ", "")} for i in range(399)]
-                       + [{"circle": f"P{i}", "radius": 0.5} for i in range(L.max_items - 399)]}]},
+                       + [{"circle": f"P{i % 400}", "radius": 0.5} for i in range(L.max_items - 399)]}]},
         "road_longest_densest": {
             "canvas": {"width": 1280, "height": 720, "frames": 1},
             "nodes": [{"type": "road", "segments": [{"kind": "arc", "length": 1500, "curvature": 0.2},
                                                     {"kind": "clothoid", "length": 1500, "curvature": 0.2,
                                                      "curvature_to": -0.2}],
                        "lanes": [3.5] * 12,
-                       "boundaries": [{"type": "dashed_solid", "dash": 0.3, "gap": 0.3}] * 13,
+                       "boundaries": [{"type": "dashed_solid", "dash": 3.0, "gap": 3.6}] * 13,  # 5,909 dashes
                        "texture": 1.0,
                        "markings": [{"kind": "text", "s": s * 1.5, "lane": s % 12, "text": "SLOW"}
                                     for s in range(1990)],
