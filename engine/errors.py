@@ -59,7 +59,7 @@ class SceneError(SymbolreelError, ValueError):
                 path = path[:-1]
             if path in marks:
                 line, col = marks[path]
-        return SceneError(self.message, self.path, file or self.file, line, col)
+        return type(self)(self.message, self.path, file or self.file, line, col)
 
     def __str__(self) -> str:
         where = ""

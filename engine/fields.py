@@ -521,6 +521,10 @@ def class_schema(cls) -> dict:
         if default is dataclasses.MISSING:
             required.append(name)
     out = {"type": "object", "properties": props, "additionalProperties": False}
+    one_kind = getattr(cls, "ONE_KIND_OF", None)
+    if one_kind:
+        # tagged union: exactly one of these keys holds a string (a null one counts as absent)
+        out["oneOf"] = [{"required": [k], "properties": {k: {"type": "string"}}} for k in one_kind]
     if cls.__doc__:
         out["description"] = cls.__doc__.strip().splitlines()[0]
     if required:

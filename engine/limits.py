@@ -20,11 +20,12 @@ class Limits:
     e.g. ``Limits(max_text=50_000)``; the CLI takes ``--limit max_text=50000``."""
 
     max_side: int = 8192            # canvas width or height, pixels
-    max_pixels: int = 16_777_216    # canvas width x height (4096 x 4096, or 8192 x 2048)
+    max_pixels: int = 8_294_400     # canvas width x height (3840 x 2160, or 8192 x 1012)
+    max_blur_pixels: int = 66_355_200  # canvas pixels x motion-blur samples (3840 x 2160 x 8): drawn per frame
     max_frames: int = 100_000       # frames of the scene
-    max_nodes: int = 50_000         # nodes, nested children included
+    max_nodes: int = 10_000         # nodes, nested children included
     max_text: int = 10_000          # characters of text in the whole scene (see NOT_TEXT_FIELDS)
-    max_bytes: int = 2_000_000      # size of the scene file (YAML or JSON text), bytes
+    max_bytes: int = 1_000_000      # size of the scene file (YAML or JSON text), bytes
     max_depth: int = 48             # nesting of lists and mappings in the file
     max_elements: int = 500_000     # values in the file after expanding YAML aliases
     max_points: int = 100_000       # [x, y] points in the whole scene (every keyframe's copy counted)
@@ -82,6 +83,7 @@ class _Walk:
             return
         from .scene import Scene
 
+        self.data = data
         canvas = data.get("canvas")
         if isinstance(canvas, dict):
             self.canvas(canvas)
@@ -101,6 +103,13 @@ class _Walk:
             self.fail(f"{_num(sides['width'])} x {_num(sides['height'])} = {_num(sides['width'] * sides['height'])} pixels "
                       f"exceeds the limit of {lim.max_pixels} pixels per frame (max_pixels) {_hint('max_pixels')}",
                       ("canvas",))
+        blur = self.data.get("motion_blur") if isinstance(self.data, dict) else None
+        if len(sides) == 2 and isinstance(blur, dict):
+            n = blur.get("samples", 8)
+            if isinstance(n, int) and not isinstance(n, bool) and sides["width"] * sides["height"] * n > lim.max_blur_pixels:
+                self.fail(f"{_num(sides['width'] * sides['height'])} pixels x {n} motion-blur samples exceeds the "
+                          f"limit of {lim.max_blur_pixels} pixels drawn per frame (max_blur_pixels) "
+                          f"{_hint('max_blur_pixels')}", ("motion_blur", "samples"))
         frames = c.get("frames")
         if isinstance(frames, (int, float)) and not isinstance(frames, bool) and frames > lim.max_frames:
             self.fail(f"{_num(frames)} frames exceeds the limit of {lim.max_frames} "

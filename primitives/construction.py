@@ -245,6 +245,12 @@ class Program:
         return [n for n, t in self.types.items() if t == "point"]
 
 
+def _some(names, n: int = 20) -> str:
+    """At most ``n`` names for a message (a figure may define thousands)."""
+    names = list(names)
+    return ", ".join(names[:n]) + (f", ... ({len(names) - n} more)" if len(names) > n else "")
+
+
 def parse_args(sig: str, text, program: Program, path) -> list:
     """Resolve an item's argument text against the signature ``sig`` (see CONSTRUCTIONS)."""
     if not isinstance(text, str):
@@ -253,9 +259,9 @@ def parse_args(sig: str, text, program: Program, path) -> list:
         names = split_names(text, program.types)
     except KeyError as exc:
         bad = exc.args[0]
-        pts = ", ".join(program.point_names()) or "none"
+        pts = _some(program.point_names()) or "none"
         others = [n for n, t in program.types.items() if t != "point"]
-        extra = f"; known lines/circles: {', '.join(others)}" if others else ""
+        extra = f"; known lines/circles: {_some(others)}" if others else ""
         raise SceneError(f"unknown point '{bad}'; known points: {pts}{extra}", path) from None
     refs, i = [], 0
     parts = sig.split()

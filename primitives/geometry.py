@@ -31,6 +31,8 @@ SCENE_CLOCK = Track(keys=(Key(0.0, (0.0,)),), speed=(1.0,))
 class FigureItem:
     """One figure item: exactly one kind key (segment, angle, incircle, ...) naming its arguments, plus options."""
 
+    ONE_KIND_OF = C.KINDS  # the JSON Schema states the rule as a tagged union
+
     # drawing kinds
     point: str | None = field(None, "string", "draw points: 'A', 'A B C' (marker and label; sets their style)",
                               nullable=True)
@@ -189,7 +191,7 @@ def _compile(fig: "Figure") -> _Compiled:
             extra = {"pick": it.pick}
             if it.avoid is not None:
                 if prog.types.get(it.avoid) != "point":
-                    raise SceneError(f"unknown point '{it.avoid}'; known points: {', '.join(prog.point_names())}",
+                    raise SceneError(f"unknown point '{it.avoid}'; known points: {C._some(prog.point_names())}",
                                      ("items", i, "avoid"))
                 extra["avoid"] = it.avoid
             if kind == "rotation":

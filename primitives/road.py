@@ -37,6 +37,7 @@ MAX_CURVATURE = 0.2        # 1/m: radius >= 5 m (tighter than any hairpin)
 MAX_LANE_WIDTH = 10.0      # metres
 MAX_LANES = 12
 MAX_FAR = 2000.0           # metres: the camera's far clip
+MAX_DASHES = 6_000        # dashes of all dashed boundaries together, over the whole road
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,11 +197,17 @@ class Road(Shape):
         if len(self.boundaries) != len(self.lanes) + 1:
             raise SceneError(f"{len(self.lanes)} lanes need {len(self.lanes) + 1} boundaries, found "
                              f"{len(self.boundaries)}", ("boundaries",))
+        dashes = 0.0
         for i, b in enumerate(self.boundaries):
             try:
-                b.spec()
+                spec = b.spec()
+                if "dashed" in b.type:
+                    dashes += total / sum(spec.dash_gap())
             except ValueError as exc:
                 raise SceneError(str(exc), ("boundaries", i)) from None
+            if dashes > MAX_DASHES:
+                raise SceneError(f"the dashed lines have about {dashes:.0f} dashes over the road's {total:g} m; at "
+                                 f"most {MAX_DASHES} (longer dashes and gaps, or a shorter road)", ("boundaries", i))
         for i, m in enumerate(self.markings):
             if m.kind in ("arrow", "text") and m.lane is None:
                 raise SceneError(f"a {m.kind} marking needs a 'lane'", ("markings", i, "lane"))

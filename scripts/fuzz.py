@@ -30,7 +30,7 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
 
 
-def _worker(conn, seed: int, render_every: int, kill_mb: float):
+def _worker(conn, seed: int, render_every: int, kill_mb: float, warm: bool):
     sys.path.insert(0, str(ROOT / "tests"))
     import fuzzer
 
@@ -41,8 +41,8 @@ def _worker(conn, seed: int, render_every: int, kill_mb: float):
                 os._exit(3)
 
     threading.Thread(target=watchdog, daemon=True).start()
-    for text in fuzzer._seed_texts():  # warm imports, fonts and every JIT kernel before measuring
-        fuzzer.run_case(text, True)
+    for text in fuzzer._seed_texts() if warm else fuzzer.SEED_SCENES[:1]:
+        fuzzer.run_case(text, True)  # warm imports, fonts and JIT kernels before measuring
     conn.send({"ready": True, "rss_mb": fuzzer.rss_peak_mb()})
     while True:
         index = conn.recv()
@@ -69,7 +69,7 @@ class _Slot:
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, self.args.seed, self.args.render_every,
-                                                      self.args.kill_mb), daemon=True)
+                                                      self.args.kill_mb, self.args.warm), daemon=True)
         self.proc.start()
         child.close()
         self.baseline = self.conn.recv()["rss_mb"]
@@ -100,6 +100,8 @@ def main(argv=None) -> int:
     ap.add_argument("--budget-mb", type=float, default=1024.0, help="peak RSS per worker process above which a "
                                                                     "case is a finding")
     ap.add_argument("--kill-mb", type=float, default=1536.0, help="RSS at which a worker is stopped")
+    ap.add_argument("--no-warm", dest="warm", action="store_false",
+                    help="skip rendering every seed scene in each worker first (faster start; JIT time counts)")
     ap.add_argument("--recycle", type=int, default=200, help="restart a worker after this many cases")
     ap.add_argument("--out", default=str(ROOT / "tests" / "fuzz_regressions"), help="folder for findings")
     args = ap.parse_args(argv)
