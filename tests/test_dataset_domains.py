@@ -1,0 +1,182 @@
+"""Dataset domains: samplers draw valid, deterministic specs; captions agree with the rendered scene.
+
+Each domain is checked on a few hundred sampled items at small canvas sizes: the scene is built from
+the spec and rendered (frame 0, and the last frame of clips) with annotations, and every quoted
+string, colour word and position word of the captions is compared with what was drawn.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import symbolreel as sr
+from symbolreel.datasets import domains as D
+from symbolreel.datasets import styles
+from symbolreel.datasets.captions import region
+from symbolreel.errors import SceneError
+
+QUOTE = re.compile(r"\u201c(.*?)\u201d|\u300c(.*?)\u300d", re.S)
+
+
+def quoted(caps: dict) -> list:
+    out = []
+    for lang in ("en", "zh"):
+        for text in caps[lang].values():
+            out += [a or b for a, b in QUOTE.findall(text)]
+    return out
+
+
+def items(name: str, n: int, seed: int, **over):
+    dom = D.get(name)
+    opts = D.validate_options(name, over)
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        media = "clip" if i % 4 == 3 else "still"
+        spec = dom.sample(rng, opts, media)
+        scene = dom.build(spec)
+        caps = dom.captions(spec, scene, np.random.default_rng([seed, i, 1]))
+        yield spec, scene, caps, opts
+
+
+def check_caption_shape(spec, caps):
+    for lang in ("en", "zh"):
+        keys = {"short", "detailed", "prompt"} | ({"motion"} if spec["media"] == "clip" else set())
+        assert set(caps[lang]) == keys, caps[lang]
+        for v in caps[lang].values():
+            assert isinstance(v, str) and v.strip()
+
+
+def frames_to_check(spec, scene) -> list:
+    n = scene.n_frames
+    return [0] if n == 1 else [0, n // 2, n - 1]
+
+
+def text_ann(anns):
+    return next((a for a in anns if a["id"] == "text"), None)
+
+
+# ------------------------------------------------------------------ registry and options
+
+def test_registry_and_unknown_domain():
+    assert "text" in D.DOMAINS
+    with pytest.raises(SceneError, match="known domains: .*text"):
+        D.get("txt")
+
+
+def test_option_errors_name_the_path():
+    with pytest.raises(SceneError) as e:
+        D.validate_options("text", {"size": "big"})
+    assert str(e.value).startswith("domains.text.options.size: expected a range")
+    with pytest.raises(SceneError, match=r"domains\.text\.options\.sise: unknown option 'sise' \(did you mean 'size'"):
+        D.validate_options("text", {"sise": [0.1, 0.2]})
+    with pytest.raises(SceneError, match=r"domains\.text\.options\.languages\.fr: unknown key"):
+        D.validate_options("text", {"languages": {"fr": 1}})
+    with pytest.raises(SceneError, match=r"recipe\.x\.fonts_zh\[1\]: unknown font 'sans-boldd'"):
+        D.validate_options("text", {"fonts_zh": ["sans", "sans-boldd"]}, path=("recipe", "x"))
+    with pytest.raises(SceneError, match=r"domains\.text\.options\.corpus_en: corpus file .* not found"):
+        D.validate_options("text", {"corpus_en": "/nonexistent/words.txt"})
+    merged = D.validate_options("text", {"languages": {"zh": 2}})
+    assert merged["languages"] == {"zh": 2.0}   # a weights mapping replaces the default
+    assert merged["size"] == D.get("text").options["size"]
+
+
+# ------------------------------------------------------------------ text
+
+def test_text_captions_agree_with_render():
+    from symbolreel.datasets.domains.text import join_lines
+
+    seen = {"layout": set(), "lang": set(), "scene": set(), "motion": set()}
+    for spec, scene, caps, opts in items("text", 160, 11, width=224, height=160):
+        check_caption_shape(spec, caps)
+        for k in ("layout", "lang", "scene"):
+            seen[k].add(spec[k])
+        if "motion" in spec:
+            seen["motion"].add(spec["motion"]["kind"])
+        w, h = spec["canvas"]["width"], spec["canvas"]["height"]
+        for f in frames_to_check(spec, scene):
+            _, anns = sr.render_frame(scene, f, annotations=True)
+            a = text_ann(anns)
+            m = spec.get("motion", {}).get("kind")
+            if a is None:
+                # nothing drawn yet: only before a fade or typewriter reveal has begun
+                assert f < scene.n_frames - 1 and m in ("typewriter", "fade"), (spec, f)
+                continue
+            if m == "typewriter" and f < scene.n_frames - 1:
+                continue
+            # every character fully inside the canvas, in every checked frame
+            for ch in a["chars"]:
+                x0, y0, x1, y1 = ch["bbox"]
+                assert x0 >= -0.01 and y0 >= -0.01 and x1 <= w + 0.01 and y1 <= h + 0.01, (spec, f, ch)
+            if f == scene.n_frames - 1 or m != "typewriter":
+                lines = a["text"].split("\n")
+                assert a["text"] == spec["text"], (a["text"], spec["text"])
+                for q in quoted(caps):
+                    assert q in lines or q == join_lines(lines), (q, lines)
+                assert all(any(ln in q for q in quoted(caps)) for ln in lines)
+            region_frame = scene.n_frames - 1 if m in ("typewriter", "fade") else 0
+            if f == region_frame:
+                reg = region(a["bbox"], w, h)
+                if tuple(spec["region"]) != reg:
+                    # only a box centre on a third line may round either way
+                    cx, cy = (a["bbox"][0] + a["bbox"][2]) / 2, (a["bbox"][1] + a["bbox"][3]) / 2
+                    assert min(abs(cx - w / 3), abs(cx - 2 * w / 3), abs(cy - h / 3), abs(cy - 2 * h / 3)) < 1.5
+        d = next(n for n in scene.nodes if n.id == "text").describe()
+        assert d["color"] == spec["color"]
+        assert spec["color"] in caps["en"]["detailed"] and styles.COLOR_ZH[spec["color"]] in caps["zh"]["detailed"]
+        behind = [spec["plate"]["color"]] if "plate" in spec else styles.background_colors(spec["background"])
+        assert min(styles.contrast(spec["color"], c) for c in behind) >= opts["min_contrast"]
+        assert d["orientation"] == {"horizontal": "horizontal", "vertical": "vertical", "curved": "curved"}[
+            spec["layout"]]
+    assert seen["layout"] == {"horizontal", "vertical", "curved"}
+    assert seen["lang"] == {"en", "zh", "mixed"}
+    assert seen["scene"] == {"plain", "sign", "document", "subtitle"}
+    assert seen["motion"] == set(styles.TEXT_MOTIONS)
+
+
+def test_text_is_deterministic():
+    dom = D.get("text")
+    opts = D.validate_options("text", {})
+    for i in range(30):
+        media = "clip" if i % 2 else "still"
+        a = dom.sample(np.random.default_rng([5, i]), opts, media)
+        b = dom.sample(np.random.default_rng([5, i]), opts, media)
+        assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+        assert json.loads(json.dumps(a)) == a            # plain JSON data
+        assert dom.build(a).dumps() == dom.build(json.loads(json.dumps(a))).dumps()
+        ca = dom.captions(a, dom.build(a), np.random.default_rng([5, i, 1]))
+        cb = dom.captions(b, dom.build(b), np.random.default_rng([5, i, 1]))
+        assert ca == cb
+
+
+def test_text_strict_coverage_rejects_uncovered_entries(tmp_path):
+    # U+17000 (Tangut) is in no bundled font: entries holding it are re-drawn, never drawn as tofu
+    corpus = tmp_path / "zh.txt"
+    corpus.write_text("你好\n\U00017000字\n世界\n", encoding="utf-8")
+    opts = {"languages": {"zh": 1}, "kinds": {"word": 1}, "corpus_zh": str(corpus), "rare_share": 0.0}
+    texts = {spec["text"] for spec, *_ in items("text", 40, 3, **opts)}
+    assert texts <= {"你好", "世界"} and texts
+    bad = tmp_path / "bad.txt"
+    bad.write_text("\U00017000\n", encoding="utf-8")
+    with pytest.raises(SceneError, match="no acceptable draw"):
+        next(items("text", 1, 3, **{**opts, "corpus_zh": str(bad)}))
+
+
+def test_text_rare_share_reaches_the_tail():
+    from symbolreel.datasets.corpora import zh_chars
+
+    rare = set(zh_chars()[0][1500:])
+    dom = D.get("text")
+
+    def rare_count(share):
+        opts = D.validate_options("text", {"languages": {"zh": 1}, "kinds": {"phrase": 1}, "rare_share": share,
+                                           "layouts": {"horizontal": 1}})
+        n = 0
+        for i in range(60):
+            spec = dom.sample(np.random.default_rng([9, i]), opts, "still")
+            n += sum(ch in rare for ch in spec["text"])
+        return n
+
+    assert rare_count(0.6) > 3 * max(rare_count(0.0), 1)
