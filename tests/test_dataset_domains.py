@@ -180,3 +180,64 @@ def test_text_rare_share_reaches_the_tail():
         return n
 
     assert rare_count(0.6) > 3 * max(rare_count(0.0), 1)
+
+
+# ------------------------------------------------------------------ shared checks of placed content
+
+def check_inside(boxes, w, h, what):
+    for b in boxes:
+        assert b[0] >= -0.01 and b[1] >= -0.01 and b[2] <= w + 0.01 and b[3] <= h + 0.01, (what, b)
+
+
+def check_region(spec, bbox, w, h):
+    reg = region(bbox, w, h)
+    if tuple(spec["region"]) != reg:
+        # only a box centre on a third line may round either way
+        cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+        assert min(abs(cx - w / 3), abs(cx - 2 * w / 3), abs(cy - h / 3), abs(cy - 2 * h / 3)) < 1.5, (spec, bbox)
+
+
+# ------------------------------------------------------------------ formula
+
+def test_formula_captions_agree_with_render():
+    from symbolreel.datasets.domains.formula import CONSTRUCT_EN, CONSTRUCT_MARK, CONSTRUCT_ZH, KINDS
+
+    kinds = set()
+    for spec, scene, caps, opts in items("formula", 150, 21, width=224, height=160):
+        check_caption_shape(spec, caps)
+        kinds.add(spec["kind"])
+        w, h = spec["canvas"]["width"], spec["canvas"]["height"]
+        for f in frames_to_check(spec, scene):
+            _, anns = sr.render_frame(scene, f, annotations=True)
+            a = next((x for x in anns if x["id"] == "formula"), None)
+            if a is None:
+                assert spec["motion"]["kind"] == "fade" and f < scene.n_frames - 1
+                continue
+            assert a["tex"] == spec["tex"]
+            assert set(quoted(caps)) == {spec["tex"]}
+            check_inside([s["bbox"] for s in a["symbols"]], w, h, spec["tex"])
+            chars = {s["char"] for s in a["symbols"]}
+            for k in spec["constructs"]:
+                if k in CONSTRUCT_MARK:
+                    assert CONSTRUCT_MARK[k] in chars, (k, spec["tex"], chars)
+                assert CONSTRUCT_EN[k] in caps["en"]["detailed"] and CONSTRUCT_ZH[k] in caps["zh"]["detailed"]
+            if f == (0 if spec.get("motion", {}).get("kind") != "fade" else scene.n_frames - 1):
+                check_region(spec, a["bbox"], w, h)
+        assert spec["color"] in caps["en"]["detailed"]
+        assert min(styles.contrast(spec["color"], c) for c in styles.background_colors(spec["background"])) >= 4.5
+    assert kinds == set(KINDS) | {"relation"}
+
+
+@pytest.mark.parametrize("name", ["text", "formula"])
+def test_domain_specs_are_deterministic(name):
+    dom = D.get(name)
+    opts = D.validate_options(name, {"width": 200, "height": 150})
+    for i in range(20):
+        media = "clip" if i % 2 else "still"
+        a = dom.sample(np.random.default_rng([5, i]), opts, media)
+        b = dom.sample(np.random.default_rng([5, i]), opts, media)
+        assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+        assert json.loads(json.dumps(a)) == a
+        assert dom.build(a).dumps() == dom.build(json.loads(json.dumps(a))).dumps()
+        assert dom.captions(a, dom.build(a), np.random.default_rng(1)) == \
+            dom.captions(b, dom.build(b), np.random.default_rng(1))

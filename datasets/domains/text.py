@@ -9,7 +9,6 @@ written into the spec's text with explicit newlines, so the quoted text is exact
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from .. import styles
 from ..corpora import EnSampler, ZhSampler
 from . import Domain, register
 from .common import CANVAS_DOCS, CANVAS_OPTIONS, background_and_ink, canvas_spec, check_canvas, check_media, \
-    make_canvas, timing
+    frames_extent, make_canvas, motion_caption, motion_spec, place, start_bbox, extent
 
 FONTS_EN = ["sans", "sans-bold", "sans-italic", "sans-bold-italic", "serif", "serif-bold", "serif-italic",
             "serif-bold-italic", "mono", "mono-bold"]
@@ -187,21 +186,6 @@ def _ink_box(lay) -> tuple:
     return float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())
 
 
-def _extent(box, rotation: float, scale: float = 1.0) -> tuple:
-    """(x0, y0, x1, y1) of a local box rotated (degrees, clockwise on screen) and scaled about the origin."""
-    a = math.radians(rotation)
-    ca, sa = math.cos(a), math.sin(a)
-    xs, ys = [], []
-    for x, y in ((box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])):
-        xs.append(scale * (ca * x - sa * y))
-        ys.append(scale * (sa * x + ca * y))
-    return min(xs), min(ys), max(xs), max(ys)
-
-
-def _union(boxes) -> tuple:
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
 def _curve(rng, length: float) -> tuple:
     """Path data of an arc-like quadratic curve centred on the origin, and its bend (+ up, - down)."""
     bend = float(rng.uniform(0.12, 0.3)) * (1 if rng.random() < 0.6 else -1)
@@ -211,76 +195,6 @@ def _curve(rng, length: float) -> tuple:
 
 
 # ---------------------------------------------------------------- sampling
-
-def _motion(rng, opts: dict, dur: float) -> dict:
-    kind = styles.weighted_choice(rng, opts["motions"])
-    t0, t1 = timing(rng, dur, opts["fps"])
-    m = {"kind": kind, "start": t0, "end": t1, "ease": "linear" if rng.random() < 0.4 else "ease-in-out"}
-    if kind == "rotate":
-        a = round(float(rng.uniform(8.0, 25.0)), 1)
-        m["from"], m["to"] = (-a, a) if rng.random() < 0.5 else (a, -a)
-    elif kind == "zoom":
-        lo, hi = round(float(rng.uniform(0.6, 0.85)), 2), round(float(rng.uniform(1.05, 1.3)), 2)
-        m["from"], m["to"] = (lo, hi) if rng.random() < 0.6 else (hi, lo)
-    return m
-
-
-def _frames_extent(box, rotation: float, motion: dict | None) -> tuple:
-    """Union of the text's extents over the clip (rotation and scale about the node's origin)."""
-    if motion is None or motion["kind"] not in ("rotate", "zoom"):
-        return _extent(box, rotation)
-    if motion["kind"] == "rotate":
-        n = 33
-        return _union([_extent(box, motion["from"] + (motion["to"] - motion["from"]) * i / (n - 1))
-                       for i in range(n)])
-    return _union([_extent(box, rotation, motion["from"]), _extent(box, rotation, motion["to"])])
-
-
-def _place(rng, ext, w: float, h: float, margin: float, motion: dict | None):
-    """Position(s) keeping ``ext`` inside the canvas; None when it cannot fit.
-
-    Returns ``(position, extra)``: ``extra`` holds the scroll end or the camera shift of a clip.
-    """
-    lo_x, hi_x = margin - ext[0], w - margin - ext[2]
-    lo_y, hi_y = margin - ext[1], h - margin - ext[3]
-    if lo_x > hi_x or lo_y > hi_y:
-        return None
-    kind = motion["kind"] if motion else None
-    if kind == "scroll":
-        # scroll along the roomier axis, at least a fifth of the room
-        if hi_x - lo_x < 0.05 * w and hi_y - lo_y < 0.05 * h:
-            return None
-        axis = 0 if (hi_x - lo_x) / w >= (hi_y - lo_y) / h else 1
-        lo, hi = (lo_x, hi_x) if axis == 0 else (lo_y, hi_y)
-        a, b = sorted(float(v) for v in rng.uniform(lo, hi, size=2))
-        if b - a < 0.2 * (hi - lo):
-            a, b = lo, hi
-        if rng.random() < 0.5:
-            a, b = b, a
-        other = float(rng.uniform(lo_y, hi_y)) if axis == 0 else float(rng.uniform(lo_x, hi_x))
-        p0 = (a, other) if axis == 0 else (other, a)
-        p1 = (b, other) if axis == 0 else (other, b)
-        return (round(p0[0], 2), round(p0[1], 2)), {"to": [round(p1[0], 2), round(p1[1], 2)]}
-    if kind == "camera_pan":
-        # the camera moves by d: the text appears at p - d; both ends must stay inside
-        room_x, room_y = hi_x - lo_x, hi_y - lo_y
-        if room_x < 0.05 * w and room_y < 0.05 * h:
-            return None
-        axis = 0 if room_x / w >= room_y / h else 1
-        room = room_x if axis == 0 else room_y
-        d = float(rng.uniform(0.4, 0.9)) * room * (1 if rng.random() < 0.5 else -1)
-        d0, d1 = -d / 2.0, d / 2.0
-        if axis == 0:
-            px = (lo_x + hi_x) / 2.0
-            py = float(rng.uniform(lo_y, hi_y))
-            shift = [[round(d0, 2), 0.0], [round(d1, 2), 0.0]]
-        else:
-            px = float(rng.uniform(lo_x, hi_x))
-            py = (lo_y + hi_y) / 2.0
-            shift = [[0.0, round(d0, 2)], [0.0, round(d1, 2)]]
-        return (round(px, 2), round(py, 2)), {"camera_shift": shift}
-    return (round(float(rng.uniform(lo_x, hi_x)), 2), round(float(rng.uniform(lo_y, hi_y)), 2)), {}
-
 
 def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
     """A text item spec (see the module docstring); rejected draws are re-drawn from ``rng``."""
@@ -331,7 +245,7 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
         rotation = 0.0
         if media == "still" and scene_kind == "plain" and o["max_rotation"] > 0 and rng.random() < 0.4:
             rotation = round(float(rng.uniform(-o["max_rotation"], o["max_rotation"])), 1)
-        motion = _motion(rng, o, o["duration"]) if media == "clip" else None
+        motion = motion_spec(rng, o, o["motions"]) if media == "clip" else None
         if motion is not None and scene_kind != "plain" and motion["kind"] in ("rotate", "zoom", "scroll") or \
                 motion is not None and scene_kind == "subtitle" and motion["kind"] == "camera_pan":
             # plates do not move with the text; keep those scenes to motions that leave it on its plate
@@ -363,7 +277,7 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
         if motion is not None:
             motion.update(extra)
             spec["motion"] = motion
-        spec["region"] = list(C.region(_start_bbox(spec), w, h))
+        spec["region"] = list(C.region(start_bbox(spec), w, h))
         return spec
     raise SceneError(f"text: no acceptable draw in {MAX_TRIES} tries (last problem: {last})")
 
@@ -391,37 +305,18 @@ def _fit_and_place(rng, raw, font, size, layout, direction, align, kind, scene_k
             pad = round(0.35 * size, 2)
             box = (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
         if scene_kind == "subtitle":
-            ext = _extent(box, 0.0)
+            ext = extent(box, 0.0)
             x = w / 2.0
             y = h - margin - ext[3]
             if ext[2] - ext[0] <= w - 2 * margin and y + ext[1] >= margin:
                 return text, size, box, path, bend, (round(x, 2), round(y, 2)), {}, pad
         else:
-            ext = _frames_extent(box, rotation, motion)
-            placed = _place(rng, ext, w, h, margin, motion)
+            ext = frames_extent(box, rotation, motion)
+            placed = place(rng, ext, w, h, margin, motion)
             if placed is not None:
                 return (text, size, box, path, bend, placed[0], placed[1], pad)
         size *= 0.8
     return None
-
-
-def _start_bbox(spec: dict) -> tuple:
-    """Canvas box of the text (and plate) at the time the detailed caption describes (the clip's start)."""
-    box = spec["local_box"]
-    m = spec.get("motion")
-    rot = spec["rotation"]
-    scale = 1.0
-    px, py = spec["position"]
-    if m is not None:
-        if m["kind"] == "rotate":
-            rot = m["from"]
-        elif m["kind"] == "zoom":
-            scale = m["from"]
-        elif m["kind"] == "camera_pan":
-            px -= m["camera_shift"][0][0]
-            py -= m["camera_shift"][0][1]
-    e = _extent(box, rot, scale)
-    return (px + e[0], py + e[1], px + e[2], py + e[3])
 
 
 # ---------------------------------------------------------------- scene
@@ -562,48 +457,8 @@ def captions(spec: dict, scene, rng: np.random.Generator) -> dict:
            "zh": {"short": short_zh, "detailed": detailed_zh, "prompt": prompt_zh}}
     m = spec.get("motion")
     if m is not None:
-        out["en"]["motion"], out["zh"]["motion"] = _motion_caption(m, spec)
+        out["en"]["motion"], out["zh"]["motion"] = motion_caption(m, spec, "text", "文字")
     return out
-
-
-def _motion_caption(m: dict, spec: dict) -> tuple:
-    a, b = C.seconds(m["start"]), C.seconds(m["end"])
-    az, bz = C.seconds_zh(m["start"]), C.seconds_zh(m["end"])
-    k = m["kind"]
-    if k == "typewriter":
-        return (f"The text types itself out character by character from {a} to {b}, then stays.",
-                f"文字从{az}到{bz}逐字打出，之后保持不动。")
-    if k == "fade":
-        return (f"The text fades in from invisible to fully opaque between {a} and {b}.",
-                f"文字在{az}到{bz}之间由透明渐渐显现。")
-    if k == "scroll":
-        dx = m["to"][0] - spec["position"][0]
-        dy = m["to"][1] - spec["position"][1]
-        en, zh = (("right", "向右") if dx > 0 else ("left", "向左")) if abs(dx) >= abs(dy) else \
-            (("down", "向下") if dy > 0 else ("up", "向上"))
-        return (f"The text slides {en} across the frame from {a} to {b} and stays fully visible.",
-                f"文字在{az}到{bz}之间{zh}平移，始终完整可见。")
-    if k == "rotate":
-        cw = m["to"] > m["from"]
-        return (f"The text turns {'clockwise' if cw else 'counterclockwise'} from {abs(m['from']):.0f} degrees "
-                f"{'counterclockwise' if m['from'] < 0 else 'clockwise'} to {abs(m['to']):.0f} degrees "
-                f"{'counterclockwise' if m['to'] < 0 else 'clockwise'} between {a} and {b}.",
-                f"文字在{az}到{bz}之间{'顺时针' if cw else '逆时针'}旋转，从"
-                f"{'逆时针' if m['from'] < 0 else '顺时针'}{abs(m['from']):.0f}度转到"
-                f"{'逆时针' if m['to'] < 0 else '顺时针'}{abs(m['to']):.0f}度。")
-    if k == "zoom":
-        grow = m["to"] > m["from"]
-        return (f"The text {'grows' if grow else 'shrinks'} from {m['from']:.2f} to {m['to']:.2f} times its size "
-                f"between {a} and {b}.",
-                f"文字在{az}到{bz}之间从{m['from']:.2f}倍{'放大' if grow else '缩小'}到{m['to']:.2f}倍。")
-    (ax, ay), (bx, by) = m["camera_shift"]
-    dx, dy = bx - ax, by - ay
-    if abs(dx) >= abs(dy):
-        cam, txt, cz, tz = ("right", "left", "向右", "向左") if dx > 0 else ("left", "right", "向左", "向右")
-    else:
-        cam, txt, cz, tz = ("down", "up", "向下", "向上") if dy > 0 else ("up", "down", "向上", "向下")
-    return (f"The camera pans {cam} from {a} to {b}, so the text drifts {txt} while staying in view.",
-            f"镜头在{az}到{bz}之间{cz}平移，文字随之{tz}移动，始终在画面内。")
 
 
 register(Domain(name=NAME, options=OPTIONS, sample=sample, build=build, captions=captions,
