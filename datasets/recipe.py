@@ -197,12 +197,15 @@ def _expected(schema: dict) -> str:
     words = {"integer": "a whole number", "number": "a number", "string": "text (a string)",
              "object": "a mapping", "array": "a list", "boolean": "true or false"}.get(kind, "a value")
     bounds = []
-    if "minimum" in schema:
-        bounds.append(f">= {schema['minimum']}")
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    if lo is not None and hi is not None:
+        bounds.append(f"from {lo:_} to {hi:_}".replace("_", ","))
+    elif lo is not None:
+        bounds.append(f">= {lo}")
+    elif hi is not None:
+        bounds.append(f"<= {hi}")
     if "exclusiveMinimum" in schema:
         bounds.append(f"> {schema['exclusiveMinimum']}")
-    if "maximum" in schema:
-        bounds.append(f"<= {schema['maximum']}")
     if "pattern" in schema:
         bounds.append(f"matching {schema['pattern']}")
     text = words + (" " + " and ".join(bounds) if bounds else "")
