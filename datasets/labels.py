@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 
 __all__ = ["ANNOTATION_FORMAT", "annotation_document", "lane_rows", "encode_label_png", "rendered_text",
-           "languages_of"]
+           "languages_of", "scene_yaml"]
 
 ANNOTATION_FORMAT = "symbolreel-annotations/1"
 
@@ -96,3 +96,33 @@ def languages_of(texts) -> list:
             elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
                 latin = True
     return [lang for lang, present in (("en", latin), ("zh", han)) if present]
+
+
+def _c_dumper():
+    """libyaml's emitter with the engine's representers, or None without libyaml."""
+    import yaml
+
+    from symbolreel import yamlio
+
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+
+    class _CDumper(yaml.CSafeDumper):
+        pass
+
+    for kind in (list, tuple, float):
+        _CDumper.add_representer(kind, yamlio._Dumper.yaml_representers[kind])
+    return _CDumper
+
+
+_C_DUMPER = _c_dumper()
+
+
+def scene_yaml(scene) -> str:
+    """The text of ``scene.dumps()``, emitted by libyaml when present (the same text, about twice
+    as fast as the pure-Python emitter: tests compare the two on generated items)."""
+    if _C_DUMPER is None:
+        return scene.dumps()
+    import yaml
+
+    return yaml.dump(scene.to_data(), Dumper=_C_DUMPER, sort_keys=False, allow_unicode=True, width=100)

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,17 +82,30 @@ def run_unit(recipe, unit: Unit, out_dir, counter=None) -> dict:
     the progress bar. Raises :class:`ItemError` naming the first item that failed.
     """
     out_dir = Path(out_dir)
-    rows, shards = [], []
-    with ShardWriter(out_dir, recipe.shard_prefix, unit.unit, recipe.shard_max_bytes) as writer:
+    rows = []
+
+    def write(item):
+        item.resolved()
+        shard, offset = writer.add(item.key, item.members)
+        members = [{"name": ext, "bytes": len(data), "sha256": _sha256(data)}
+                   for ext, data in sorted(item.members.items())]
+        rows.append({**item.row, "shard": shard, "offset": offset, "members": members})
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += 1
+
+    # PNG encodings (zlib releases the GIL) run on threads while the next item is drawn; an item
+    # is written once its encodings are done, in index order
+    with ThreadPoolExecutor(2, thread_name_prefix="encode") as pool, \
+            ShardWriter(out_dir, recipe.shard_prefix, unit.unit, recipe.shard_max_bytes) as writer:
+        previous = None
         for index in range(unit.start, unit.stop):
-            item = make_item(recipe, index)
-            shard, offset = writer.add(item.key, item.members)
-            members = [{"name": ext, "bytes": len(data), "sha256": _sha256(data)}
-                       for ext, data in sorted(item.members.items())]
-            rows.append({**item.row, "shard": shard, "offset": offset, "members": members})
-            if counter is not None:
-                with counter.get_lock():
-                    counter.value += 1
+            item = make_item(recipe, index, encode=pool.submit)
+            if previous is not None:
+                write(previous)
+            previous = item
+        if previous is not None:
+            write(previous)
         shards = [dataclasses.asdict(s) for s in writer.close()]
     record = {"unit": unit.unit, "start": unit.start, "stop": unit.stop, "shards": shards, "rows": rows}
     path = _unit_record_path(out_dir, unit.unit)

@@ -205,6 +205,7 @@ def test_webdataset_reads_and_decodes_every_item(reference):
         assert doc["key"] == key and doc["seed"] == row["seed"]
         assert sample["txt"].strip() == doc["captions"]["en"]["short"] == row["caption"]
         scene = sr.loads(sample["scene.yaml"])
+        assert scene.dumps().encode() == sample["scene.yaml"]     # the member is exactly scene.dumps()
         if row["media"] == "still":
             img = sample["png"]
             assert img.shape == (row["height"], row["width"], 3)

@@ -1,0 +1,118 @@
+"""Dataset generation throughput: ``symbolreel generate`` at 1 and 2 workers vs a hand-written loop.
+
+Rows: the ``tiny`` preset (mixed stills and clips), ``text-zh`` (stills) and ``road`` (clips), each
+generated with the local pool at 1 and at 2 workers (wall time of the whole run: pool start,
+rendering, shards, manifest, card). The baseline is what a user writes without the generator, in
+the same run and over the same items: for every item, the domain's sampler and scene builder (the
+same specs and scenes), ``symbolreel.render_frame`` for the pixels, skia-python's PNG encoder and
+``tarfile`` with default headers — one process, no annotations, captions, manifest or checks.
+
+    .venv/bin/python bench/bench_generate.py [--scale 1.0] [--workers 1,2]
+
+Prints a Markdown table (items/s and the ratios the issue targets: 2 workers / 1 worker, and
+generator at 1 worker / hand-written loop).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import sys
+import tarfile
+import tempfile
+import time
+
+import numpy as np
+
+from symbolreel import datasets
+from symbolreel.datasets.items import choose
+from symbolreel.datasets.seeding import item_key, item_rng, item_seed
+
+CASES = [("tiny", 120), ("text-zh", 120), ("road", 16)]
+
+
+def hand_written_loop(recipe, out_path) -> float:
+    """Stills of ``recipe`` (same specs and scenes) with render_frame + skia's PNG encoder + tarfile;
+    returns seconds. Clips are skipped here (the loop makes stills only)."""
+    import skia
+
+    import symbolreel as sr
+    from symbolreel.datasets import domains
+
+    t0 = time.perf_counter()
+    n = 0
+    with tarfile.open(out_path, "w") as tar:
+        for i in range(recipe.count):
+            seed = item_seed(recipe.seed, i)
+            name = choose(item_rng(seed, "domain"), {d.name: d.weight for d in recipe.domains})
+            entry = recipe.domain(name)
+            if choose(item_rng(seed, "media"), entry.media) != "still":
+                continue
+            dom = domains.get(name)
+            spec = dom.sample(item_rng(seed, "sample"), entry.options, "still")
+            scene = dom.build(spec)
+            frame = sr.render_frame(scene, 0)
+            image = skia.Image.fromarray(frame, colorType=skia.kRGBA_8888_ColorType,
+                                         alphaType=skia.kPremul_AlphaType, copy=False)
+            data = bytes(image.encodeToData(skia.EncodedImageFormat.kPNG, 100))
+            info = tarfile.TarInfo(f"{item_key(i)}.png")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+            n += 1
+    return time.perf_counter() - t0, n
+
+
+def still_only(recipe):
+    """The recipe with its stills only (for comparing with the hand-written still loop)."""
+    doms = tuple(d.__class__(d.name, d.weight, {"still": 1.0}, d.options) for d in recipe.domains)
+    return recipe.replace(media={"still": 1.0}, domains=doms)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply the item counts")
+    ap.add_argument("--workers", default="1,2", help="worker counts to time, e.g. 1,2,4")
+    args = ap.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
+    from symbolreel.animators import warm_up
+
+    warm_up()
+    tmp = tempfile.mkdtemp(prefix="bench-generate-")
+    print(f"# bench_generate: {platform.python_version()}, {os.cpu_count()} CPUs visible, {platform.machine()}")
+    print()
+    print("| preset | items | media | " + " | ".join(f"{w} worker{'s' if w > 1 else ''} items/s" for w in workers)
+          + f" | {workers[-1]}w / 1w | hand-written loop items/s | generator 1w / loop |")
+    print("|---|---:|---|" + "---:|" * (len(workers) + 3))
+    try:
+        for name, count in CASES:
+            recipe = datasets.load_preset(name).replace(count=max(2, int(count * args.scale)))
+            media = "+".join(sorted(recipe.media))
+            rates = []
+            for w in workers:
+                out = os.path.join(tmp, f"{name}-{w}")
+                t0 = time.perf_counter()
+                datasets.generate(recipe, out, workers=w)
+                rates.append(recipe.count / (time.perf_counter() - t0))
+                shutil.rmtree(out)
+            loop, vs = "–", "–"
+            if "still" in recipe.media:
+                stills = still_only(recipe)
+                secs, n = hand_written_loop(stills, os.path.join(tmp, f"{name}-loop.tar"))
+                out = os.path.join(tmp, f"{name}-stills")
+                t0 = time.perf_counter()
+                datasets.generate(stills, out, workers=1)
+                ours = stills.count / (time.perf_counter() - t0)
+                loop, vs = f"{n / secs:.1f}", f"{ours / (n / secs):.2f}x (stills only: {ours:.1f} items/s)"
+            cells = " | ".join(f"{r:.1f}" for r in rates)
+            print(f"| {name} | {recipe.count} | {media} | {cells} | {rates[-1] / rates[0]:.2f}x | {loop} | {vs} |",
+                  flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    np.seterr(all="ignore")
+    sys.exit(main())
