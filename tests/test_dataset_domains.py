@@ -228,7 +228,7 @@ def test_formula_captions_agree_with_render():
     assert kinds == set(KINDS) | {"relation"}
 
 
-@pytest.mark.parametrize("name", ["text", "formula"])
+@pytest.mark.parametrize("name", ["text", "formula", "geometry"])
 def test_domain_specs_are_deterministic(name):
     dom = D.get(name)
     opts = D.validate_options(name, {"width": 200, "height": 150})
@@ -241,3 +241,62 @@ def test_domain_specs_are_deterministic(name):
         assert dom.build(a).dumps() == dom.build(json.loads(json.dumps(a))).dumps()
         assert dom.captions(a, dom.build(a), np.random.default_rng(1)) == \
             dom.captions(b, dom.build(b), np.random.default_rng(1))
+
+
+# ------------------------------------------------------------------ geometry
+
+def test_geometry_facts_hold_and_are_the_captioned_ones():
+    from symbolreel.datasets.domains.geometry import CONSTRUCTIONS, MOTIONS, fact_en, fact_zh
+
+    seen, motions = set(), set()
+    for spec, scene, caps, opts in items("geometry", 100, 31, width=192, height=160):
+        check_caption_shape(spec, caps)
+        seen |= set(spec["constructions"])
+        if "motion" in spec:
+            motions.add(spec["motion"]["kind"])
+        w, h = spec["canvas"]["width"], spec["canvas"]["height"]
+        fig = next(n for n in scene.nodes if n.id == "figure")
+        d = fig.describe()
+        claimed = [(f["relation"], tuple(f["args"])) for f in d["facts"]]
+        assert claimed or spec["constructions"] == ["angles"], spec
+        for rel, args in claimed:
+            assert fact_en(rel, list(args)) in caps["en"]["detailed"]
+            assert fact_zh(rel, list(args)) in caps["zh"]["detailed"]
+        if spec.get("motion", {}).get("kind") == "move_vertex":
+            assert d["moving"] == [spec["motion"]["vertex"]]
+        else:
+            assert d["moving"] == []
+        for f in frames_to_check(spec, scene):
+            _, anns = sr.render_frame(scene, f, annotations=True)
+            a = next((x for x in anns if x["id"] == "figure"), None)
+            if a is None:
+                assert spec["motion"]["kind"] == "fade" and f < scene.n_frames - 1
+                continue
+            held = {(x["relation"], tuple(x["args"])): x["holds"] for x in a["facts"]}
+            for fact in claimed:
+                assert held.get(fact) is True, (fact, f, spec)
+            revealed_all = spec.get("motion", {}).get("kind") != "reveal" or f == scene.n_frames - 1
+            check_inside([p["image"] + p["image"] for p in a["points"] if p.get("visible", True)], w, h, "points")
+            if revealed_all:
+                labels = {lb["text"] for lb in a["labels"] if lb["for"].startswith("point:")}
+                assert set(d["points"]) <= labels, (labels, d["points"])
+            check_inside([lb["bbox"] for lb in a["labels"]], w, h, "labels")
+        behind = styles.background_colors(spec["background"])
+        assert min(styles.contrast(spec["color"], c) for c in behind) >= opts["min_contrast"]
+        assert spec["color"] in caps["en"]["detailed"]
+    assert seen == set(CONSTRUCTIONS)
+    assert motions == set(MOTIONS)
+
+
+def test_geometry_rejects_ill_conditioned_triangles():
+    from symbolreel.datasets.domains.geometry import _angles
+
+    dom = D.get("geometry")
+    opts = D.validate_options("geometry", {"min_angle": 40.0, "motions": {"move_vertex": 1}})
+    for i in range(30):
+        spec = dom.sample(np.random.default_rng([2, i]), opts, "clip")
+        fig = next(n for n in dom.build(spec).nodes if n.id == "figure")
+        m = spec["motion"]
+        for k in range(11):
+            st = fig.state_at(m["start"] + (m["end"] - m["start"]) * k / 10)
+            assert min(_angles(st["A"], st["B"], st["C"])) >= 40.0 - 0.5
