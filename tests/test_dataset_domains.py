@@ -228,7 +228,7 @@ def test_formula_captions_agree_with_render():
     assert kinds == set(KINDS) | {"relation"}
 
 
-@pytest.mark.parametrize("name", ["text", "formula", "geometry"])
+@pytest.mark.parametrize("name", ["text", "formula", "geometry", "plot"])
 def test_domain_specs_are_deterministic(name):
     dom = D.get(name)
     opts = D.validate_options(name, {"width": 200, "height": 150})
@@ -300,3 +300,65 @@ def test_geometry_rejects_ill_conditioned_triangles():
         for k in range(11):
             st = fig.state_at(m["start"] + (m["end"] - m["start"]) * k / 10)
             assert min(_angles(st["A"], st["B"], st["C"])) >= 40.0 - 0.5
+
+
+# ------------------------------------------------------------------ plot
+
+def _fn(expr):
+    from symbolreel.primitives.expr_grammar import compile_numpy, parse_function
+
+    f = compile_numpy(parse_function(expr))
+    return lambda x: np.asarray(f(np.asarray(x, dtype=float)), dtype=float)
+
+
+def test_plot_facts_are_true_of_the_plotted_function():
+    from symbolreel.datasets.domains.plot import KINDS, MOTIONS
+
+    kinds, motions = set(), set()
+    for spec, scene, caps, opts in items("plot", 120, 41, width=192, height=160):
+        check_caption_shape(spec, caps)
+        kinds.add(spec["kind"])
+        if "motion" in spec:
+            motions.add(spec["motion"]["kind"])
+        w, h = spec["canvas"]["width"], spec["canvas"]["height"]
+        f = _fn(spec["expr"])
+        facts = spec["facts"]
+        for z in facts.get("zeros", []):
+            assert abs(f([z])[0]) < 1e-9
+            if -5 < z < 5:
+                assert "x = " in caps["en"]["detailed"]
+        if "amplitude" in facts:
+            xs = np.linspace(-4 * np.pi, 4 * np.pi, 20001)
+            assert abs(np.nanmax(np.abs(f(xs))) - facts["amplitude"]) < 1e-6
+            period = facts["period_pi"] * np.pi
+            assert np.allclose(f(xs + period), f(xs), atol=1e-9)
+        if "horizontal_asymptote" in facts:
+            far = f([-1e6, 1e6])
+            assert np.nanmin(np.abs(far - facts["horizontal_asymptote"])) < 1e-3
+        if "vertical_asymptote" in facts:
+            p = facts["vertical_asymptote"]
+            assert np.nanmax(np.abs(f([p - 1e-7, p + 1e-7]))) > (1e5 if spec["kind"] == "rational" else 15)
+        if "domain_from" in facts:
+            assert np.isnan(f([facts["domain_from"] - 0.5])[0]) and np.isfinite(f([facts["domain_from"] + 0.5])[0])
+        if "corner" in facts:
+            a, b = facts["corner"]
+            assert abs(f([a])[0] - b) < 1e-12 and f([a - 1])[0] > b and f([a + 1])[0] > b
+        for fr in frames_to_check(spec, scene):
+            _, anns = sr.render_frame(scene, fr, annotations=True)
+            a = next((x for x in anns if x["id"] == "plot"), None)
+            if a is None:
+                assert spec["motion"]["kind"] == "fade" and fr < scene.n_frames - 1
+                continue
+            assert [c["expr"] for c in a["curves"]] == [spec["expr"]]
+            assert set(quoted(caps)) == {spec["expr"]}
+            if spec["kind"] == "rational":
+                assert facts["vertical_asymptote"] in a["curves"][0]["singular"]
+            check_inside([a["bbox"]], w, h, "plot box")
+            check_inside([t["image"] + t["image"] for k in ("x_ticks", "y_ticks") for t in a["axes"][k]], w, h, "ticks")
+            if spec["x_unit"] == "pi":
+                assert any("π" in t["label"] for t in a["axes"]["x_ticks"])
+        assert spec["color"] in caps["en"]["detailed"] and spec["axes_color"] in caps["en"]["detailed"]
+        behind = styles.background_colors(spec["background"])
+        for c in (spec["color"], spec["axes_color"]):
+            assert min(styles.contrast(c, b) for b in behind) >= opts["min_contrast"]
+    assert kinds == set(KINDS) and motions == set(MOTIONS)

@@ -357,16 +357,16 @@ def captions(spec: dict, scene, rng: np.random.Generator) -> dict:
     names = ", ".join(d["points"])
     shaded = " shaded" if spec["figure"].get("fill") else ""
     short_en = C.pick(rng, [f"A geometry construction on triangle ABC in {col}: " + ", ".join(items_en[1:]) + ".",
-                            f"Triangle ABC with " + ", ".join(items_en[1:]) + f", drawn in {col}."])
+                            "Triangle ABC with " + ", ".join(items_en[1:]) + f", drawn in {col}."])
     short_zh = C.pick(rng, ["三角形 ABC 及其" + "、".join(items_zh[1:]) + f"，{C.color_zh(col)}线条。",
                             f"{C.color_zh(col)}的几何作图：三角形 ABC，" + "、".join(items_zh[1:]) + "。"])
     detailed_en = (f"A{shaded} triangle ABC drawn in {col} on {bg['en']}, with labelled points {names}; it shows "
                    + ", ".join(items_en[1:]) + "." + (" In the figure " + "; ".join(facts_en) + "." if facts_en else ""))
     detailed_zh = (f"{bg['zh']}上用{C.color_zh(col)}线条画出的{'带阴影的' if shaded else ''}三角形 ABC，标注了点 "
                    + "、".join(d["points"]) + "；图中有" + "、".join(items_zh[1:]) + "。" + ("图中" + "；".join(facts_zh) + "。" if facts_zh else ""))
-    prompt_en = C.pick(rng, [f"a clean textbook geometry diagram of triangle ABC with " + ", ".join(items_en[1:])
+    prompt_en = C.pick(rng, ["a clean textbook geometry diagram of triangle ABC with " + ", ".join(items_en[1:])
                              + f", {col} lines, labelled points",
-                             f"geometry figure, triangle ABC, " + ", ".join(items_en[1:]) + f", {bg['en']}"])
+                             "geometry figure, triangle ABC, " + ", ".join(items_en[1:]) + f", {bg['en']}"])
     prompt_zh = C.pick(rng, ["教科书风格的几何图：三角形 ABC，" + "、".join(items_zh[1:]) + f"，{C.color_zh(col)}线条，标注字母",
                              "几何作图，三角形 ABC，" + "、".join(items_zh[1:]) + f"，{bg['zh']}"])
     out = {"en": {"short": short_en, "detailed": detailed_en, "prompt": prompt_en},
