@@ -228,7 +228,7 @@ def test_formula_captions_agree_with_render():
     assert kinds == set(KINDS) | {"relation"}
 
 
-@pytest.mark.parametrize("name", ["text", "formula", "geometry", "plot"])
+@pytest.mark.parametrize("name", ["text", "formula", "geometry", "plot", "road"])
 def test_domain_specs_are_deterministic(name):
     dom = D.get(name)
     opts = D.validate_options(name, {"width": 200, "height": 150})
@@ -362,3 +362,43 @@ def test_plot_facts_are_true_of_the_plotted_function():
         for c in (spec["color"], spec["axes_color"]):
             assert min(styles.contrast(c, b) for b in behind) >= opts["min_contrast"]
     assert kinds == set(KINDS) and motions == set(MOTIONS)
+
+
+# ------------------------------------------------------------------ road
+
+def test_road_captions_agree_with_labels():
+    kinds, styles_seen = set(), set()
+    for spec, scene, caps, opts in items("road", 60, 51, width=192, height=108):
+        check_caption_shape(spec, caps)
+        road = next(n for n in scene.nodes if n.id == "road")
+        d = road.describe()
+        _, anns = sr.render_frame(scene, 0, annotations=True)
+        a = next(x for x in anns if x["id"] == "road")
+        texts = {o["text"] for o in a["objects"] if o["text"]}
+        for q in quoted(caps):
+            assert q in texts, (q, texts)             # every quoted string is drawn in frame 0
+        drawn = [o["kind"] for o in a["objects"]]
+        for m in d["markings"]:
+            kinds.add(m["kind"])
+            assert m["kind"] in drawn
+        assert sum(1 for o in a["objects"] if o["kind"] == "arrow") == sum(m["kind"] == "arrow" for m in d["markings"])
+        assert sum(1 for o in a["objects"] if o["kind"] == "sign") == len(d["signs"])
+        for g in d["signs"]:
+            styles_seen.add(g["style"])
+        assert f"{d['lanes']}" and C_num(d["lanes"]) in caps["en"]["detailed"]
+        lanes = {la["boundary"]: (la["type"], la["color"]) for la in a["lanes"]}
+        for i, b in enumerate(d["boundaries"]):
+            if i in lanes:
+                assert lanes[i] == (b["type"], b["color"])
+            if "dash_m" in b:
+                assert f"{b['dash_m']:g} m dashes" in caps["en"]["detailed"]
+        if spec["media"] == "clip":
+            assert d["camera"]["moving"] and f"{d['camera']['speed_m_s']:g} m/s" in caps["en"]["motion"]
+    assert kinds == {"arrow", "text", "stop_line", "crosswalk"}
+    assert styles_seen == {"vienna", "cn", "us"}
+
+
+def C_num(n):
+    from symbolreel.datasets.captions import num_en
+
+    return num_en(n)

@@ -158,4 +158,4 @@ def error_path(path) -> str:
 
 
 # Import the domain modules last: each registers itself.
-from . import formula, geometry, plot, text  # noqa: E402,F401
+from . import formula, geometry, plot, road, text  # noqa: E402,F401
