@@ -402,3 +402,10 @@ def C_num(n):
     from symbolreel.datasets.captions import num_en
 
     return num_en(n)
+
+
+def test_domain_docs_are_current():
+    import pathlib
+
+    doc = (pathlib.Path(__file__).parent.parent / "docs" / "dataset-domains.md").read_text(encoding="utf-8")
+    assert D.options_markdown() in doc, "regenerate the option tables: symbolreel.datasets.domains.options_markdown()"

@@ -157,5 +157,20 @@ def error_path(path) -> str:
     return format_path(path)
 
 
+
+def options_markdown() -> str:
+    """The option tables of every domain (docs/dataset-domains.md embeds them; a test keeps it current)."""
+    import json
+
+    out = []
+    for name, dom in DOMAINS.items():
+        out.append(f"### `{name}`\n")
+        out.append("| option | default | meaning |\n|---|---|---|")
+        for key, value in dom.options.items():
+            out.append(f"| `{key}` | `{json.dumps(value, ensure_ascii=False)}` | {dom.option_docs[key]} |")
+        out.append("")
+    return "\n".join(out)
+
+
 # Import the domain modules last: each registers itself.
 from . import formula, geometry, plot, road, text  # noqa: E402,F401
