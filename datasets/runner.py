@@ -26,8 +26,8 @@ from symbolreel.sinks import atomic_output
 from .items import ItemError, make_item
 from .shards import ShardWriter
 
-__all__ = ["Unit", "GenerateError", "GenerateResult", "plan_units", "run_unit", "run", "default_workers",
-           "RECIPE_FILE", "UNITS_DIR"]
+__all__ = ["Unit", "GenerateError", "OutputFolderError", "GenerateResult", "plan_units", "run_unit", "run",
+           "default_workers", "RECIPE_FILE", "UNITS_DIR"]
 
 RECIPE_FILE = "recipe.yaml"
 UNITS_DIR = ".units"
@@ -35,6 +35,10 @@ UNITS_DIR = ".units"
 
 class GenerateError(SymbolreelError):
     """The run could not finish (failed items are listed with their keys, seeds and ``--only``)."""
+
+
+class OutputFolderError(SymbolreelError):
+    """The output folder cannot receive this run (not empty, another recipe, ...): bad input."""
 
 
 @dataclass(frozen=True)
@@ -171,15 +175,15 @@ def _prepare(recipe, out_dir: Path, resume: bool) -> None:
     stored = out_dir / RECIPE_FILE
     if out_dir.exists() and any(out_dir.iterdir()):
         if not stored.is_file():
-            raise GenerateError(f"{out_dir}: the folder is not empty and holds no {RECIPE_FILE} of a run; "
+            raise OutputFolderError(f"{out_dir}: the folder is not empty and holds no {RECIPE_FILE} of a run; "
                                 f"choose an empty or new --out folder")
         if not resume:
             done = (out_dir / MANIFEST).is_file() and not (out_dir / UNITS_DIR).exists()
-            raise GenerateError(f"{out_dir}: already holds {'a dataset' if done else 'an unfinished run'}; "
+            raise OutputFolderError(f"{out_dir}: already holds {'a dataset' if done else 'an unfinished run'}; "
                                 f"pass --resume to finish it, or choose an empty --out folder")
         previous = loads_recipe(stored.read_text(encoding="utf-8"), str(stored))
         if previous.fingerprint() != recipe.fingerprint():
-            raise GenerateError(f"{out_dir}: --resume needs the same recipe (with the same --count and --seed) "
+            raise OutputFolderError(f"{out_dir}: --resume needs the same recipe (with the same --count and --seed) "
                                 f"as the run that made the folder; its recipe is in {stored}")
         return
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -191,14 +195,21 @@ def run(recipe, out_dir, *, workers: int | None = None, resume: bool = False, ba
         address: str | None = None, progress: bool = True) -> GenerateResult:
     """Generate ``recipe`` into ``out_dir``; see :func:`symbolreel.datasets.generate`."""
     from .card import write_card
-    from .manifest import write_index_files
+    from .manifest import MANIFEST, write_index_files
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     workers = default_workers() if workers is None else int(workers)
     if workers < 1:
-        raise GenerateError(f"--workers must be >= 1, found {workers}")
+        raise SymbolreelError(f"--workers must be >= 1, found {workers}")
     _prepare(recipe, out_dir, resume)
+    if resume and (out_dir / MANIFEST).is_file() and not (out_dir / UNITS_DIR).exists():
+        # the run had finished: nothing to recompute (symbolreel verify checks the bytes)
+        from .manifest import read_sums
+
+        sums = read_sums(out_dir)
+        size = sum((out_dir / name).stat().st_size for name in sums)
+        return GenerateResult(str(out_dir), recipe.count, len(sums), size, time.perf_counter() - t0, 0)
     units = plan_units(recipe)
     records = {}
     for u in units:

@@ -138,32 +138,49 @@ def test_only_regenerates_the_shard_member(recipe_file, reference, tmp_path):
             assert (tmp_path / f"{row['key']}.{ext}").read_bytes() == data, ext
 
 
+def _start_and_kill(cmd, out: Path, rnd: random.Random) -> bool:
+    """Start a run, SIGKILL it at a random point; True if it was still running when killed."""
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    units_done = rnd.randrange(0, 3)            # of 5 units: kill while units are still being drawn
+    delay = rnd.uniform(0.0, 0.15)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        records = list((out / ".units").glob("unit-*.json")) if (out / ".units").is_dir() else []
+        started = out.is_dir() and any(p.name.startswith(".shard-") for p in out.iterdir())
+        if (units_done == 0 and started) or (units_done and len(records) >= units_done):
+            break
+        time.sleep(0.01)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    rc = proc.wait(timeout=30)
+    return rc == -signal.SIGKILL and not (out / MANIFEST).exists()
+
+
 def test_resume_after_kill_9_gives_the_same_bytes(recipe_file, reference, tmp_path):
     seed = random.SystemRandom().randrange(1 << 30)
     rnd = random.Random(seed)
     out = tmp_path / "killed"
     cmd = [str(BIN / "symbolreel"), "generate", str(recipe_file), "--out", str(out), "--workers", "2", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    # kill at a random moment after the first shard was started (so something is half-written)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        if out.is_dir() and any(p.name.startswith(".shard-") or p.name.endswith(".tar") for p in out.iterdir()):
+    for _ in range(3):                          # a run that beat the kill is started again
+        if _start_and_kill(cmd, out, rnd):
             break
-        time.sleep(0.02)
-    time.sleep(rnd.uniform(0.0, 1.5))
-    finished = proc.poll() is not None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    if finished or (out / MANIFEST).exists():
-        pytest.fail(f"the run finished before the kill (random seed {seed}); the test needs a slower recipe")
+    else:
+        pytest.fail(f"three runs finished before the kill (random seed {seed})")
     time.sleep(0.3)          # workers die with their parent (PR_SET_PDEATHSIG)
     assert not datasets.verify(out).ok
     # without --resume the folder is refused, with it the run finishes
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 1 and "--resume" in r.stderr
+    assert r.returncode == 2 and "--resume" in r.stderr
     r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, f"random seed {seed}: {r.stderr}"
     assert _dataset_files(out) == _dataset_files(reference), f"random seed {seed}"
+    # resuming a finished run recomputes nothing
+    before = {p: p.stat().st_mtime_ns for p in out.glob("*.tar")}
+    assert datasets.generate(str(recipe_file), out, resume=True).units_run == 0
+    assert {p: p.stat().st_mtime_ns for p in out.glob("*.tar")} == before
 
 
 def test_ray_backend_gives_the_same_bytes(recipe_file, reference, tmp_path):
