@@ -133,6 +133,7 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
     spec = {"domain": NAME, "media": media, "canvas": canvas_spec(o, media), "background": bg, "kind": kind,
             "expr": fn["expr"], "view": fn["view"], "x_unit": fn.get("x_unit", "1"), "facts": fn["facts"],
             "color": ink, "axes_color": axes_colour, "grid": bool(rng.random() < o["grid"]),
+            "arrows": bool(rng.random() < 0.6),
             "font_size": font_size, "line_width": round(max(1.5, short / 150.0), 2),
             "size": [round(w - 2 * m, 2), round(h - 2 * m, 2)], "position": [w / 2.0, h / 2.0]}
     if media == "clip":
@@ -154,7 +155,7 @@ def build(spec: dict):
         kw["reveal"] = sr.keys((m["start"], 0.0), (m["end"], 1.0))
     elif m is not None and m["kind"] == "fade":
         tkw["opacity"] = sr.keys((m["start"], 0.0), (m["end"], 1.0, "ease-in-out"))
-    axes = sr.Axes(grid=spec["grid"], color=styles.hex_of(spec["axes_color"]), font_size=spec["font_size"],
+    axes = sr.Axes(grid=spec["grid"], arrows=spec["arrows"], color=styles.hex_of(spec["axes_color"]), font_size=spec["font_size"],
                    x_unit=spec["x_unit"])
     nodes.append(sr.Plot(id="plot", curves=[sr.Curve(expr=spec["expr"])], view=tuple(spec["view"]),
                          size=tuple(spec["size"]), axes=axes,
@@ -211,8 +212,9 @@ def captions(spec: dict, scene, rng: np.random.Generator) -> dict:
     bg = styles.describe_background(spec["background"])
     k_en, k_zh = _KIND_EN[spec["kind"]], _KIND_ZH[spec["kind"]]
     facts_en, facts_zh = _fact_words(spec)
-    grid_en = "with a grid" if spec["grid"] else "without grid lines"
-    grid_zh = "带网格" if spec["grid"] else "无网格线"
+    grid_en = ("with a grid" if spec["grid"] else "without grid lines") + \
+        (" and arrow heads" if spec["arrows"] else "")
+    grid_zh = ("带网格" if spec["grid"] else "无网格线") + ("，坐标轴带箭头" if spec["arrows"] else "")
     short_en = C.pick(rng, [f"A plot of y = {C.q_en(expr)} in {col}.",
                             f"The graph of the {k_en} y = {C.q_en(expr)} on labelled axes."])
     short_zh = C.pick(rng, [f"函数 y = {C.q_zh(expr)} 的{C.color_zh(col)}图像。",
