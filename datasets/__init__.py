@@ -17,11 +17,11 @@ import os
 
 from .items import Item, ItemError, make_item
 from .recipe import Recipe, RecipeError, load_preset, load_recipe, loads_recipe, preset_names, recipe_schema
-from .runner import GenerateError, GenerateResult
+from .runner import GenerateError, GenerateResult, OutputFolderError
 from .verify import VerifyReport, verify
 
 __all__ = ["generate", "generate_only", "resolve_recipe", "verify", "make_item", "Item", "ItemError", "Recipe",
-           "RecipeError", "GenerateError", "GenerateResult", "VerifyReport", "load_recipe", "loads_recipe",
+           "RecipeError", "GenerateError", "OutputFolderError", "GenerateResult", "VerifyReport", "load_recipe", "loads_recipe",
            "load_preset", "preset_names", "recipe_schema"]
 
 

@@ -265,12 +265,28 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
 
 
-def _pool_init(counter, parent_pid: int) -> None:
+def _pool_init(counter, main_pid: int) -> None:
     global _COUNTER
-    _die_with_parent()
-    if os.getppid() != parent_pid:            # the parent died before prctl took effect
+    _die_with_parent()                          # the fork server, in turn, exits with the main process
+    try:
+        os.kill(main_pid, 0)                    # the main process died before prctl took effect
+    except ProcessLookupError:
         os._exit(1)
     _COUNTER = counter
+
+
+def _pool_context():
+    """Workers forked from a fork server that imported :mod:`symbolreel.datasets.warm` (modules,
+    kernels, fonts loaded once: starting a worker costs milliseconds, not seconds); spawned
+    workers where there is no fork server. Neither forks the main process, whose threads and
+    Skia state are not the workers' business."""
+    import multiprocessing as mp
+
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["symbolreel.datasets.warm"])
+        return ctx
+    return mp.get_context("spawn")
 
 
 def _pool_unit(recipe, unit, out_dir):
@@ -282,7 +298,6 @@ def run_local(recipe, todo: list, out_dir, workers: int, progress: bool):
 
     Returns ``({unit: record}, [failure messages])``; every unit runs even when another failed.
     """
-    import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     from symbolreel.animators import warm_up
@@ -299,7 +314,7 @@ def run_local(recipe, todo: list, out_dir, workers: int, progress: bool):
                     failures.append(describe_failure(u, exc))
             return records, failures
         warm_up()                          # compile the kernels into the disk cache before workers start
-        ctx = mp.get_context("spawn")      # skia objects and threads do not survive fork
+        ctx = _pool_context()
         counter = ctx.Value("q", 0)
         with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_pool_init,
                                  initargs=(counter, os.getpid())) as ex:

@@ -164,7 +164,7 @@ GENERATE_EPILOG = """examples:
 
 
 def cmd_generate(args) -> int:
-    from .datasets import GenerateError, generate, generate_only, preset_names, recipe_schema
+    from .datasets import GenerateError, generate, generate_only, load_preset, preset_names, recipe_schema
 
     if args.schema:
         import json
@@ -178,7 +178,7 @@ def cmd_generate(args) -> int:
         raise SymbolreelError("give a recipe file or --preset NAME (one of them), e.g. --preset tiny")
     if args.out is None:
         raise SymbolreelError("--out DIR is required (the folder receiving the shards)")
-    recipe = args.recipe if args.recipe is not None else args.preset
+    recipe = args.recipe if args.recipe is not None else load_preset(args.preset)
     if args.only:
         paths = generate_only(recipe, args.only, args.out, count=args.count, seed=args.seed)
         if not args.quiet:

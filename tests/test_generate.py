@@ -117,9 +117,7 @@ def test_shards_have_deterministic_headers_and_contiguous_items(reference):
 
 def test_two_workers_give_the_same_bytes(recipe_file, reference, tmp_path):
     out = tmp_path / "w2"
-    r = subprocess.run([str(BIN / "symbolreel"), "generate", str(recipe_file), "--out", str(out), "--workers", "2",
-                        "-q"], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+    datasets.generate(str(recipe_file), out, workers=2)
     assert _dataset_files(out) == _dataset_files(reference)
 
 
@@ -172,10 +170,9 @@ def test_resume_after_kill_9_gives_the_same_bytes(recipe_file, reference, tmp_pa
     time.sleep(0.3)          # workers die with their parent (PR_SET_PDEATHSIG)
     assert not datasets.verify(out).ok
     # without --resume the folder is refused, with it the run finishes
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 2 and "--resume" in r.stderr
-    r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, f"random seed {seed}: {r.stderr}"
+    with pytest.raises(datasets.OutputFolderError, match="--resume"):
+        datasets.generate(str(recipe_file), out, workers=2)
+    datasets.generate(str(recipe_file), out, workers=2, resume=True)
     assert _dataset_files(out) == _dataset_files(reference), f"random seed {seed}"
     # resuming a finished run recomputes nothing
     before = {p: p.stat().st_mtime_ns for p in out.glob("*.tar")}
@@ -344,9 +341,15 @@ def test_recipe_errors_name_file_line_and_path(tmp_path, edit, where, words):
         datasets.load_recipe(bad)
     msg = str(info.value)
     assert msg.startswith(str(bad) + where) and words in msg, msg
+
+
+def test_cli_reports_a_recipe_error_without_traceback_or_output(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(_recipe_text().replace("count: 20", "count: -3"), encoding="utf-8")
     r = subprocess.run([str(BIN / "symbolreel"), "generate", str(bad), "--out", str(tmp_path / "o")],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{bad}:4:8: count: expected a whole number from 1 to 100,000,000, found -3 (int)" in r.stderr
     assert not (tmp_path / "o").exists()
 
 
@@ -383,3 +386,10 @@ def test_failing_item_names_key_seed_and_only(tmp_path, monkeypatch):
     broken["on"] = False
     datasets.generate(r, out, workers=1, resume=True)
     assert datasets.verify(out).ok
+
+
+def test_the_recipe_in_the_docs_is_valid():
+    text = (Path(__file__).parent.parent / "docs" / "datasets.md").read_text(encoding="utf-8")
+    block = text.split("## Recipes", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    r = datasets.loads_recipe(block, "docs/datasets.md")
+    assert r.count == 300 and r.domain("road").media == {"clip": 1.0} and r.masks == ("char", "lane")
