@@ -101,7 +101,9 @@ def main() -> int:
     print("|---|---:|---|" + "---:|" * (len(workers) + 6))
     try:
         for name, count in CASES:
-            recipe = datasets.load_preset(name).replace(count=max(2, int(count * args.scale)))
+            n = max(2, int(count * args.scale))
+            # a work unit is what one worker takes: several per worker, or workers wait on the last one
+            recipe = datasets.load_preset(name).replace(count=n, shard_items=max(1, n // (4 * max(workers))))
             media = "+".join(sorted(recipe.media))
             rates = []
             for w in workers:

@@ -313,6 +313,9 @@ def run_local(recipe, todo: list, out_dir, workers: int, progress: bool):
                 except Exception as exc:
                     failures.append(describe_failure(u, exc))
             return records, failures
+        if progress and len(todo) < 2 * workers:
+            _print(f"note: {len(todo)} work unit(s) for {workers} workers; a unit is {recipe.shard_items} items "
+                   f"(shards.items): fewer items per unit spread the work better")
         warm_up()                          # compile the kernels into the disk cache before workers start
         ctx = _pool_context()
         counter = ctx.Value("q", 0)
@@ -369,3 +372,7 @@ def _progress_bar(total: int, enabled: bool):
 
     # tqdm shows items/s and the ETA from the rate so far
     return tqdm(total=total, unit="item", file=sys.stderr, desc="generate", dynamic_ncols=True)
+
+
+def _print(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
