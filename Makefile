@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_road.py
 	$(BIN)/python bench/bench_geometry.py
 	$(BIN)/python bench/bench_text.py
+	$(BIN)/python bench/bench_generate.py
 
 schema: $(STAMP)
 	$(BIN)/symbolreel schema -o docs/scene.schema.json

@@ -1,0 +1,378 @@
+"""Run a recipe: cut the items into work units, render the units in parallel, write the index files.
+
+A work unit is a range of item indices that one worker renders and writes into its own shard(s);
+frames and items never cross processes, only the small unit record comes back. A finished unit
+leaves ``.units/unit-NNNNNN.json`` (written last, atomically) next to its shards, so after a crash
+(kill -9 included) ``resume`` recomputes exactly the units without a record. When every unit is
+done, the manifest, SHA256SUMS, index.json and the dataset card are written from the records and
+``.units`` is removed.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from symbolreel.errors import SymbolreelError
+from symbolreel.sinks import atomic_output
+
+from .items import ItemError, make_item
+from .shards import ShardWriter
+
+__all__ = ["Unit", "GenerateError", "OutputFolderError", "GenerateResult", "plan_units", "run_unit", "run",
+           "default_workers", "RECIPE_FILE", "UNITS_DIR"]
+
+RECIPE_FILE = "recipe.yaml"
+UNITS_DIR = ".units"
+
+
+class GenerateError(SymbolreelError):
+    """The run could not finish (failed items are listed with their keys, seeds and ``--only``)."""
+
+
+class OutputFolderError(SymbolreelError):
+    """The output folder cannot receive this run (not empty, another recipe, ...): bad input."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit: int
+    start: int
+    stop: int
+
+    @property
+    def count(self) -> int:
+        return self.stop - self.start
+
+
+@dataclass
+class GenerateResult:
+    out_dir: str
+    items: int
+    shards: int
+    bytes: int
+    seconds: float
+    units_run: int
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:                      # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def plan_units(recipe) -> list:
+    n, size = recipe.count, recipe.shard_items
+    return [Unit(u, s, min(s + size, n)) for u, s in enumerate(range(0, n, size))]
+
+
+def _unit_record_path(out_dir, unit: int) -> Path:
+    return Path(out_dir) / UNITS_DIR / f"unit-{unit:06d}.json"
+
+
+def run_unit(recipe, unit: Unit, out_dir, counter=None) -> dict:
+    """Render the items of ``unit`` into their shard(s); write and return the unit record.
+
+    ``counter``: an optional shared integer (``multiprocessing.Value``) incremented per item, for
+    the progress bar. Raises :class:`ItemError` naming the first item that failed.
+    """
+    out_dir = Path(out_dir)
+    rows = []
+
+    def write(item):
+        item.resolved()
+        shard, offset = writer.add(item.key, item.members)
+        members = [{"name": ext, "bytes": len(data), "sha256": _sha256(data)}
+                   for ext, data in sorted(item.members.items())]
+        rows.append({**item.row, "shard": shard, "offset": offset, "members": members})
+        if counter is not None:
+            with counter.get_lock():
+                counter.value += 1
+
+    # PNG encodings (zlib releases the GIL) run on threads while the next item is drawn; an item
+    # is written once its encodings are done, in index order
+    with ThreadPoolExecutor(2, thread_name_prefix="encode") as pool, \
+            ShardWriter(out_dir, recipe.shard_prefix, unit.unit, recipe.shard_max_bytes) as writer:
+        previous = None
+        for index in range(unit.start, unit.stop):
+            item = make_item(recipe, index, encode=pool.submit)
+            if previous is not None:
+                write(previous)
+            previous = item
+        if previous is not None:
+            write(previous)
+        shards = [dataclasses.asdict(s) for s in writer.close()]
+    record = {"unit": unit.unit, "start": unit.start, "stop": unit.stop, "shards": shards, "rows": rows}
+    path = _unit_record_path(out_dir, unit.unit)
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(record, fh, ensure_ascii=False, separators=(",", ":"))
+    return record
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ the run
+
+def _read_record(out_dir, unit: Unit) -> dict | None:
+    """The unit's record if the unit is complete (record present, its shards present at their size)."""
+    path = _unit_record_path(out_dir, unit.unit)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            record = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if (record.get("start"), record.get("stop")) != (unit.start, unit.stop):
+        return None
+    for s in record["shards"]:
+        p = Path(out_dir) / s["name"]
+        if not p.is_file() or p.stat().st_size != s["bytes"]:
+            return None
+    return record
+
+
+def _clean_unfinished(out_dir: Path, recipe, done: set) -> None:
+    """Remove temporary files and the shards of units without a record (a crash left them)."""
+    prefix = recipe.shard_prefix + "-"
+    for p in out_dir.iterdir():
+        name = p.name
+        if ".partial-" in name and name.startswith("."):
+            with contextlib.suppress(OSError):
+                p.unlink()
+        elif name.startswith(prefix) and name.endswith(".tar"):
+            try:
+                unit = int(name[len(prefix):].split("-")[0])
+            except ValueError:
+                continue
+            if unit not in done:
+                p.unlink()
+    units = out_dir / UNITS_DIR
+    if units.is_dir():
+        for p in units.iterdir():
+            if ".partial-" in p.name:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+
+
+def _prepare(recipe, out_dir: Path, resume: bool) -> None:
+    """Check the folder may receive this run; store the resolved recipe there."""
+    from .manifest import MANIFEST
+    from .recipe import loads_recipe
+
+    stored = out_dir / RECIPE_FILE
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not stored.is_file():
+            raise OutputFolderError(f"{out_dir}: the folder is not empty and holds no {RECIPE_FILE} of a run; "
+                                f"choose an empty or new --out folder")
+        if not resume:
+            done = (out_dir / MANIFEST).is_file() and not (out_dir / UNITS_DIR).exists()
+            raise OutputFolderError(f"{out_dir}: already holds {'a dataset' if done else 'an unfinished run'}; "
+                                f"pass --resume to finish it, or choose an empty --out folder")
+        previous = loads_recipe(stored.read_text(encoding="utf-8"), str(stored))
+        if previous.fingerprint() != recipe.fingerprint():
+            raise OutputFolderError(f"{out_dir}: --resume needs the same recipe (with the same --count and --seed) "
+                                f"as the run that made the folder; its recipe is in {stored}")
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_output(stored) as tmp:
+        tmp.write_text(recipe.dumps(), encoding="utf-8")
+
+
+def run(recipe, out_dir, *, workers: int | None = None, resume: bool = False, backend: str = "local",
+        address: str | None = None, progress: bool = True) -> GenerateResult:
+    """Generate ``recipe`` into ``out_dir``; see :func:`symbolreel.datasets.generate`."""
+    from .card import write_card
+    from .manifest import MANIFEST, write_index_files
+
+    t0 = time.perf_counter()
+    out_dir = Path(out_dir)
+    workers = default_workers() if workers is None else int(workers)
+    if workers < 1:
+        raise SymbolreelError(f"--workers must be >= 1, found {workers}")
+    _prepare(recipe, out_dir, resume)
+    if resume and (out_dir / MANIFEST).is_file() and not (out_dir / UNITS_DIR).exists():
+        # the run had finished: nothing to recompute (symbolreel verify checks the bytes)
+        from .manifest import read_sums
+
+        sums = read_sums(out_dir)
+        size = sum((out_dir / name).stat().st_size for name in sums)
+        return GenerateResult(str(out_dir), recipe.count, len(sums), size, time.perf_counter() - t0, 0)
+    units = plan_units(recipe)
+    records = {}
+    for u in units:
+        rec = _read_record(out_dir, u) if resume else None
+        if rec is not None:
+            records[u.unit] = rec
+    _clean_unfinished(out_dir, recipe, set(records))
+    todo = [u for u in units if u.unit not in records]
+    if todo:
+        if backend == "local":
+            new, failures = run_local(recipe, todo, out_dir, workers, progress)
+        elif backend == "ray":
+            from .ray_backend import run_ray
+
+            new, failures = run_ray(recipe, todo, out_dir, workers, address, progress)
+        else:
+            raise GenerateError(f"--backend: expected local or ray, found {backend!r}")
+        records.update(new)
+        if failures:
+            lines = "\n  ".join(failures)
+            raise GenerateError(f"{len(failures)} work unit(s) failed; the others are kept, and --resume "
+                                f"recomputes only the failed ones:\n  {lines}")
+    ordered = [records[u.unit] for u in units]
+    rows = [r for rec in ordered for r in rec["rows"]]
+    shards = [s for rec in ordered for s in rec["shards"]]
+    write_index_files(out_dir, rows, shards)
+    write_card(out_dir, recipe, rows, shards)
+    shutil.rmtree(out_dir / UNITS_DIR, ignore_errors=True)
+    return GenerateResult(str(out_dir), len(rows), len(shards), sum(s["bytes"] for s in shards),
+                          time.perf_counter() - t0, len(todo))
+
+
+def describe_failure(unit: Unit, exc: BaseException) -> str:
+    if isinstance(exc, ItemError):
+        return str(exc)
+    return f"unit {unit.unit} (items {unit.start}..{unit.stop - 1}): {type(exc).__name__}: {exc}"
+
+
+# ------------------------------------------------------------------------------- local process pool
+
+_COUNTER = None
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGKILL when the main process dies (kill -9 included), so no orphan keeps
+    writing into the folder while a resume runs."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
+
+
+def _pool_init(counter, main_pid: int) -> None:
+    global _COUNTER
+    _die_with_parent()                          # the fork server, in turn, exits with the main process
+    try:
+        os.kill(main_pid, 0)                    # the main process died before prctl took effect
+    except ProcessLookupError:
+        os._exit(1)
+    _COUNTER = counter
+
+
+def _pool_context():
+    """Workers forked from a fork server that imported :mod:`symbolreel.datasets.warm` (modules,
+    kernels, fonts loaded once: starting a worker costs milliseconds, not seconds); spawned
+    workers where there is no fork server. Neither forks the main process, whose threads and
+    Skia state are not the workers' business."""
+    import multiprocessing as mp
+
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["symbolreel.datasets.warm"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+def _pool_unit(recipe, unit, out_dir):
+    return run_unit(recipe, unit, out_dir, _COUNTER)
+
+
+def run_local(recipe, todo: list, out_dir, workers: int, progress: bool):
+    """Run ``todo`` units in a pool of ``workers`` processes (in this process when 1).
+
+    Returns ``({unit: record}, [failure messages])``; every unit runs even when another failed.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    from symbolreel.animators import warm_up
+
+    total = sum(u.count for u in todo)
+    bar = _progress_bar(total, progress)
+    records, failures = {}, []
+    try:
+        if workers == 1:
+            for u in todo:
+                try:
+                    records[u.unit] = run_unit(recipe, u, out_dir, _BarCounter(bar))
+                except Exception as exc:
+                    failures.append(describe_failure(u, exc))
+            return records, failures
+        if progress and len(todo) < 2 * workers:
+            _print(f"note: {len(todo)} work unit(s) for {workers} workers; a unit is {recipe.shard_items} items "
+                   f"(shards.items): fewer items per unit spread the work better")
+        warm_up()                          # compile the kernels into the disk cache before workers start
+        ctx = _pool_context()
+        counter = ctx.Value("q", 0)
+        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_pool_init,
+                                 initargs=(counter, os.getpid())) as ex:
+            pending = {ex.submit(_pool_unit, recipe, u, str(out_dir)): u for u in todo}
+            shown = 0
+            while pending:
+                done, _ = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+                shown = _advance(bar, counter.value, shown)
+                for fut in done:
+                    u = pending.pop(fut)
+                    try:
+                        records[u.unit] = fut.result()
+                    except Exception as exc:
+                        failures.append(describe_failure(u, exc))
+            _advance(bar, counter.value, shown)
+    finally:
+        if bar is not None:
+            bar.close()
+    return records, failures
+
+
+class _BarCounter:
+    """In-process stand-in for the shared counter: each increment moves the progress bar."""
+
+    def __init__(self, bar):
+        self.bar, self._value = bar, 0
+
+    def get_lock(self):
+        return contextlib.nullcontext()
+
+    @property
+    def value(self) -> int:
+        return self._value
+
+    @value.setter
+    def value(self, v: int) -> None:
+        if self.bar is not None:
+            self.bar.update(v - self._value)
+        self._value = v
+
+
+def _advance(bar, value: int, shown: int) -> int:
+    if bar is not None and value > shown:
+        bar.update(value - shown)
+    return max(value, shown)
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    # tqdm shows items/s and the ETA from the rate so far
+    return tqdm(total=total, unit="item", file=sys.stderr, desc="generate", dynamic_ncols=True)
+
+
+def _print(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
