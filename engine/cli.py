@@ -175,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("scenes", nargs="+")
     v.add_argument("-q", "--quiet", action="store_true")
     v.set_defaults(func=cmd_validate)
+    from .evaluate.cli import add_eval_parser  # the benchmark: symbolreel eval suite / score
+    add_eval_parser(sub)
     return p
 
 
