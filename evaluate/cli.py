@@ -31,6 +31,10 @@ def add_eval_parser(sub) -> None:
     c.add_argument("--out", required=True, metavar="REPORT", help="folder for report.json, report.md, plots/")
     c.add_argument("--weights", metavar="FILE.json", help='Match weights {"b1": .., "b2": .., "b3": ..}')
     c.add_argument("--cases", nargs="+", metavar="ID", help="score only these case ids")
+    c.add_argument("--clip-weights", metavar="FILE.pt", help="optional CLIPSIM plugin: TorchScript CLIP (by path; "
+                                                          "nothing is downloaded)")
+    c.add_argument("--fvd-weights", metavar="FILE.pt", help="optional FVD plugin: TorchScript video feature "
+                                                         "extractor (by path)")
     c.add_argument("-q", "--quiet", action="store_true")
     c.set_defaults(func=cmd_score)
     e.set_defaults(func=lambda args: (e.print_help(sys.stderr), 2)[1])
@@ -54,7 +58,8 @@ def cmd_suite(args) -> int:
 def cmd_score(args) -> int:
     from .score import score_predictions
     r = score_predictions(args.suite, args.pred, args.out, weights_path=args.weights, cases=args.cases,
-                          progress=_progress(args.quiet, "scored"))
+                          progress=_progress(args.quiet, "scored"), clip_weights=args.clip_weights,
+                          fvd_weights=args.fvd_weights)
     if not args.quiet:
         a = r["aggregate"]["all"]
         print(f"{args.out}/report.md: {len(r['cases'])} cases, Match {a['Match']:.3f} "

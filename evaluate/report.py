@@ -81,7 +81,7 @@ def line_chart(title: str, series: dict[str, list[float]], w: int = 640, h: int 
 def markdown(report: dict) -> str:
     agg = report["aggregate"]
     doms = [d for d in agg if d != "all"] + ["all"]
-    lines = [f"# symbolreel benchmark report", "",
+    lines = ["# symbolreel benchmark report", "",
              f"Suite version {report['suite_version']} (preset `{report['preset']}`), predictions "
              f"`{report['prediction_dir']}`. Weights: b1 = {report['weights']['b1']}, b2 = {report['weights']['b2']}, "
              f"b3 = {report['weights']['b3']}. Every score is in [0, 1]: 0 = as bad as a blank or noise input, "

@@ -20,6 +20,7 @@ from .metrics.text import ned, normalize, text_scores
 from .ocr import Ocr, joined
 
 # every raw term is a mean over frames unless listed here (then computed over the clip)
+MOTION_TERMS = {"flicker", "warp_error", "track_jerk"}
 CLIP_TERMS = {"flicker", "warp_error", "track_jerk", "modal_share", "consecutive_ned", "count_stability",
               "structure_stability", "lane_stability", "vp_stability"}
 
@@ -179,7 +180,8 @@ def _clip_terms(case, frames, readings, series, terms):
         s = np.asarray(series["tusimple_acc"])
         terms["lane_stability"] = float(s.mean() - np.abs(np.diff(s)).mean()) if len(s) > 1 else float(s.mean())
         v = np.asarray(series["vp_error"])
-        terms["vp_stability"] = float(np.abs(np.diff(v)).mean()) if len(v) > 1 else 0.0
+        # vanishing point right and steady: mean error plus mean change between frames (px)
+        terms["vp_stability"] = float(v.mean() + (np.abs(np.diff(v)).mean() if len(v) > 1 else 0.0))
 
 
 # --- normalisation and the combined score -----------------------------------------------------------------
@@ -208,6 +210,13 @@ def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
             continue
         vals = [norm[t] for t in g[name] if t in norm]
         parts[name] = float(np.mean(vals)) if vals else None
+    if parts.get("Mc") is not None:
+        # Mc = (symbol stability) x (motion smoothness): a clip without the symbols (blank, a still frame
+        # of something else) is smooth but has nothing consistent about its symbols, so it scores 0
+        motion = [norm[t] for t in g["Mc"] if t in norm and t in MOTION_TERMS]
+        symbols = [norm[t] for t in g["Mc"] if t in norm and t not in MOTION_TERMS]
+        if motion and symbols:
+            parts["Mc"] = float(np.mean(motion) * np.mean(symbols))
     if kind == "clip" and parts.get("Mc") is not None:
         wsum = weights["b1"] + weights["b2"] + weights["b3"]
         match = (weights["b1"] * parts["Mf"] + weights["b2"] * parts["Mc"] + weights["b3"] * parts["Mt"]) / wsum
@@ -227,8 +236,10 @@ def score_case(case: CaseData, frames: list[np.ndarray], calib: dict, weights: d
 
 
 def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | None = None, cases=None,
-                      progress=None) -> dict:
-    """Score every case of ``suite`` with the prediction of the same id in ``pred``; write the report to ``out``."""
+                      progress=None, clip_weights: str | None = None, fvd_weights: str | None = None) -> dict:
+    """Score every case of ``suite`` with the prediction of the same id in ``pred``; write the report to ``out``.
+
+    ``clip_weights`` / ``fvd_weights``: optional plugins (see :mod:`.plugins`), reported beside Match."""
     from .calibrate import load_calibration
     from .report import write_report
     from .suite import read_manifest
@@ -236,6 +247,10 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
     manifest = read_manifest(suite)
     entries = [e for e in manifest["cases"] if cases is None or e["id"] in cases]
     weights = load_weights(weights_path)
+    from . import plugins
+    for path, what, opt in ((clip_weights, "CLIPSIM", "--clip-weights"), (fvd_weights, "FVD", "--fvd-weights")):
+        if path is not None:
+            plugins._load(path, what, opt)          # fail before any work when a plugin cannot load
     preds = media.load_predictions(pred, [e["id"] for e in entries])    # every problem reported at once
     calib = load_calibration(suite, manifest)
     ocr = Ocr()
@@ -244,10 +259,19 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
         case = CaseData(suite, e)
         if e["id"] not in calib:
             raise EvalError(f"{suite}: calibration.json has no entry for case {e['id']!r}; rebuild the suite")
-        results.append(score_case(case, preds[e["id"]], calib[e["id"]], weights, ocr))
+        res = score_case(case, preds[e["id"]], calib[e["id"]], weights, ocr)
+        if clip_weights is not None:
+            res["plugins"] = {"clipsim": plugins.clipsim(media.conform(preds[e["id"]], case.n, case.w, case.h),
+                                                         e.get("prompt_en", ""), clip_weights)}
+        results.append(res)
         if progress:
             progress(k + 1, len(entries))
-    report = {"format": "symbolreel-eval-report/1", "suite_version": manifest["suite_version"],
+    extra = {}
+    if fvd_weights is not None:
+        clips = [e for e in entries if e["kind"] == "clip"]
+        extra["fvd"] = plugins.fvd([CaseData(suite, e).ref for e in clips], [preds[e["id"]] for e in clips],
+                                   fvd_weights)
+    report = {"format": "symbolreel-eval-report/1", "plugins": extra, "suite_version": manifest["suite_version"],
               "preset": manifest["preset"], "weights": weights, "prediction_dir": os.path.basename(os.path.abspath(pred)),
               "aggregate": aggregate(results), "cases": results}
     write_report(report, out)
