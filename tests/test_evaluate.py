@@ -242,3 +242,9 @@ def test_structure_terms_on_renders():
     ra, rb = structure.road_terms(r, rann[0]), structure.road_terms(broken, rann[0])
     assert ra["lanes_found"] == 1.0 and ra["vp_error"] < 10
     assert structure.dash_agreement(rb["dash_profile"], ra["dash_profile"]) < 0.7
+
+
+def test_missing_optional_dependency_names_the_extra():
+    from symbolreel.evaluate.errors import need
+    with pytest.raises(EvalError, match=r"pip install 'symbolreel\[eval\]'"):
+        need("symbolreel_no_such_module", "OCR")
