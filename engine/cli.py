@@ -287,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     for sp in (r, s, v):  # also accepted after the command: symbolreel render x.yaml --debug
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_dataset_commands(sub)
+    from .evaluate.cli import add_eval_parser  # the benchmark: symbolreel eval suite / score
+    add_eval_parser(sub)
     return p
 
 

@@ -1,6 +1,6 @@
 """Legibility: clean renders are read back by an offline OCR engine that ships its own weights.
 
-Uses RapidOCR (PP-OCR models bundled in the ``rapidocr-onnxruntime`` wheel, run by onnxruntime on the CPU;
+Uses RapidOCR (PP-OCRv6-small models bundled in the ``rapidocr`` 3.x wheel, run by onnxruntime on the CPU;
 nothing is downloaded at run time). Skipped with a reason when the package is not installed.
 """
 from __future__ import annotations
@@ -13,19 +13,20 @@ import pytest
 
 import symbolreel as sr
 
-rapidocr = pytest.importorskip("rapidocr_onnxruntime", reason="OCR legibility test needs rapidocr-onnxruntime "
-                                                              "(pip install rapidocr-onnxruntime==1.4.4)")
+rapidocr = pytest.importorskip("rapidocr", reason="OCR legibility test needs rapidocr "
+                                                  "(pip install 'symbolreel[eval]')")
 
 
 @functools.lru_cache(maxsize=1)
 def engine():
-    return rapidocr.RapidOCR()
+    return rapidocr.RapidOCR(params={"Global.log_level": "error"})
 
 
 def read(rgba: np.ndarray) -> str:
     rgb = np.ascontiguousarray(rgba[..., :3])
-    result, _ = engine()(rgb)
-    boxes = sorted(result or [], key=lambda r: (r[0][0][1] // 20, r[0][0][0]))  # rows, then left to right
+    out = engine()(rgb[..., ::-1])  # BGR, as OpenCV reads images
+    found = list(zip(out.boxes, out.txts)) if out.txts else []
+    boxes = sorted(found, key=lambda r: (r[0][0][1] // 20, r[0][0][0]))  # rows, then left to right
     return " ".join(r[1] for r in boxes)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).parent.parent
 MAPPING = {"engine": "symbolreel", "primitives": "symbolreel/primitives", "animators": "symbolreel/animators",
-           "fonts": "symbolreel/fonts"}
+           "fonts": "symbolreel/fonts", "evaluate": "symbolreel/evaluate"}
 
 
 @pytest.fixture(scope="module")

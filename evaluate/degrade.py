@@ -1,0 +1,214 @@
+"""Graded degradations of reference renders, for validating the benchmark (docs/benchmark.md).
+
+Frame degradations work on decoded frames (blur, noise, JPEG, jitter, frame drops/repeats, dash breaks,
+lane flicker). Content degradations re-render the case with changed content (look-alike glyph swaps,
+dropped/extra characters, text that changes between frames, perturbed figure points or curves); those
+need the renderer and live in ``variant_scene``. Five levels each, level 0 = the reference; randomness is
+keyed by (case id, degradation, level, frame) through a stable hash, never global state.
+"""
+from __future__ import annotations
+
+import copy
+import zlib
+
+import numpy as np
+
+from .errors import need
+
+SEED = 20260
+LEVELS = {
+    "blur": [0.8, 1.5, 2.5, 4.0, 6.0],               # Gaussian sigma, px
+    "noise": [6, 12, 24, 40, 64],                     # Gaussian noise sigma, grey levels
+    "jpeg": [60, 30, 15, 8, 3],                       # JPEG quality
+    "glyph_swap": [0.2, 0.4, 0.6, 0.8, 1.0],          # share of swappable characters swapped to look-alikes
+    "drop_extra": [1, 2, 3, 4, 5],                    # characters dropped / inserted (alternately)
+    "jitter": [0.5, 1.0, 2.0, 4.0, 8.0],              # per-frame random translation sigma, px
+    "frame_drop": [0.1, 0.2, 0.3, 0.45, 0.6],         # share of frames frozen (repeat), followed by a jump
+    "text_change": [0.1, 0.2, 0.3, 0.4, 0.5],         # share of frames showing look-alike text
+    "dash_break": [0.1, 0.2, 0.35, 0.5, 0.7],         # share of dashed-lane rows erased
+    "lane_flicker": [0.1, 0.2, 0.3, 0.4, 0.5],        # share of frames whose lane paint vanishes
+    "figure_points": [0.04, 0.08, 0.15, 0.25, 0.4],   # vertex displacement (world units) / curve change
+}
+FRAME_OPS = ("blur", "noise", "jpeg", "jitter", "frame_drop", "dash_break", "lane_flicker")
+
+# look-alike glyphs: Latin (digits, shapes) and Chinese (a stroke added, moved or removed)
+LOOKALIKE = {
+    "O": "0", "0": "O", "I": "1", "1": "l", "l": "1", "E": "F", "S": "5", "5": "S", "B": "8", "8": "B",
+    "H": "N", "U": "V", "R": "P", "P": "R", "T": "7", "2": "Z", "4": "A", "X": "K", "N": "H", "a": "o",
+    "e": "c", "r": "n", "s": "5", "h": "b", "i": "j", "D": "O", "y": "v", "p": "q", "c": "e", "d": "b",
+    "m": "n", "b": "h", "F": "E", "A": "4", "C": "G", "M": "N", "L": "I", "t": "f",
+    "欢": "次", "迎": "仰", "光": "先", "临": "监", "前": "剪", "方": "万", "施": "旋", "工": "土",
+    "注": "往", "意": "竟", "安": "按", "全": "金", "出": "山", "口": "日",
+}
+EXTRA = {"latin": "XQZ", "han": "日田目"}
+
+
+def stable_hash(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8"))
+
+
+def case_rng(case_id: str, what: str, *keys: int):
+    return np.random.default_rng([SEED, stable_hash(case_id), stable_hash(what), *keys])
+
+
+# --- frame degradations ---------------------------------------------------------------------------------
+
+def degrade_frames(frames, kind: str, level: int, case_id: str, objects=None) -> list[np.ndarray]:
+    """``frames`` degraded by ``kind`` at ``level`` (1..5); ``objects`` = per-frame annotations (roads)."""
+    cv2 = need("cv2", "degradations")
+    p = LEVELS[kind][level - 1]
+    out = []
+    if kind == "blur":
+        return [cv2.GaussianBlur(f, (0, 0), p) for f in frames]
+    if kind == "noise":
+        for i, f in enumerate(frames):
+            n = case_rng(case_id, kind, level, i).normal(0, p, f.shape)
+            out.append(np.clip(f + n, 0, 255).astype(np.uint8))
+        return out
+    if kind == "jpeg":
+        for f in frames:
+            ok, buf = cv2.imencode(".jpg", f[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(p)])
+            out.append(cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy())
+        return out
+    if kind == "jitter":
+        for i, f in enumerate(frames):
+            dx, dy = case_rng(case_id, kind, level, i).normal(0, p, 2)
+            m = np.float32([[1, 0, dx], [0, 1, dy]])
+            out.append(cv2.warpAffine(f, m, (f.shape[1], f.shape[0]), borderMode=cv2.BORDER_REPLICATE))
+        return out
+    if kind == "frame_drop":
+        rng = case_rng(case_id, kind, level)
+        frozen = set(rng.choice(np.arange(1, len(frames)), int(round(p * (len(frames) - 1))), replace=False).tolist())
+        last = frames[0]
+        for i, f in enumerate(frames):
+            last = last if i in frozen else f
+            out.append(last)
+        return out
+    if kind in ("dash_break", "lane_flicker"):
+        return _lane_paint(frames, kind, level, p, case_id, objects)
+    raise ValueError(f"unknown degradation {kind!r}")
+
+
+def _lane_paint(frames, kind, level, p, case_id, objects):
+    """Erase lane paint: in image row bands (dash breaks, the same bands every frame) or whole frames (flicker)."""
+    cv2 = need("cv2", "degradations")
+    from .metrics.frame import polyline_mask
+    from .metrics.structure import paint_mask
+    rng = case_rng(case_id, kind, level)
+    out = []
+    n = len(frames)
+    gone = set(rng.choice(n, int(round(p * n)), replace=False).tolist()) if kind == "lane_flicker" and n > 1 else set()
+    for i, f in enumerate(frames):
+        road = next(o for o in objects[min(i, len(objects) - 1)] if o.get("type") == "road")
+        lanes = [pc for ln in road["lanes"] for pc in ln["pieces"]
+                 if kind == "lane_flicker" or ln["type"] == "dashed"]
+        paint = paint_mask(f, road["camera"]["horizon_y"]) & polyline_mask(f.shape, lanes, 40)
+        if kind == "dash_break":
+            h = f.shape[0]
+            bands = np.zeros(h, bool)
+            band_rng = case_rng(case_id, kind, level)     # same bands in every frame
+            rows = np.arange(0, h, 6)
+            bands_on = band_rng.random(len(rows)) < p
+            for r, on in zip(rows, bands_on):
+                bands[r:r + 6] = on
+            paint &= bands[:, None]
+        elif i not in gone and n > 1:
+            out.append(f)
+            continue
+        elif n == 1:
+            paint &= rng.random(f.shape[:2]) < p * 2      # a still: erase a share of the paint pixels
+        m = cv2.dilate(paint.astype(np.uint8), np.ones((3, 3), np.uint8))
+        out.append(cv2.inpaint(np.ascontiguousarray(f), m, 3, cv2.INPAINT_TELEA))
+    return out
+
+
+# --- content degradations (re-rendered) -------------------------------------------------------------------
+
+def swap_text(text: str, share: float, rng) -> str:
+    """Swap ``share`` of the swappable characters of ``text`` to look-alikes (at least one)."""
+    idx = [i for i, ch in enumerate(text) if ch in LOOKALIKE]
+    k = max(1, int(round(share * len(idx)))) if idx else 0
+    chosen = sorted(rng.permutation(idx)[:k].tolist()) if idx else []
+    chars = list(text)
+    for i in chosen:
+        chars[i] = LOOKALIKE[chars[i]]
+    return "".join(chars)
+
+
+def drop_extra_text(text: str, count: int, rng) -> str:
+    """Drop and insert characters alternately, ``count`` edits in all (spaces are never picked)."""
+    chars = list(text)
+    han = any("\u4e00" <= c <= "\u9fff" for c in text)
+    pool = EXTRA["han" if han else "latin"]
+    for k in range(count):
+        if k % 2 == 0 and len([c for c in chars if c != " "]) > 1:
+            cand = [i for i, c in enumerate(chars) if c != " "]
+            del chars[int(rng.choice(cand))]
+        else:
+            chars.insert(int(rng.integers(0, len(chars) + 1)), pool[k % len(pool)])
+    return "".join(chars)
+
+
+def _tex_swap(tex: str, share: float, rng) -> str:
+    return swap_text(tex, share, rng) if any(c in LOOKALIKE for c in tex) else tex
+
+
+def variant_case(case: dict, kind: str, level: int, frame_share_text: bool = False) -> dict:
+    """The case row with its content degraded (text, formula, figure points, curve)."""
+    c = copy.deepcopy(case)
+    p = LEVELS[kind][level - 1]
+    # keyed without the level: the edits of level k+1 extend those of level k (nested severities)
+    rng = case_rng(case["id"], kind)
+    if "lines" in c:
+        for ln in c["lines"]:
+            if kind in ("glyph_swap", "text_change"):
+                ln["text"] = swap_text(ln["text"], p if kind == "glyph_swap" else 1.0, rng)
+            elif kind == "drop_extra":
+                ln["text"] = drop_extra_text(ln["text"], int(p), rng)
+    elif "tex" in c:
+        if kind in ("glyph_swap", "text_change"):
+            c["tex"] = _swap_formula(c["tex"], p if kind == "glyph_swap" else 1.0, rng)
+        elif kind == "drop_extra":
+            c["tex"] = _drop_formula(c["tex"], int(p), rng)
+    elif "angles" in c and kind == "figure_points":
+        # each vertex moves radially (in or out, keyed) by p world units: off the circle it should lie on
+        c["offsets"] = {k: float(p * rng.choice([-1.0, 1.0])) for k in sorted(c["angles"])}
+    elif "expr" in c and kind == "figure_points":
+        c["expr"] = f"({c['expr']}) * {1 + p:.3f} + {p / 2:.3f}"
+    return c
+
+
+def _letters(tex):
+    out, i = [], 0
+    while i < len(tex):          # indices of single-letter variables / digits, skipping \commands
+        if tex[i] == "\\":
+            j = i + 1
+            while j < len(tex) and tex[j].isalpha():
+                j += 1
+            i = j
+            continue
+        if tex[i].isalnum():
+            out.append(i)
+        i += 1
+    return out
+
+
+def _swap_formula(tex, share, rng):
+    idx = [i for i in _letters(tex) if tex[i] in LOOKALIKE]
+    k = max(1, int(round(share * len(idx)))) if idx else 0
+    chars = list(tex)
+    for i in sorted(rng.permutation(idx)[:k].tolist()):
+        chars[i] = LOOKALIKE[chars[i]]
+    return "".join(chars)
+
+
+def _drop_formula(tex, count, rng):
+    chars = list(tex)
+    for k in range(count):
+        idx = _letters("".join(chars))
+        free = [i for i in idx if i == 0 or chars[i - 1] not in "^_"]   # an exponent must keep its base
+        if k % 2 == 0 and len(free) > 2:
+            del chars[int(rng.choice(free))]
+        else:
+            chars.insert(int(rng.choice(idx)) if idx else 0, "x")
+    return "".join(chars)

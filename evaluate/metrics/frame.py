@@ -1,0 +1,71 @@
+"""Per-frame image terms: the plan's variance of the Laplacian, measured inside the symbol regions.
+
+``sharpness(pred, ref, mask)`` is the ratio r of the Laplacian variance of the prediction to the
+reference's, both at the reference's resolution, folded to ``min(r, 1/r)``: 1 when the prediction is
+as sharp as the reference, falling for blur (r < 1) *and* for noise or ringing (r > 1; pure noise has
+a far higher Laplacian variance than any clean render, which a bare "variance > 100" test rates sharp).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import need
+
+
+def gray(img: np.ndarray) -> np.ndarray:
+    cv2 = need("cv2", "image metrics")
+    return cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY)
+
+
+def laplacian_var(img: np.ndarray, mask: np.ndarray | None = None) -> float:
+    cv2 = need("cv2", "image metrics")
+    lap = cv2.Laplacian(gray(img), cv2.CV_64F, ksize=3)
+    vals = lap[mask] if mask is not None and mask.any() else lap
+    return float(vals.var())
+
+
+def sharpness(pred: np.ndarray, ref_var: float, mask: np.ndarray | None = None) -> float:
+    v = laplacian_var(pred, mask)
+    if ref_var <= 0:
+        return 1.0 if v <= 0 else 0.0
+    r = v / ref_var
+    return float(min(r, 1 / r)) if r > 0 else 0.0
+
+
+def polygon_mask(shape, polygons, grow: int = 0) -> np.ndarray:
+    """Boolean mask of the filled polygons (image points), dilated by ``grow`` px."""
+    cv2 = need("cv2", "image metrics")
+    m = np.zeros(shape[:2], np.uint8)
+    for poly in polygons:
+        pts = np.round(np.asarray(poly, dtype=np.float64)).astype(np.int32).reshape(-1, 1, 2)
+        if len(pts) >= 3:
+            cv2.fillPoly(m, [pts], 1)
+    if grow > 0:
+        m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    return m.astype(bool)
+
+
+def polyline_mask(shape, polylines, width: int) -> np.ndarray:
+    cv2 = need("cv2", "image metrics")
+    m = np.zeros(shape[:2], np.uint8)
+    for pl in polylines:
+        pts = np.round(np.asarray(pl, dtype=np.float64)).astype(np.int32).reshape(-1, 1, 2)
+        if len(pts) >= 2:
+            cv2.polylines(m, [pts], False, 1, thickness=max(1, width))
+    return m.astype(bool)
+
+
+def symbol_mask(objects: list[dict], shape) -> np.ndarray:
+    """Where the symbols are in a frame, from its annotations: text/formula/figure/plot quads (grown
+    6 px), road lane centre lines (drawn 16 px wide). The whole frame when nothing is annotated."""
+    polys, lines = [], []
+    for o in objects:
+        if o.get("type") == "road":
+            for lane in o.get("lanes", []):
+                lines.extend(lane.get("pieces", []))
+        elif o.get("type") in ("text", "formula", "figure", "plot") and o.get("quad"):
+            polys.append(o["quad"])
+    m = polygon_mask(shape, polys, grow=6) if polys else np.zeros(shape[:2], bool)
+    if lines:
+        m |= polyline_mask(shape, lines, 16)
+    return m if m.any() else np.ones(shape[:2], bool)

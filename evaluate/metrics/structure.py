@@ -1,0 +1,341 @@
+"""Classical-vision checks of figures, plots and road lanes against the facts in the case's labels.
+
+Everything here measures the prediction against labels (exact image geometry of the reference render);
+no learned model is involved. Ink is found by colour distance from the background, lane paint by
+brightness and saturation thresholds, circles by the Hough transform, lines by the probabilistic
+Hough transform, corners/markers by contours.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import need
+from .frame import polyline_mask
+
+
+def _cv2():
+    return need("cv2", "structure metrics")
+
+
+def background_colour(img: np.ndarray) -> np.ndarray:
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]]).astype(np.float32)
+    return np.median(border, axis=0)
+
+
+def ink_mask(img: np.ndarray, bg=None, threshold: float = 60.0) -> np.ndarray:
+    """Pixels whose colour is far from the background colour (Euclidean RGB distance)."""
+    bg = background_colour(img) if bg is None else np.asarray(bg, np.float32)
+    return np.linalg.norm(img[..., :3].astype(np.float32) - bg, axis=-1) > threshold
+
+
+def colour_mask(img: np.ndarray, colour, threshold: float = 90.0) -> np.ndarray:
+    """Pixels near ``colour``, opened with a 2x2 square: strokes survive, isolated noise pixels do not."""
+    m = np.linalg.norm(img[..., :3].astype(np.float32) - np.asarray(colour, np.float32), axis=-1) < threshold
+    return _open(m, 2)
+
+
+def _open(mask: np.ndarray, k: int) -> np.ndarray:
+    cv2 = _cv2()
+    return cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((k, k), np.uint8)).astype(bool)
+
+
+def _dist_to(mask: np.ndarray) -> np.ndarray:
+    """Distance (px) of every pixel to the nearest True pixel of ``mask``."""
+    cv2 = _cv2()
+    if not mask.any():
+        return np.full(mask.shape, 1e6, np.float32)
+    return cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 3)
+
+
+def sample_polyline(pl, step: float = 2.0) -> np.ndarray:
+    pl = np.asarray(pl, dtype=np.float64).reshape(-1, 2)
+    out = [pl[:1]]
+    for a, b in zip(pl, pl[1:]):
+        n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
+        out.append(a + (b - a) * (np.arange(1, n + 1)[:, None] / n))
+    return np.concatenate(out)
+
+
+def _at(field: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    h, w = field.shape
+    x = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
+    y = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
+    return field[y, x]
+
+
+def stroke_recall_precision(ink: np.ndarray, polylines, tol: float = 3.0, region=None) -> tuple[float, float]:
+    """Share of the labelled strokes with ink within ``tol`` px, and share of ink within ``tol`` px of them."""
+    if not polylines:
+        return 1.0, 1.0
+    pts = np.concatenate([sample_polyline(p) for p in polylines])
+    rec = float((_at(_dist_to(ink), pts) <= tol).mean())
+    gt = polyline_mask(ink.shape, polylines, 1)
+    near = _dist_to(gt) <= tol + 2
+    sel = ink if region is None else ink & region
+    prec = float((near & sel).sum() / sel.sum()) if sel.sum() else 0.0
+    return rec, prec
+
+
+# --- geometry --------------------------------------------------------------------------------------------
+
+def figure_terms(img: np.ndarray, fig: dict, marker_tol: float = 3.0) -> dict:
+    """Geometry facts of a ``figure`` annotation checked on an image.
+
+    stroke_recall / stroke_precision: drawn items vs labelled item outlines; circle_fit: Hough circle
+    nearest the labelled one (1 - (centre + radius error) / (0.15 r)); on_circle: mean over the labelled
+    vertices of 1 - |distance of the marker found (by contours) from the detected circle| / (4 marker_tol),
+    0 where no marker is found within 40 px (the fact "the vertex lies on the circle", graded)."""
+    cv2 = _cv2()
+    ink = ink_mask(img)
+    polylines = [pl for it in fig.get("items", []) for pl in it.get("image", [])]
+    x0, y0, x1, y1 = fig["bbox"]
+    region = np.zeros(ink.shape, bool)
+    region[int(max(0, y0)):int(y1) + 1, int(max(0, x0)):int(x1) + 1] = True
+    labels = np.zeros(ink.shape, np.uint8)
+    for lb in fig.get("labels", []):           # label glyphs are text, not strokes
+        bx0, by0, bx1, by1 = lb["bbox"]
+        labels[int(max(0, by0)) - 2:int(by1) + 3, int(max(0, bx0)) - 2:int(bx1) + 3] = 1
+    rec, prec = stroke_recall_precision(ink, polylines, region=region & ~labels.astype(bool))
+    # recall alone rewards ink everywhere (noise); the F-measure does not
+    out = {"stroke_f1": 2 * rec * prec / (rec + prec) if rec + prec else 0.0, "stroke_recall": rec,
+           "stroke_precision": prec}
+    # the labelled circles in image pixels: centre from the label, radius from the drawn outline
+    circles = []
+    for it in fig.get("items", []):
+        if it.get("kind") == "circle" and it.get("image"):
+            pts = np.asarray(it["image"][0], np.float64)
+            c = pts.mean(axis=0)
+            circles.append((c, float(np.hypot(*(pts - c).T).mean())))
+    g = cv2.GaussianBlur(cv2.cvtColor(img[..., :3], cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
+    fits, found = [], []
+    for c, r in circles:
+        m = int(r * 1.4) + 4
+        ox, oy = int(max(0, c[0] - m)), int(max(0, c[1] - m))
+        win = g[oy:int(c[1] + m), ox:int(c[0] + m)]
+        # the ALT variant (edge-contour based) is more precise and stays fast on noise, where the classic
+        # accumulator takes seconds
+        hc = cv2.HoughCircles(win, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=20, param1=300, param2=0.8,
+                              minRadius=int(r * 0.7), maxRadius=int(r * 1.3))
+        if hc is None:
+            fits.append(0.0)
+            found.append(None)
+            continue
+        cand = np.asarray(hc, np.float64).reshape(-1, hc.shape[-1])[:, :3] + [ox, oy, 0]
+        err = np.hypot(cand[:, 0] - c[0], cand[:, 1] - c[1]) + np.abs(cand[:, 2] - r)
+        k = int(np.argmin(err))
+        fits.append(float(max(0.0, 1 - err[k] / (0.15 * r))))
+        found.append((cand[k, :2], float(cand[k, 2])))
+    out["circle_fit"] = float(np.mean(fits)) if fits else 1.0
+    # vertices: markers are filled dots; opening the ink with a disc keeps them (and not 3 px strokes)
+    vertices = [p for p in fig.get("points", []) if p.get("visible") and p["name"] != "O"]
+    if circles and vertices:
+        dots = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN,
+                                cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (6, 6)))
+        n, _, _, cents = cv2.connectedComponentsWithStats(dots)
+        cents = cents[1:] if n > 1 else np.zeros((0, 2))
+        held = 0
+        for p in vertices:
+            q = np.asarray(p["image"], np.float64)
+            if not len(cents) or found[0] is None:
+                continue
+            d = np.hypot(*(cents - q).T)
+            j = int(np.argmin(d))
+            if d[j] > 40:
+                continue
+            (cc, cr) = found[0]
+            held += max(0.0, 1 - abs(np.hypot(*(cents[j] - cc)) - cr) / (4 * marker_tol))
+        out["on_circle"] = held / len(vertices)
+    else:
+        out["on_circle"] = 1.0
+    return out
+
+
+# --- plots -----------------------------------------------------------------------------------------------
+
+def _tick_map(ticks, axis: int):
+    vals = np.array([t["value"] for t in ticks], np.float64)
+    pix = np.array([t["image"][axis] for t in ticks], np.float64)
+    a, b = np.polyfit(vals, pix, 1)      # pixel = a * value + b
+    return a, b
+
+
+def plot_terms(img: np.ndarray, plot: dict, colour) -> dict:
+    """The plotted curve against the labelled analytic curve, in axis coordinates.
+
+    Per image column of the plot box where the labelled curve exists: the prediction's curve y is the
+    median row of curve-coloured pixels, mapped to axis units by the tick labels; ``curve_error`` is the
+    mean |y_pred - y_true| over the view height (a column with no curve pixel counts 0.5), ``coverage``
+    the share of columns within 2 % of the view height, ``curve_precision`` the share of curve-coloured
+    pixels within 3 px of the labelled curve."""
+    ax, bx = _tick_map(plot["axes"]["x_ticks"], 0)
+    ay, by = _tick_map(plot["axes"]["y_ticks"], 1)
+    view = plot["view"]
+    span = view[3] - view[1]
+    curve = colour_mask(img, colour)
+    x0, y0, x1, y1 = [int(round(v)) for v in plot["bbox"]]
+    h, w = curve.shape
+    truth = {}
+    lines = []
+    for c in plot.get("curves", []):
+        for piece in c.get("pieces", []):
+            p = np.asarray(piece, np.float64)
+            lines.append(p)
+            for u in range(max(x0, 0), min(x1, w)):
+                sel = (p[:-1, 0] <= u + 0.5) & (p[1:, 0] > u + 0.5) | (p[:-1, 0] > u + 0.5) & (p[1:, 0] <= u + 0.5)
+                for k in np.nonzero(sel)[0]:
+                    t = (u + 0.5 - p[k, 0]) / (p[k + 1, 0] - p[k, 0])
+                    truth.setdefault(u, p[k, 1] + t * (p[k + 1, 1] - p[k, 1]))
+    errs = []
+    for u, v_true in truth.items():
+        rows = np.nonzero(curve[max(y0, 0):min(y1 + 1, h), u])[0] + max(y0, 0)
+        if not len(rows):
+            errs.append(0.5)
+            continue
+        v = rows[np.argmin(np.abs(rows - v_true))] if len(rows) > 1 else rows[0]
+        y_pred, y_true = (v - by) / ay, (v_true - by) / ay
+        errs.append(min(0.5, abs(y_pred - y_true) / span))
+    errs = np.asarray(errs) if errs else np.array([0.5])
+    _, prec = stroke_recall_precision(curve, [p for p in lines], tol=3.0)
+    return {"curve_error": float(errs.mean()), "coverage": float((errs <= 0.02).mean()), "curve_precision": prec,
+            "x_axis_units_per_px": float(1 / ax) if ax else 0.0}
+
+
+# --- roads -----------------------------------------------------------------------------------------------
+
+def paint_mask(img: np.ndarray, horizon: float) -> np.ndarray:
+    """Lane paint below the horizon: bright and unsaturated (white) or yellow."""
+    cv2 = _cv2()
+    hsv = cv2.cvtColor(img[..., :3], cv2.COLOR_RGB2HSV)
+    s, v, hue = hsv[..., 1].astype(int), hsv[..., 2].astype(int), hsv[..., 0].astype(int)
+    m = ((v > 150) & (s < 60)) | ((hue > 15) & (hue < 35) & (s > 100) & (v > 120))
+    # paint is brighter than the asphalt around it (a local top-hat), which noise mostly is not
+    g = cv2.cvtColor(img[..., :3], cv2.COLOR_RGB2GRAY)
+    tophat = cv2.morphologyEx(g, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (41, 41)))
+    m &= tophat > 25
+    m[: int(max(0, horizon)) + 2] = False
+    return _open(m, 2)
+
+
+def _fit_x_of_y(pts):
+    pts = np.asarray(pts, np.float64)
+    if len(pts) < 2 or np.ptp(pts[:, 1]) < 1:
+        return None
+    return np.polyfit(pts[:, 1], pts[:, 0], 1)
+
+
+def road_terms(img: np.ndarray, road: dict) -> dict:
+    """Lane facts of a ``road`` annotation checked on an image.
+
+    tusimple_acc: share of labelled TuSimple lane points with paint within 20 px in their row;
+    lanes_found: share of labelled lanes matched TuSimple-style (a line fitted to the paint near the lane
+    within 20 px at >= 85 % of its rows); continuity: share of solid/edge lane samples painted;
+    dash_profile: the painted/unpainted profile along dashed lanes (every 2 px of the labelled line, near part);
+    vp: vanishing point of Hough lines on the paint (median pairwise intersection of left- and right-leaning
+    segments), compared with the labelled lanes' common point."""
+    cv2 = _cv2()
+    horizon = road["camera"]["horizon_y"]
+    paint = paint_mask(img, horizon)
+    near = _dist_to(paint)
+    h, w = paint.shape
+    ts = road["tusimple"]
+    rows = np.asarray(ts["h_samples"], np.float64)
+    hits, total, matched = 0, 0, 0
+    lanes = [np.asarray(lx, np.float64) for lx in ts["lanes"]]
+    ys_idx, xs_idx = np.nonzero(paint)
+    for lx in lanes:
+        ok = lx >= 0
+        if not ok.any():
+            continue
+        for x, y in zip(lx[ok], rows[ok]):
+            yy = int(min(h - 1, y))
+            seg = paint[yy, int(max(0, x - 20)):int(min(w, x + 21))]
+            hits += bool(seg.any())
+            total += 1
+        # TuSimple-style lane match: fit x(y) to the paint near this lane, compare at its rows
+        xl = np.interp(ys_idx, rows[ok], lx[ok], left=np.nan, right=np.nan)
+        sel = np.abs(xs_idx - xl) <= 20
+        fit = _fit_x_of_y(np.stack([xs_idx[sel], ys_idx[sel]], 1)) if sel.sum() > 20 else None
+        if fit is not None:
+            xf = np.polyval(fit, rows[ok])
+            matched += (np.abs(xf - lx[ok]) <= 20).mean() >= 0.85
+    n_lanes = sum((lx >= 0).any() for lx in lanes)
+    out = {"tusimple_acc": hits / total if total else 1.0, "lanes_found": matched / n_lanes if n_lanes else 1.0}
+    cont, dash = [], []
+    near_rows = horizon + 0.15 * (h - horizon)     # far samples are sub-pixel paint: not judged
+    for lane in road.get("lanes", []):
+        for piece in lane.get("pieces", []):
+            p = sample_polyline(piece, 2.0)       # every 2 image px
+            p = p[p[:, 1] > near_rows]
+            if not len(p):
+                continue
+            on = _at(near, p) <= 3.0
+            (dash if lane["type"] == "dashed" else cont).append(on)
+    out["continuity"] = float(np.mean(np.concatenate(cont))) if cont else 1.0
+    out["dash_profile"] = [d.astype(np.uint8).tolist() for d in dash]
+    # vanishing point
+    gt_lines = [f for lane in road.get("lanes", []) for piece in lane.get("pieces", [])
+                if (f := _fit_x_of_y(np.asarray(piece)[: max(2, len(piece) // 3)])) is not None]
+    out["vp_error"] = _vp_error(cv2, paint, gt_lines, w, h)
+    return out
+
+
+def _intersections(lines_xy):
+    """Median intersection of lines given as x = a*y + b."""
+    pts = []
+    for i in range(len(lines_xy)):
+        for j in range(i + 1, len(lines_xy)):
+            (a1, b1), (a2, b2) = lines_xy[i], lines_xy[j]
+            if abs(a1 - a2) < 0.05:
+                continue
+            y = (b2 - b1) / (a1 - a2)
+            pts.append((a1 * y + b1, y))
+    return np.median(np.asarray(pts), axis=0) if pts else None
+
+
+def _vp_error(cv2, paint, gt_lines, w, h) -> float:
+    """Distance (px, capped at the image diagonal / 4) between the image's and the labels' vanishing points."""
+    cap = float(np.hypot(w, h) / 4)
+    gt = _intersections(gt_lines)
+    if gt is None:
+        return 0.0
+    segs = cv2.HoughLinesP(paint.astype(np.uint8) * 255, 1, np.pi / 180, threshold=25, minLineLength=20,
+                           maxLineGap=30)
+    if segs is None:
+        return cap
+    fits = []
+    for x1, y1, x2, y2 in np.asarray(segs).reshape(-1, 4):
+        if abs(y2 - y1) < 4:
+            continue                      # horizontal: stop lines, not lanes
+        a = (x2 - x1) / (y2 - y1)
+        fits.append((a, x1 - a * y1))
+    left = [f for f in fits if f[0] > 0.1]
+    right = [f for f in fits if f[0] < -0.1]
+    if not left or not right:
+        return cap
+    vp = _intersections([tuple(np.median(left, axis=0)), tuple(np.median(right, axis=0))] + left[:20] + right[:20])
+    return cap if vp is None else float(min(cap, np.hypot(*(vp - gt))))
+
+
+def dash_agreement(pred_profiles, ref_profiles) -> float:
+    """IoU of painted samples along the dashed lanes, prediction vs reference (1 for no dashed lane)."""
+    inter = union = 0
+    for p, r in zip(pred_profiles, ref_profiles):
+        p, r = np.asarray(p, bool), np.asarray(r, bool)
+        n = min(len(p), len(r))
+        inter += (p[:n] & r[:n]).sum()
+        union += (p[:n] | r[:n]).sum()
+    return float(inter / union) if union else 1.0
+
+
+def dash_period(profile) -> float:
+    """Dominant period (in samples) of a painted/unpainted profile by autocorrelation; 0 when none."""
+    x = np.asarray(profile, np.float64)
+    if len(x) < 8 or x.std() == 0:
+        return 0.0
+    x = x - x.mean()
+    ac = np.correlate(x, x, "full")[len(x) - 1:]
+    ac /= ac[0]
+    for k in range(2, len(ac) - 1):
+        if ac[k] > ac[k - 1] and ac[k] >= ac[k + 1] and ac[k] > 0.2:
+            return float(k)
+    return 0.0

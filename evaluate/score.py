@@ -1,0 +1,290 @@
+"""Scoring a case: raw terms from a prediction's frames, normalisation, Mf / Mc / Mt / Match.
+
+``raw_terms`` reads only frames and the case's labels; OCR runs once over all frames of the case in
+batches. The reference's per-frame Laplacian variance and dash profiles come from the reference file
+(no OCR); OCR-derived reference values come from the suite's calibration (see :mod:`.calibrate`).
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from . import media
+from .config import GROUPS, load_weights
+from .errors import EvalError
+from .metrics import structure, temporal
+from .metrics.frame import laplacian_var, sharpness, symbol_mask
+from .metrics.text import ned, normalize, text_scores
+from .ocr import Ocr, joined
+
+# every raw term is a mean over frames unless listed here (then computed over the clip)
+MOTION_TERMS = {"flicker", "warp_error", "track_jerk"}
+CLIP_TERMS = {"flicker", "warp_error", "track_jerk", "modal_share", "consecutive_ned", "count_stability",
+              "structure_stability", "lane_stability", "vp_stability"}
+
+
+class CaseData:
+    """What scoring needs of one suite case: its manifest entry, spec, labels and reference frames."""
+
+    def __init__(self, suite: str, entry: dict):
+        self.entry = entry
+        self.id = entry["id"]
+        self.domain = entry["domain"]
+        self.kind = entry["kind"]
+        self.spec = _read_json(os.path.join(suite, entry["spec"]))
+        labels = _read_json(os.path.join(suite, entry["labels"]))
+        try:
+            self.objects = [f["objects"] for f in labels["frames"]]
+        except (KeyError, TypeError):
+            raise EvalError(f"{os.path.join(suite, entry['labels'])}: frames[].objects: expected the engine's "
+                            f"annotations (symbolreel-annotations/1)") from None
+        ref_path = os.path.join(suite, entry["reference"])
+        try:
+            self.ref = media.read_frames(ref_path)
+        except (ValueError, FileNotFoundError) as exc:
+            raise EvalError(f"{ref_path}: unreadable reference: {exc}") from None
+        self.n = len(self.ref)
+        self.h, self.w = self.ref[0].shape[:2]
+        self.quoted = entry.get("quoted", [])
+        self.masks = [symbol_mask(self.objects[min(i, len(self.objects) - 1)], (self.h, self.w))
+                      for i in range(self.n)]
+        self.ref_var = [laplacian_var(f, m) for f, m in zip(self.ref, self.masks)]
+        self._ref_dash = None
+
+    def objs(self, i: int, kind: str) -> dict | None:
+        for o in self.objects[min(i, len(self.objects) - 1)]:
+            if o.get("type") == kind:
+                return o
+        return None
+
+    def line_quads(self, i: int) -> list:
+        """Quads of the quoted lines in frame i (text nodes in line order), for fixed-layout cases."""
+        return [o["quad"] for o in self.objects[min(i, len(self.objects) - 1)] if o.get("type") == "text"]
+
+    def ref_dash(self, i: int):
+        if self._ref_dash is None:
+            self._ref_dash = [structure.road_terms(f, self.objs(k, "road"))["dash_profile"]
+                              for k, f in enumerate(self.ref)]
+        return self._ref_dash[i]
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise EvalError(f"{path}: missing from the suite") from None
+    except (OSError, ValueError) as exc:
+        raise EvalError(f"{path}: unreadable JSON ({exc})") from None
+
+
+def raw_terms(case: CaseData, frames: list[np.ndarray], ocr: Ocr | None = None) -> dict:
+    """Raw (unnormalised) terms of a prediction already conformed to the reference's size and length.
+
+    Returns {"terms": {name: float}, "series": {name: [per frame]}, "readings": [str per frame]}."""
+    series: dict[str, list] = {}
+    terms: dict[str, float] = {}
+    series["sharpness"] = [sharpness(f, v, m) for f, v, m in zip(frames, case.ref_var, case.masks)]
+    readings = None
+    if case.domain in ("text-en", "text-zh", "formula"):
+        readings = _text_terms(case, frames, ocr or Ocr(), series)
+    elif case.domain == "geometry":
+        for i, f in enumerate(frames):
+            for k, v in structure.figure_terms(f, case.objs(i, "figure")).items():
+                series.setdefault(k, []).append(v)
+    elif case.domain == "plot":
+        colour = _hex(case.spec["color"])
+        for i, f in enumerate(frames):
+            for k, v in structure.plot_terms(f, case.objs(i, "plot"), colour).items():
+                series.setdefault(k, []).append(v)
+    elif case.domain == "road":
+        for i, f in enumerate(frames):
+            r = structure.road_terms(f, case.objs(i, "road"))
+            prof = r.pop("dash_profile")
+            r["dash_agreement"] = structure.dash_agreement(prof, case.ref_dash(i))
+            r["dash_period"] = float(np.mean([structure.dash_period(p) for p in prof])) if prof else 0.0
+            for k, v in r.items():
+                series.setdefault(k, []).append(v)
+    for k, v in series.items():
+        terms[k] = float(np.mean(v))
+    if case.kind == "clip":
+        _clip_terms(case, frames, readings, series, terms)
+    return {"terms": terms, "series": series, "readings": readings}
+
+
+def _hex(s: str):
+    s = s.lstrip("#")
+    return [int(s[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+def _text_terms(case, frames, ocr, series) -> list[str]:
+    wanted = case.quoted
+    want_all = " ".join(wanted)
+    reads = ocr.read(frames)
+    crops = None
+    if case.spec.get("fixed_layout"):
+        quads = [case.line_quads(i) for i in range(len(frames))]
+        flat = ocr.read([_crop for i, f in enumerate(frames) for _crop in _crops(f, quads[i])])
+        crops, k = [], 0
+        for q in quads:
+            crops.append(flat[k:k + len(q)])
+            k += len(q)
+    readings = []
+    for i, lines in enumerate(reads):
+        texts = [ln.text for ln in lines]
+        s = text_scores(joined(lines), want_all, texts, wanted, by_char=case.domain == "formula")
+        readings.append(joined(lines))
+        for k in ("word_f1", "ned", "hungarian"):
+            series.setdefault(k, []).append(s[k])
+        # line accuracy: each wanted line read exactly by some line (Hungarian-free: exact matches are unique)
+        pool = [normalize(t) for t in texts]
+        exact = sum(1 for w in wanted if normalize(w) in pool)
+        series.setdefault("line_acc", []).append(exact / len(wanted) if wanted else 1.0)
+        # legibility: per wanted line, NED of its crop's reading (fixed layouts) or of its matched line
+        if crops is not None:
+            leg = [ned(joined(c), w) for c, w in zip(crops[i], wanted)]
+            conf = [np.mean([ln.score for ln in c]) if c else 0.0 for c in crops[i]]
+        else:
+            leg = [max([ned(t, w) for t in texts], default=0.0) for w in wanted]
+            conf = [max([ln.score for ln in lines if ned(ln.text, w) > 0.5], default=0.0) for w in wanted]
+        series.setdefault("legibility", []).append(float(np.mean(leg)) if leg else 1.0)
+        # confidence only counts when the text is right: a confidently read wrong word is not legible
+        series.setdefault("ocr_conf", []).append(float(np.mean(conf) * np.mean(leg)) if leg else 1.0)
+    return readings
+
+
+def _crops(frame, quads):
+    from .ocr import padded_crop
+    return [padded_crop(frame, q) for q in quads]
+
+
+def _clip_terms(case, frames, readings, series, terms):
+    fl = temporal.aligned_flicker(frames)
+    we = temporal.warp_error(frames)
+    series["flicker"] = fl
+    series["warp_error"] = we
+    terms["flicker"] = float(np.mean(fl)) if fl else 0.0
+    terms["warp_error"] = float(np.mean(we)) if we else 0.0
+    terms["track_jerk"] = temporal.track_jerk(frames)
+    if readings is not None:
+        terms.update(temporal.text_stability(readings))
+    if case.domain in ("geometry", "plot"):
+        # stable *and* right: the mean of the structure term minus its mean change between frames
+        # (a blank clip is perfectly stable and scores 0 here)
+        key = "stroke_f1" if case.domain == "geometry" else "coverage"
+        s = np.asarray(series[key])
+        terms["structure_stability"] = float(s.mean() - np.abs(np.diff(s)).mean()) if len(s) > 1 else float(s.mean())
+    if case.domain == "road":
+        s = np.asarray(series["tusimple_acc"])
+        terms["lane_stability"] = float(s.mean() - np.abs(np.diff(s)).mean()) if len(s) > 1 else float(s.mean())
+        v = np.asarray(series["vp_error"])
+        # vanishing point right and steady: mean error plus mean change between frames (px)
+        terms["vp_stability"] = float(v.mean() + (np.abs(np.diff(v)).mean() if len(v) > 1 else 0.0))
+
+
+# --- normalisation and the combined score -----------------------------------------------------------------
+
+def normalise(terms: dict, calib: dict) -> dict:
+    """Each term mapped to [0, 1]: 0 at the floor (worse of blank and noise), 1 at the reference."""
+    out = {}
+    for k, x in terms.items():
+        if k not in calib["reference"]:
+            continue
+        ref = calib["reference"][k]
+        b, z = calib["blank"].get(k, ref), calib["noise"].get(k, ref)
+        floor = b if abs(b - ref) >= abs(z - ref) else z
+        if abs(ref - floor) < 1e-9:
+            out[k] = 1.0
+        else:
+            out[k] = float(np.clip((x - floor) / (ref - floor), 0.0, 1.0))
+    return out
+
+
+def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
+    g = GROUPS[domain]
+    parts = {}
+    for name in ("Mf", "Mc", "Mt"):
+        if name == "Mc" and kind != "clip":
+            continue
+        vals = [norm[t] for t in g[name] if t in norm]
+        parts[name] = float(np.mean(vals)) if vals else None
+    if parts.get("Mc") is not None:
+        # Mc = (symbol stability) x (motion smoothness): a clip without the symbols (blank, a still frame
+        # of something else) is smooth but has nothing consistent about its symbols, so it scores 0
+        motion = [norm[t] for t in g["Mc"] if t in norm and t in MOTION_TERMS]
+        symbols = [norm[t] for t in g["Mc"] if t in norm and t not in MOTION_TERMS]
+        if motion and symbols:
+            parts["Mc"] = float(np.mean(motion) * np.mean(symbols))
+    if kind == "clip" and parts.get("Mc") is not None:
+        wsum = weights["b1"] + weights["b2"] + weights["b3"]
+        match = (weights["b1"] * parts["Mf"] + weights["b2"] * parts["Mc"] + weights["b3"] * parts["Mt"]) / wsum
+    else:
+        match = (weights["b1"] * parts["Mf"] + weights["b3"] * parts["Mt"]) / (weights["b1"] + weights["b3"])
+    parts["Match"] = float(match)
+    return parts
+
+
+def score_case(case: CaseData, frames: list[np.ndarray], calib: dict, weights: dict, ocr: Ocr | None = None) -> dict:
+    frames = media.conform(frames, case.n, case.w, case.h)
+    raw = raw_terms(case, frames, ocr)
+    norm = normalise(raw["terms"], calib)
+    return {"id": case.id, "domain": case.domain, "kind": case.kind, "raw": raw["terms"], "normalised": norm,
+            "scores": combine(norm, case.domain, case.kind, weights), "series": raw["series"],
+            "readings": raw["readings"]}
+
+
+def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | None = None, cases=None,
+                      progress=None, clip_weights: str | None = None, fvd_weights: str | None = None) -> dict:
+    """Score every case of ``suite`` with the prediction of the same id in ``pred``; write the report to ``out``.
+
+    ``clip_weights`` / ``fvd_weights``: optional plugins (see :mod:`.plugins`), reported beside Match."""
+    from .calibrate import load_calibration
+    from .report import write_report
+    from .suite import read_manifest
+
+    manifest = read_manifest(suite)
+    entries = [e for e in manifest["cases"] if cases is None or e["id"] in cases]
+    weights = load_weights(weights_path)
+    from . import plugins
+    for path, what, opt in ((clip_weights, "CLIPSIM", "--clip-weights"), (fvd_weights, "FVD", "--fvd-weights")):
+        if path is not None:
+            plugins._load(path, what, opt)          # fail before any work when a plugin cannot load
+    preds = media.load_predictions(pred, [e["id"] for e in entries])    # every problem reported at once
+    calib = load_calibration(suite, manifest)
+    ocr = Ocr()
+    results = []
+    for k, e in enumerate(entries):
+        case = CaseData(suite, e)
+        if e["id"] not in calib:
+            raise EvalError(f"{suite}: calibration.json has no entry for case {e['id']!r}; rebuild the suite")
+        res = score_case(case, preds[e["id"]], calib[e["id"]], weights, ocr)
+        if clip_weights is not None:
+            res["plugins"] = {"clipsim": plugins.clipsim(media.conform(preds[e["id"]], case.n, case.w, case.h),
+                                                         e.get("prompt_en", ""), clip_weights)}
+        results.append(res)
+        if progress:
+            progress(k + 1, len(entries))
+    extra = {}
+    if fvd_weights is not None:
+        clips = [e for e in entries if e["kind"] == "clip"]
+        extra["fvd"] = plugins.fvd([CaseData(suite, e).ref for e in clips], [preds[e["id"]] for e in clips],
+                                   fvd_weights)
+    report = {"format": "symbolreel-eval-report/1", "plugins": extra, "suite_version": manifest["suite_version"],
+              "preset": manifest["preset"], "weights": weights, "prediction_dir": os.path.basename(os.path.abspath(pred)),
+              "aggregate": aggregate(results), "cases": results}
+    write_report(report, out)
+    return report
+
+
+def aggregate(results: list[dict]) -> dict:
+    by: dict[str, dict[str, list]] = {}
+    for r in results:
+        for key in (r["domain"], "all"):
+            d = by.setdefault(key, {})
+            for name, v in r["scores"].items():
+                if v is not None:
+                    d.setdefault(name, []).append(v)
+    return {dom: {name: float(np.mean(v)) for name, v in d.items()} | {"cases": max(len(v) for v in d.values())}
+            for dom, d in by.items()}

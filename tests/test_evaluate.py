@@ -1,0 +1,250 @@
+"""The benchmark (symbolreel.evaluate): metrics on constructed inputs, suite and scoring end to end over
+real renders, real MP4 encode/decode and real OCR, the error messages for bad predictions, and a small
+version of the validation (graded degradations lower the scores)."""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("cv2", reason="the benchmark needs OpenCV (pip install 'symbolreel[eval]')")
+pytest.importorskip("rapidocr", reason="the benchmark needs rapidocr (pip install 'symbolreel[eval]')")
+
+import cv2  # noqa: E402
+
+from symbolreel.cli import main  # noqa: E402
+from symbolreel.evaluate import EvalError, build_suite, degrade, media, score_predictions  # noqa: E402
+from symbolreel.evaluate import plugins, validate  # noqa: E402
+from symbolreel.evaluate.metrics import structure, temporal  # noqa: E402
+from symbolreel.evaluate.metrics.frame import laplacian_var, sharpness  # noqa: E402
+from symbolreel.evaluate.metrics.text import (assignment, matched_similarity, ned, normalize, tokens,  # noqa: E402
+                                              word_prf)
+
+
+# --- text metrics -----------------------------------------------------------------------------------------
+
+def test_ned_and_normalisation():
+    assert ned("EXIT 12", "EXIT 12") == 1.0
+    assert ned("EX1T 12", "EXIT 12") == pytest.approx(1 - 1 / 6)      # spaces are not counted
+    assert ned("", "EXIT") == 0.0                                        # nothing read is a miss
+    assert normalize("a² + b²") == "a2+b2" and normalize("ＡＢＣ") == "ABC"
+
+
+def test_tokens_chinese_by_character_latin_by_word():
+    assert tokens("欢迎光临 Welcome home!") == ["欢", "迎", "光", "临", "Welcome", "home"]
+    p = word_prf("前方施土", "前方施工")
+    assert p["precision"] == p["recall"] == pytest.approx(0.75)
+    assert word_prf("", "OPEN 24 HOURS") == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert word_prf("OPEN OPEN", "OPEN 24")["precision"] == 0.5          # multisets: one OPEN wanted
+
+
+def test_hungarian_assignment_is_optimal():
+    rng = np.random.default_rng(3)
+    for shape in [(3, 3), (4, 2), (2, 5), (5, 5)]:
+        c = rng.random(shape)
+        pairs = assignment(c)
+        got = sum(c[i, j] for i, j in pairs)
+        k = min(shape)
+        best = min(sum(c[i, j] for i, j in zip(rows, cols))
+                   for rows in itertools.permutations(range(shape[0]), k)
+                   for cols in [range(k)] if shape[0] >= shape[1]
+                   ) if shape[0] >= shape[1] else min(
+            sum(c[i, j] for i, j in zip(range(k), cols)) for cols in itertools.permutations(range(shape[1]), k))
+        assert len(pairs) == k and got == pytest.approx(best)
+
+
+def test_matched_similarity_order_free_and_extra_lines_do_not_help():
+    assert matched_similarity(["Daily Special", "Fresh Bread"], ["Fresh Bread", "Daily Special"]) == 1.0
+    assert matched_similarity(["Fresh Bread"], ["Fresh Bread", "Daily Special"]) == 0.5
+    assert matched_similarity(["Fresh Bread", "noise", "more"], ["Fresh Bread"]) == 1.0
+    assert matched_similarity([], ["x"]) == 0.0
+
+
+# --- image and temporal metrics on constructed frames -----------------------------------------------------
+
+def _card(text="EXIT 12", shift=0.0, w=320, h=160):
+    img = np.full((h, w, 3), 240, np.uint8)
+    cv2.putText(img, text, (40, 100), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (20, 20, 20), 4, cv2.LINE_AA)
+    m = np.float32([[1, 0, shift], [0, 1, 0]])
+    return cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+
+
+def test_sharpness_falls_for_blur_and_for_noise():
+    ref = _card()
+    v = laplacian_var(ref)
+    assert sharpness(ref, v) == pytest.approx(1.0)
+    blurred = [sharpness(cv2.GaussianBlur(ref, (0, 0), s), v) for s in (1, 2, 4)]
+    assert blurred == sorted(blurred, reverse=True) and blurred[-1] < 0.2
+    noisy = np.clip(ref + np.random.default_rng(0).normal(0, 40, ref.shape), 0, 255).astype(np.uint8)
+    assert laplacian_var(noisy) > v and sharpness(noisy, v) < 0.5     # noise is "sharp" but not the reference
+
+
+def test_flicker_is_zero_for_a_pan_and_high_for_changing_text():
+    pan = [_card(shift=2 * i) for i in range(6)]
+    swap = [_card("EXIT 12" if i % 2 == 0 else "EX1T 12") for i in range(6)]
+    assert np.mean(temporal.aligned_flicker(pan)) < 1.0
+    assert np.mean(temporal.aligned_flicker(swap)) > 2 * np.mean(temporal.aligned_flicker(pan))
+    assert np.mean(temporal.warp_error(pan)) < np.mean(temporal.warp_error(swap))
+
+
+def test_track_jerk_grows_with_jitter():
+    smooth = [_card(shift=2 * i) for i in range(10)]
+    rng = np.random.default_rng(1)
+    shaky = [_card(shift=2 * i + rng.normal(0, 3)) for i in range(10)]
+    assert temporal.track_jerk(smooth) < 0.5 < temporal.track_jerk(shaky)
+
+
+def test_text_stability_counts_empty_frames_as_misses():
+    assert temporal.text_stability(["EXIT"] * 4) == {"modal_share": 1.0, "consecutive_ned": 1.0,
+                                                     "count_stability": 1.0}
+    s = temporal.text_stability(["EXIT", "EX1T", "EXIT", "EX1T"])
+    assert s["modal_share"] == 0.5 and s["consecutive_ned"] == pytest.approx(0.75) and s["count_stability"] == 1
+    assert temporal.text_stability(["", "", ""])["modal_share"] == 0.0
+
+
+def test_spearman():
+    assert validate.spearman([0, 1, 2, 3], [4, 3, 2, 1]) == pytest.approx(-1)
+    assert validate.spearman([0, 1, 2, 3], [1, 1, 1, 1]) is None
+
+
+def test_frechet_distance_and_missing_plugin_weights():
+    a = np.random.default_rng(0).normal(0, 1, (200, 3))
+    assert plugins.frechet_distance(a, a) == pytest.approx(0, abs=1e-6)
+    assert plugins.frechet_distance(a, a + 2) == pytest.approx(12, rel=1e-6)
+    with pytest.raises(EvalError, match="weights supplied by path"):
+        plugins.clipsim([_card()], "x", None)
+
+
+def test_degradations_are_keyed_and_nested():
+    f = [_card()]
+    a = degrade.degrade_frames(f, "noise", 2, "case")[0]
+    assert np.array_equal(a, degrade.degrade_frames(f, "noise", 2, "case")[0])
+    rng = lambda: degrade.case_rng("c", "glyph_swap")  # noqa: E731
+    s2, s5 = degrade.swap_text("OPEN 24 HOURS", 0.4, rng()), degrade.swap_text("OPEN 24 HOURS", 1.0, rng())
+    assert s2 != "OPEN 24 HOURS" and all(x == y or x == z for x, y, z in zip(s2, "OPEN 24 HOURS", s5))
+    assert degrade.swap_text("前方施工", 1.0, rng()) == "剪万旋土"
+
+
+# --- suite, scoring, reports ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    out = tmp_path_factory.mktemp("suite") / "s"
+    build_suite("text-en", str(out))
+    return str(out)
+
+
+def _manifest(suite):
+    with open(os.path.join(suite, "manifest.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def test_suite_files_prompts_and_labels(suite):
+    m = _manifest(suite)
+    assert m["suite_version"] == "1" and [c["id"] for c in m["cases"]] == ["en-sign", "en-menu", "en-exit-pan"]
+    for c in m["cases"]:
+        with open(os.path.join(suite, c["prompt"]), encoding="utf-8") as fh:
+            p = json.load(fh)
+        for q in p["quoted"]:
+            assert f'"{q}"' in p["en"] and f'"{q}"' in p["zh"]
+        with open(os.path.join(suite, c["labels"]), encoding="utf-8") as fh:
+            lab = json.load(fh)
+        assert lab["format"] == "symbolreel-annotations/1" and len(lab["frames"]) == c["frames"]
+        frames = media.read_frames(os.path.join(suite, c["reference"]))
+        assert len(frames) == c["frames"] and frames[0].shape == (c["height"], c["width"], 3)
+    assert os.path.isfile(os.path.join(suite, "calibration.json"))
+
+
+def _write_predictions(suite, folder, transform, size=None):
+    os.makedirs(folder, exist_ok=True)
+    for c in _manifest(suite)["cases"]:
+        frames = [transform(f) for f in media.read_frames(os.path.join(suite, c["reference"]))]
+        if size:
+            frames = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in frames]
+        ext = ".png" if c["kind"] == "still" else ".mp4"
+        media.write_frames(os.path.join(folder, c["id"] + ext), frames, fps=c["fps"])
+
+
+def test_score_reference_high_blank_zero_any_resolution(suite, tmp_path):
+    _write_predictions(suite, str(tmp_path / "ref"), lambda f: f, size=(768, 432))   # other resolution
+    _write_predictions(suite, str(tmp_path / "blank"), lambda f: np.full_like(f, 128))
+    r = score_predictions(suite, str(tmp_path / "ref"), str(tmp_path / "rep"))
+    b = score_predictions(suite, str(tmp_path / "blank"), str(tmp_path / "rep_b"))
+    for c in r["cases"]:
+        assert c["scores"]["Match"] > 0.85, c["id"]
+        assert c["readings"][0]                      # the OCR reading is in the report
+    assert all(c["scores"]["Match"] < 0.05 for c in b["cases"])
+    clip = next(c for c in r["cases"] if c["kind"] == "clip")
+    assert "Mc" in clip["scores"] and len(clip["series"]["flicker"]) == 23
+    for name in ("report.json", "report.md", "plots/bars_Match.png", "plots/frames_en-exit-pan.png"):
+        assert os.path.getsize(tmp_path / "rep" / name) > 0
+    assert "| text-en | 3 |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+
+
+def test_missing_and_unreadable_predictions_are_all_named(suite, tmp_path, capsys):
+    pred = tmp_path / "pred"
+    _write_predictions(suite, str(pred), lambda f: f)
+    os.remove(pred / "en-menu.png")
+    (pred / "en-sign.png").write_bytes(b"not an image")
+    (pred / "en-exit-pan.mp4").write_bytes(b"\x00" * 100)
+    with pytest.raises(EvalError) as e:
+        score_predictions(suite, str(pred), str(tmp_path / "rep"))
+    msg = str(e.value)
+    assert "3 of 3 predictions" in msg
+    assert "en-menu.*: missing" in msg and "en-sign.png: unreadable" in msg and "en-exit-pan.mp4: unreadable" in msg
+    assert not (tmp_path / "rep").exists()          # nothing written before the inputs are known good
+    rc = main(["eval", "score", "--suite", suite, "--pred", str(pred), "--out", str(tmp_path / "rep")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "en-menu" in err and "Traceback" not in err
+    rc = main(["eval", "score", "--suite", str(tmp_path / "nosuite"), "--pred", str(pred), "--out", str(tmp_path)])
+    assert rc == 2 and "manifest.json: not found" in capsys.readouterr().err
+
+
+def test_small_validation_monotone_and_glyph_aware(suite):
+    from symbolreel.evaluate.calibrate import load_calibration
+    from symbolreel.evaluate.ocr import Ocr
+    m = _manifest(suite)
+    calib = load_calibration(suite, m)
+    entry = next(c for c in m["cases"] if c["id"] == "en-sign")
+    res = validate.validate_case(suite, entry, calib["en-sign"], Ocr(), kinds=["blur", "glyph_swap"],
+                                 levels=(1, 3, 5))
+    for row in validate.summarise([res]):
+        assert row["Match"]["rho"] <= -0.9 and row[row["target"]]["rho"] <= -0.9, row
+    rank = validate.rank_check(res)
+    assert rank["reference_first"] and rank["floors_last"]
+    (sep,) = validate.separation([res])
+    ref_sharp, wrong_sharp = sep["plan"]["sharpness"]
+    assert abs(ref_sharp - wrong_sharp) < 0.2                 # the plan's term cannot tell them apart
+    assert sep["glyph"]["ned"][0] - sep["glyph"]["ned"][1] > 0.5
+
+
+def test_structure_terms_on_renders():
+    import symbolreel as sr
+    from symbolreel.evaluate import suite as S
+    plot = S.case_by_id("plot-sine")
+    f, ann = sr.render_frame(S.case_scene(plot), 0, annotations=True)
+    f = f[..., :3].copy()
+    bad = sr.render_frame(S.case_scene(degrade.variant_case(plot, "figure_points", 5)), 0)[..., :3].copy()
+    good_t, bad_t = structure.plot_terms(f, ann[0], [0xD6, 0x28, 0x28]), structure.plot_terms(bad, ann[0], [0xD6, 0x28, 0x28])
+    assert good_t["curve_error"] < 0.01 < bad_t["curve_error"] and good_t["coverage"] > 0.95 > bad_t["coverage"]
+    geo = S.case_by_id("geometry-inscribed")
+    g, gann = sr.render_frame(S.case_scene(geo), 0, annotations=True)
+    moved = sr.render_frame(S.case_scene(degrade.variant_case(geo, "figure_points", 4)), 0)[..., :3].copy()
+    a, b = structure.figure_terms(g[..., :3].copy(), gann[0]), structure.figure_terms(moved, gann[0])
+    assert a["stroke_f1"] > 0.95 > b["stroke_f1"] and a["on_circle"] > b["on_circle"]
+    road = S.case_by_id("road-still")
+    r, rann = sr.render_frame(S.case_scene(road), 0, annotations=True)
+    r = r[..., :3].copy()
+    broken = degrade.degrade_frames([r], "dash_break", 5, "road-still", [rann])[0]
+    ra, rb = structure.road_terms(r, rann[0]), structure.road_terms(broken, rann[0])
+    assert ra["lanes_found"] == 1.0 and ra["vp_error"] < 10
+    assert structure.dash_agreement(rb["dash_profile"], ra["dash_profile"]) < 0.7
+
+
+def test_missing_optional_dependency_names_the_extra():
+    from symbolreel.evaluate.errors import need
+    with pytest.raises(EvalError, match=r"pip install 'symbolreel\[eval\]'"):
+        need("symbolreel_no_such_module", "OCR")
