@@ -39,7 +39,7 @@ class CaseData:
             self.objects = [f["objects"] for f in labels["frames"]]
         except (KeyError, TypeError):
             raise EvalError(f"{os.path.join(suite, entry['labels'])}: frames[].objects: expected the engine's "
-                            f"annotations (symbolreel-annotations/1)") from None
+                            f"annotations (symbolreel-annotations/2)") from None
         ref_path = os.path.join(suite, entry["reference"])
         try:
             self.ref = media.read_frames(ref_path)

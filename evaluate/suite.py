@@ -7,7 +7,7 @@ through the public API (``symbolreel.render``, annotations included) into::
     SUITE/manifest.json                  suite_version, preset, cases (id, domain, kind, files)
     SUITE/cases/<id>/prompt.json         {"en": ..., "zh": ..., "quoted": [...]}
     SUITE/cases/<id>/reference.png|.mp4  the reference render (stills PNG, clips H.264 MP4)
-    SUITE/cases/<id>/labels.json         the engine's per-frame annotations (symbolreel-annotations/1)
+    SUITE/cases/<id>/labels.json         the engine's per-frame annotations (symbolreel-annotations/2)
     SUITE/cases/<id>/spec.json           the case row (and scene.yaml, the scene it made)
 
 Bump ``SUITE_VERSION`` whenever a case, a prompt or a scene changes: scores are comparable only

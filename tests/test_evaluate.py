@@ -152,7 +152,7 @@ def test_suite_files_prompts_and_labels(suite):
             assert f'"{q}"' in p["en"] and f'"{q}"' in p["zh"]
         with open(os.path.join(suite, c["labels"]), encoding="utf-8") as fh:
             lab = json.load(fh)
-        assert lab["format"] == "symbolreel-annotations/1" and len(lab["frames"]) == c["frames"]
+        assert lab["format"] == "symbolreel-annotations/2" and len(lab["frames"]) == c["frames"]
         frames = media.read_frames(os.path.join(suite, c["reference"]))
         assert len(frames) == c["frames"] and frames[0].shape == (c["height"], c["width"], 3)
     assert os.path.isfile(os.path.join(suite, "calibration.json"))
