@@ -381,6 +381,12 @@ def test_failing_item_names_key_seed_and_only(tmp_path, monkeypatch):
     assert 0 < len(failed) < 4, msg       # one line per failed unit (its first failing item)
     for i in failed:
         assert f"seed {item_seed(3, i)}" in msg and f"--only {i}" in msg
+    # the error survives the trip from a pool worker or a Ray task (pickled) with its fields
+    import pickle
+
+    sample = datasets.ItemError("item 00000001 failed", "00000001", 1, item_seed(3, 1))
+    back = pickle.loads(pickle.dumps(sample))
+    assert (str(back), back.key, back.index, back.seed) == (str(sample), sample.key, 1, item_seed(3, 1))
     kept = sorted(out.glob("*.tar"))
     assert len(kept) == 4 - len(failed)
     broken["on"] = False
