@@ -253,25 +253,33 @@ def describe_failure(unit: Unit, exc: BaseException) -> str:
 _COUNTER = None
 
 
-def _die_with_parent() -> None:
-    """Linux: a worker gets SIGKILL when the main process dies (kill -9 included), so no orphan keeps
-    writing into the folder while a resume runs."""
-    if not sys.platform.startswith("linux"):
+def _exit_with_main() -> None:
+    """A pool worker ends as soon as the main process is gone (kill -9 included).
+
+    Workers are forked from the fork server, not from the main process, and each holds both ends
+    of its task queue: without this a killed run would leave workers (and the fork server, which
+    lives while they do) waiting forever, or finishing a unit while a resume recomputes it. The
+    main process holds the write end of the worker's parent sentinel, which reads as closed the
+    moment it dies.
+    """
+    import multiprocessing as mp
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = mp.parent_process()
+    if parent is None:
         return
-    import ctypes
-    import signal
 
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
-
-
-def _pool_init(counter, main_pid: int) -> None:
-    global _COUNTER
-    _die_with_parent()                          # the fork server, in turn, exits with the main process
-    try:
-        os.kill(main_pid, 0)                    # the main process died before prctl took effect
-    except ProcessLookupError:
+    def watch():
+        wait([parent.sentinel])
         os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-main", daemon=True).start()
+
+
+def _pool_init(counter) -> None:
+    global _COUNTER
+    _exit_with_main()
     _COUNTER = counter
 
 
@@ -320,7 +328,7 @@ def run_local(recipe, todo: list, out_dir, workers: int, progress: bool):
         ctx = _pool_context()
         counter = ctx.Value("q", 0)
         with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_pool_init,
-                                 initargs=(counter, os.getpid())) as ex:
+                                 initargs=(counter,)) as ex:
             pending = {ex.submit(_pool_unit, recipe, u, str(out_dir)): u for u in todo}
             shown = 0
             while pending:

@@ -136,8 +136,33 @@ def test_only_regenerates_the_shard_member(recipe_file, reference, tmp_path):
             assert (tmp_path / f"{row['key']}.{ext}").read_bytes() == data, ext
 
 
+def _descendants(pid: int) -> set:
+    """Pids of the processes below ``pid`` (from /proc)."""
+    children: dict = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def _start_and_kill(cmd, out: Path, rnd: random.Random) -> bool:
-    """Start a run, SIGKILL it at a random point; True if it was still running when killed."""
+    """Start a run, SIGKILL it at a random point; True if it was still running when killed. Every
+    process the run started (fork server, workers, encoders) must be gone soon after."""
     import shutil
 
     shutil.rmtree(out, ignore_errors=True)
@@ -152,8 +177,14 @@ def _start_and_kill(cmd, out: Path, rnd: random.Random) -> bool:
             break
         time.sleep(0.01)
     time.sleep(delay)
+    below = _descendants(proc.pid)
+    assert below or proc.poll() is not None        # the fork server and workers, unless it finished
     proc.send_signal(signal.SIGKILL)
     rc = proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(p) for p in below):
+        time.sleep(0.05)
+    assert not [p for p in below if _alive(p)], "processes of the killed run are still running"
     return rc == -signal.SIGKILL and not (out / MANIFEST).exists()
 
 
@@ -167,7 +198,6 @@ def test_resume_after_kill_9_gives_the_same_bytes(recipe_file, reference, tmp_pa
             break
     else:
         pytest.fail(f"three runs finished before the kill (random seed {seed})")
-    time.sleep(0.3)          # workers die with their parent (PR_SET_PDEATHSIG)
     assert not datasets.verify(out).ok
     # without --resume the folder is refused, with it the run finishes
     with pytest.raises(datasets.OutputFolderError, match="--resume"):
@@ -381,6 +411,12 @@ def test_failing_item_names_key_seed_and_only(tmp_path, monkeypatch):
     assert 0 < len(failed) < 4, msg       # one line per failed unit (its first failing item)
     for i in failed:
         assert f"seed {item_seed(3, i)}" in msg and f"--only {i}" in msg
+    # the error survives the trip from a pool worker or a Ray task (pickled) with its fields
+    import pickle
+
+    sample = datasets.ItemError("item 00000001 failed", "00000001", 1, item_seed(3, 1))
+    back = pickle.loads(pickle.dumps(sample))
+    assert (str(back), back.key, back.index, back.seed) == (str(sample), sample.key, 1, item_seed(3, 1))
     kept = sorted(out.glob("*.tar"))
     assert len(kept) == 4 - len(failed)
     broken["on"] = False
