@@ -129,7 +129,7 @@ def _render(recipe, key: str, scene, media: str, encode):
     else:
         members["mp4"] = _encode_clip(recipe, session, frames)
     labels = {"labels": annotation_document(scene, frames)}
-    has_road = any(o.get("type") == "road" for _, objs in frames for o in objs)
+    has_road = any(o.type == "road" for _, objs in frames for o in objs)
     if recipe.lanes and has_road:
         def raw_file(i):
             return f"{key}.png" if media == "still" else f"{key}.mp4#{i}"

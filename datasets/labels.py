@@ -11,17 +11,21 @@ import zlib
 
 import numpy as np
 
+from symbolreel.records import FORMAT as ANNOTATION_FORMAT  # symbolreel-annotations/2
+
 __all__ = ["ANNOTATION_FORMAT", "annotation_document", "lane_rows", "encode_label_png", "rendered_text",
            "languages_of", "scene_yaml"]
 
-ANNOTATION_FORMAT = "symbolreel-annotations/1"
 
 
 def annotation_document(scene, frames: list) -> dict:
-    """The stored labels of one item: ``frames`` is ``[(index, objects)]`` from the engine."""
+    """The stored labels of one item: ``frames`` is ``[(index, records)]`` from the engine (typed
+    annotation records, :mod:`symbolreel.records`); the document reads back with
+    ``symbolreel.records.read_annotations``."""
     c = scene.canvas
     return {"format": ANNOTATION_FORMAT, "width": c.width, "height": c.height, "fps": c.fps, "seed": scene.seed,
-            "frames": [{"frame": i, "t": c.time(i), "objects": objects} for i, objects in frames]}
+            "frames": [{"frame": i, "t": c.time(i), "objects": [o.to_json() for o in objects]}
+                       for i, objects in frames]}
 
 
 def lane_rows(scene, frames: list, raw_file, formats) -> dict:

@@ -60,6 +60,17 @@ def load_yaml(text: str, file: str | None = None, limits=None):
     from .limits import DEFAULT_LIMITS
 
     limits = limits or DEFAULT_LIMITS
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        data = bytes(text)
+        if len(data) > limits.max_bytes:
+            raise SceneError(f"the file has {len(data)} bytes, above the limit of {limits.max_bytes} (max_bytes) "
+                             f"(raise it with Limits(max_bytes=...) or --limit max_bytes=N)", (), file)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise SceneError(f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})",
+                             (), file, line) from None
     if len(text) > limits.max_bytes and len(text.encode("utf-8")) > limits.max_bytes:
         raise SceneError(f"the file has {len(text.encode('utf-8'))} bytes, above the limit of {limits.max_bytes} "
                          f"(max_bytes) (raise it with Limits(max_bytes=...) or --limit max_bytes=N)", (), file)
