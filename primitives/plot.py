@@ -19,8 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbolreel import ir
+from symbolreel.annotate import points_of, quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.typeset import layout_text
 
 from .base import Shape, Stroke, register
 from .expr_grammar import ExprError, compile_numpy, parse_function, singular_points
@@ -130,60 +133,46 @@ class Plot(Shape):
             raise SceneError(exc.message, ("font",)) from None
         self.sampled()
 
-    def draw_custom(self, canvas, ctx):
-        import skia
-
-        from .geo_draw import _CAPS, _JOINS, _colour, _poly_path, draw_tick_labels
-
+    def emit(self, ctx) -> list:
         op = ctx.opacity
         p = ctx.p
         w, h = self.size
-        box = skia.Rect.MakeLTRB(-w / 2, -h / 2, w / 2, h / 2)
+        box = ir.Rect(-w / 2, -h / 2, w / 2, h / 2)
+        items = []
         if p.get("fill") is not None:
-            canvas.drawRect(box, skia.Paint(Color4f=_colour(p["fill"], op)))
+            items.append(ir.Draw(box, _paint(p["fill"], op, antialias=False)))
         sx, sy, L = self.mapping()
         if self.axes is not None:
             ax = self.axes
             g = axes_geometry(ax, self.view, L, sx, sy)
             if ax.grid:
-                paint = skia.Paint(Color4f=_colour(ax.grid_color, op), AntiAlias=True,
-                                   Style=skia.Paint.kStroke_Style, StrokeWidth=1.0)
-                for sg in g["grid"]:
-                    canvas.drawLine(*sg, paint)
+                paint = _paint(ax.grid_color, op, width=1.0)
+                items += [ir.Draw(ir.Line(*sg), paint) for sg in g["grid"]]
             if ax.width > 0:
-                paint = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                                   StrokeWidth=ax.width)
-                for sg in g["axes"] + g["ticks"]:
-                    canvas.drawLine(*sg, paint)
-                fp = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True)
-                for tri in g["arrows"]:
-                    canvas.drawPath(_poly_path(tri, True), fp)
-            draw_tick_labels(canvas, ctx, self.font, ax, g["labels"], op)
+                paint = _paint(ax.color, op, width=ax.width)
+                items += [ir.Draw(ir.Line(*sg), paint) for sg in g["axes"] + g["ticks"]]
+                fp = _paint(ax.color, op)
+                items += [ir.Draw(ir.Path.polyline(tri, closed=True), fp) for tri in g["arrows"]]
+            items += tick_label_items(ctx, self.font, ax, g["labels"], op)
         if p.get("stroke") is None:
-            return
-        canvas.save()
-        if self.clip:
-            canvas.clipRect(box, True)
+            return items
+        curves = []
         reveal = p["reveal"]
         for curve, data in zip(self.all_curves(), self.sampled()):
             col = curve.color if curve.color is not None else p["stroke.color"]
             width = curve.width if curve.width is not None else p["stroke.width"]
             if width <= 0 or col[3] <= 0 or reveal <= 0:
                 continue
-            paint = skia.Paint(Color4f=_colour(col, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                               StrokeWidth=width, StrokeCap=_CAPS[p["stroke.cap"]], StrokeJoin=_JOINS[p["stroke.join"]])
             dash = curve.dash if curve.dash is not None else p["stroke.dash"]
-            path = skia.Path()
-            for piece in _local_pieces(data["pieces"], L, reveal):
-                path.addPoly([skia.Point(float(a), float(b)) for a, b in piece], False)
-            if dash:
-                paint.setPathEffect(skia.DashPathEffect.Make(list(dash), 0.0))
-            canvas.drawPath(path, paint)
-        canvas.restore()
+            paint = ir.Paint((col[0], col[1], col[2], col[3] * op), True, width, p["stroke.cap"], p["stroke.join"],
+                             dash=tuple(dash) if dash else None)
+            path = ir.Path.polygons(_local_pieces(data["pieces"], L, reveal), closed=False)
+            curves.append(ir.Draw(path, paint))
+        items.append(ir.Group(curves, clip=ir.Clip(box, antialias=True) if self.clip else None))
+        return items
 
-    def annotate_custom(self, ctx, m):
-        from symbolreel.annotate import points_of, quad_of
-
+    def annotate(self, ctx):
+        m = ctx.matrix
         w, h = self.size
         q = quad_of(m, (-w / 2, -h / 2, w / 2, h / 2))
         sx, sy, L = self.mapping()
@@ -208,6 +197,30 @@ class Plot(Shape):
             out["axes"] = {key: [{"value": v, "label": text, "image": points_of(m, [pt])[0]} for v, pt, text in g[key]]
                            for key in ("x_ticks", "y_ticks")}
         return out
+
+
+def _paint(rgba, op, width=None, antialias=True) -> ir.Paint:
+    """Fill paint, or a butt-capped stroke of ``width``, of colour ``rgba`` times ``op``."""
+    c = (rgba[0], rgba[1], rgba[2], rgba[3] * op)
+    if width is None:
+        return ir.Paint(c, antialias=antialias)
+    return ir.Paint(c, True, width, antialias=antialias)
+
+
+def tick_label_items(ctx, font, ax, labels, op) -> list:
+    """Glyph items of tick labels ``(text, x, y, side_x, side_y)``: side -1 puts the text left of x, 0 centres it."""
+    if not labels:
+        return []
+    chain = ctx.font_chain(font)
+    paint = _paint(ax.color, op)
+    items = []
+    for text, x, y, sx, _ in labels:
+        lay = layout_text(text, chain, ax.font_size)
+        x0, y0, x1, y1 = lay.bounds
+        w = x1 - x0
+        cx = x + sx * w / 2
+        items += lay.glyph_items(paint, dx=cx - (x0 + x1) / 2, dy=y - (y0 + y1) / 2)
+    return items
 
 
 # ----------------------------------------------------------------------------- sampling
