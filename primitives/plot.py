@@ -23,11 +23,10 @@ from symbolreel import ir
 from symbolreel.annotate import points_of, quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
-from symbolreel.typeset import layout_text
 
 from .base import Shape, Stroke, register
 from .expr_grammar import ExprError, compile_numpy, parse_function, singular_points
-from .geo_axes import Axes, axes_geometry
+from .geo_axes import Axes, axes_geometry, axes_items
 
 MAX_POINTS = 40_000
 REFINE_PX = 3.0
@@ -140,20 +139,12 @@ class Plot(Shape):
         box = ir.Rect(-w / 2, -h / 2, w / 2, h / 2)
         items = []
         if p.get("fill") is not None:
-            items.append(ir.Draw(box, _paint(p["fill"], op, antialias=False)))
+            f = p["fill"]
+            items.append(ir.Draw(box, ir.Paint((f[0], f[1], f[2], f[3] * op), antialias=False)))
         sx, sy, L = self.mapping()
         if self.axes is not None:
-            ax = self.axes
-            g = axes_geometry(ax, self.view, L, sx, sy)
-            if ax.grid:
-                paint = _paint(ax.grid_color, op, width=1.0)
-                items += [ir.Draw(ir.Line(*sg), paint) for sg in g["grid"]]
-            if ax.width > 0:
-                paint = _paint(ax.color, op, width=ax.width)
-                items += [ir.Draw(ir.Line(*sg), paint) for sg in g["axes"] + g["ticks"]]
-                fp = _paint(ax.color, op)
-                items += [ir.Draw(ir.Path.polyline(tri, closed=True), fp) for tri in g["arrows"]]
-            items += tick_label_items(ctx, self.font, ax, g["labels"], op)
+            g = axes_geometry(self.axes, self.view, L, sx, sy)
+            items += axes_items(ctx, self.axes, g, self.font, op)
         if p.get("stroke") is None:
             return items
         curves = []
@@ -197,30 +188,6 @@ class Plot(Shape):
             out["axes"] = {key: [{"value": v, "label": text, "image": points_of(m, [pt])[0]} for v, pt, text in g[key]]
                            for key in ("x_ticks", "y_ticks")}
         return out
-
-
-def _paint(rgba, op, width=None, antialias=True) -> ir.Paint:
-    """Fill paint, or a butt-capped stroke of ``width``, of colour ``rgba`` times ``op``."""
-    c = (rgba[0], rgba[1], rgba[2], rgba[3] * op)
-    if width is None:
-        return ir.Paint(c, antialias=antialias)
-    return ir.Paint(c, True, width, antialias=antialias)
-
-
-def tick_label_items(ctx, font, ax, labels, op) -> list:
-    """Glyph items of tick labels ``(text, x, y, side_x, side_y)``: side -1 puts the text left of x, 0 centres it."""
-    if not labels:
-        return []
-    chain = ctx.font_chain(font)
-    paint = _paint(ax.color, op)
-    items = []
-    for text, x, y, sx, _ in labels:
-        lay = layout_text(text, chain, ax.font_size)
-        x0, y0, x1, y1 = lay.bounds
-        w = x1 - x0
-        cx = x + sx * w / 2
-        items += lay.glyph_items(paint, dx=cx - (x0 + x1) / 2, dy=y - (y0 + y1) / 2)
-    return items
 
 
 # ----------------------------------------------------------------------------- sampling
