@@ -58,8 +58,9 @@ def _poly_path(pts, closed=False) -> ir.Path:
     return ir.Path(np.array(pts, dtype=np.float64), verbs)
 
 
-def _seg_path(q0, q1) -> ir.Path:
-    return _poly_path((q0, q1))
+def _seg_path(q0, q1) -> ir.Line:
+    """A segment (the backend draws it without building a path; trims and dashes apply the same)."""
+    return ir.Line(q0[0], q0[1], q1[0], q1[1])
 
 
 def _arc_path(c, r, start, sweep, sector=False) -> ir.Path:

@@ -20,7 +20,7 @@ from .road_camera import project_flat_arrays, project_many
 from .road_centreline import Centreline
 from .road_markings import (PAINT_COLOURS, RoadLayout, arrow, crosswalk, road_paint, stop_line, strip_polygon,
                             text_anchor)
-from .road_projective import homography, layout_outline, map_path
+from .road_projective import Outline, homography, layout_outline, map_outline
 from .road_signs import place_sign, sign_items, visible_signs
 
 TEXTURE_RANGE = 60.0  # metres over which the asphalt texture fades out
@@ -154,6 +154,23 @@ def paint_tables(segments, lanes, boundaries, markings, seed):
     return points, starts, sizes, owner, group, [key_list[g] for g in order]
 
 
+def node_world(road, ctx) -> tuple:
+    """``(world_paint, paint_tables, surface_pieces, placed_signs, text record indices, asphalt table)`` of
+    a road node, looked up once per renderer (the node and the seed never change; hashing the node's
+    fields every frame would cost); the asphalt table is the pieces' (starts, ends, points, sizes)."""
+    hit = ctx.cache.get("road_world")
+    if hit is None:
+        key = (road.segments, road.lanes, road.boundaries)
+        paints = world_paint(*key, road.markings, ctx.scene.seed)
+        pieces = surface_pieces(*key, road.shoulder)
+        hit = ctx.cache["road_world"] = (
+            paints, paint_tables(*key, road.markings, ctx.scene.seed), pieces, placed_signs(*key, road.signs),
+            np.array([i for i, p in enumerate(paints[0]) if p.kind == "text"], np.int64),
+            (np.array([a for a, _, _ in pieces]), np.array([b for _, b, _ in pieces]),
+             np.concatenate([q for _, _, q in pieces]), np.array([len(q) for _, _, q in pieces], np.int64)))
+    return hit
+
+
 def road_frame(road, ctx) -> RoadFrame:
     """The projected road of the frame described by ``ctx.p`` (cached for the current pose)."""
     p = ctx.p
@@ -163,9 +180,7 @@ def road_frame(road, ctx) -> RoadFrame:
     if hit is not None and hit[0] == key:
         return hit[1]
     posed, s = road.posed_camera(ctx)
-    world_key = (road.segments, road.lanes, road.boundaries, road.markings, ctx.scene.seed)
-    paints, lo, hi = world_paint(*world_key)
-    points, starts, sizes, owner, group, groups = paint_tables(*world_key)
+    (paints, lo, hi), (points, starts, sizes, owner, group, groups), _, signs_world, _, _ = node_world(road, ctx)
     s0, s1 = posed.visible_stretch(s)
     visible = (hi >= s0) & (lo <= s1)
     sel = np.nonzero(visible[owner])[0] if len(owner) else owner
@@ -173,7 +188,7 @@ def road_frame(road, ctx) -> RoadFrame:
     # gather the selected contours' points without a Python loop
     offs = np.arange(int(n_sel.sum())) - np.repeat(np.cumsum(n_sel) - n_sel, n_sel)
     pts, out_sizes = project_flat_arrays(posed, points[np.repeat(starts[sel], n_sel) + offs], n_sel)
-    signs = visible_signs(posed, road.placed_signs(posed, s)) if road.signs else []
+    signs = visible_signs(posed, [g for g in signs_world if s0 <= g.s <= s1]) if signs_world else []
     frame = RoadFrame(posed, s, paints, visible, pts, out_sizes, owner[sel], group[sel], groups, signs)
     ctx.cache["road_frame"] = (key, frame)
     return frame
@@ -210,14 +225,23 @@ def emit_road(road, ctx, f: RoadFrame) -> list:
     if road.sky is not None:
         sky = sky_polygon(posed.horizon_line(), w, h)
         if len(sky) >= 3:
-            items.append(ir.Draw(ir.Path.polygons([sky]), _paint(ctx, road.sky, op)))
+            items.append(ir.Draw(ir.Path(sky, ir.polygon_verbs([len(sky)])), _paint(ctx, road.sky, op)))
     s0, s1 = posed.visible_stretch(s)
     if road.asphalt is not None:
-        pieces = surface_pieces(road.segments, road.lanes, road.boundaries, road.shoulder)
-        chosen = [poly for a, b, poly in pieces if b >= s0 and a <= s1]
-        polys = [q for q in project_many(posed, chosen) if len(q) >= 3]
-        if polys:
-            items.append(ir.Draw(ir.Path.polygons(polys), _paint(ctx, road.asphalt, op)))
+        world = node_world(road, ctx)
+        pieces = world[2]
+        a_lo, a_hi, a_pts, a_sizes = world[5]
+        # the pieces are consecutive strips: the chosen ones are one contiguous run of the table
+        chosen = np.nonzero((a_hi >= s0) & (a_lo <= s1))[0]
+        if len(chosen):
+            i0, i1 = int(chosen[0]), int(chosen[-1]) + 1
+            p0 = int(a_sizes[:i0].sum())
+            pts, sz = project_flat_arrays(posed, a_pts[p0:p0 + int(a_sizes[i0:i1].sum())], a_sizes[i0:i1])
+            keep = sz >= 3
+            if keep.any():
+                if not keep.all():
+                    pts, sz = pts[np.repeat(keep, sz)], sz[keep]
+                items.append(ir.Draw(ir.Path(pts, ir.polygon_verbs(sz)), _paint(ctx, road.asphalt, op)))
         if road.texture > 0:
             effect = _texture(road, ctx, posed, s, [(a, b, poly) for a, b, poly in pieces
                                                     if b >= s - 1.0 and a <= s + TEXTURE_RANGE], op)
@@ -242,18 +266,18 @@ def emit_road(road, ctx, f: RoadFrame) -> list:
         for a, b in zip(c_lo, c_hi):
             path = ir.Path(pts[p_start[a]:p_end[b - 1]], verbs[v_start[a]:v_end[b - 1]])
             items.append(ir.Draw(path, _paint(ctx, f.groups[g[a]][1], op)))
-    for i in np.nonzero(f.visible)[0].tolist():
+    texts = node_world(road, ctx)[4]
+    for i in texts[f.visible[texts]].tolist():
         paint = f.paints[i]
-        if paint.kind == "text":
-            path = road_text_path(posed, paint, ctx.font_chain("sans-bold"))
-            if path is not None:
-                rgba = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
-                items.append(ir.Draw(path, _paint(ctx, rgba, op)))
+        path = road_text_path(posed, paint, ctx.font_chain("sans-bold"))
+        if path is not None:
+            rgba = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (paint.alpha,)
+            items.append(ir.Draw(path, _paint(ctx, rgba, op)))
     if f.signs:
         chain = ctx.font_chain("sans-bold")
-        for sign, uv, alpha in f.signs:
-            items += sign_items(sign, uv, alpha * op, project_many(posed, [sign.pole]),
-                                lambda text: text_outline(text, chain))
+        poles = project_many(posed, [sign.pole for sign, _, _ in f.signs])     # one call for all poles
+        for (sign, uv, alpha), pole in zip(f.signs, poles):
+            items += sign_items(sign, uv, alpha * op, [pole], lambda text: text_outline(text, chain))
     return [ir.Group(items, clip=ir.Clip(ir.Rect(0.0, 0.0, float(w), float(h))))]
 
 
@@ -284,9 +308,9 @@ def text_layout(text, chain):
 
 @functools.lru_cache(maxsize=64)
 def text_outline(text, chain) -> tuple:
-    """``(bounds, points, verbs, weights)``: the glyph outline of :func:`text_layout`."""
+    """``(bounds, Outline)``: the glyph outline of :func:`text_layout`, ready to be mapped."""
     lay = text_layout(text, chain)
-    return (lay.bounds, *layout_outline(lay))
+    return lay.bounds, Outline(*layout_outline(lay))
 
 
 def road_text_path(posed, paint, chain):
@@ -296,12 +320,12 @@ def road_text_path(posed, paint, chain):
     uv, z = posed.project(paint.quad)
     if not np.all(z >= posed.camera.near):
         return None  # partly behind the near plane: skip rather than draw a distorted mapping
-    (x0, y0, x1, y1), pts, verbs, weights = text_outline(paint.text, chain)
-    if not len(verbs):
+    (x0, y0, x1, y1), outline = text_outline(paint.text, chain)
+    if not len(outline.verbs):
         return None
     try:
         hm = homography([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], uv)
-        return map_path(pts, verbs, weights, hm)
+        return map_outline(outline, hm)
     except ValueError:
         return None
 

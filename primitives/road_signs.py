@@ -17,7 +17,7 @@ import numpy as np
 
 from symbolreel import ir
 
-from .road_projective import homography, map_path, rounded_polygon
+from .road_projective import Outline, homography, map_outline, rounded_polygon
 
 __all__ = ["SIGN_KINDS", "SIGN_STYLES", "SIGN_CLASSES", "default_text", "PlacedSign", "place_sign",
            "face_outline", "visible_signs", "sign_labels", "sign_items"]
@@ -227,7 +227,7 @@ def _face_outlines(kind: str, style: str) -> tuple:
     out = []
     for k, r in ((1.0, face.rounded), (face.scale, face.rounded * face.scale)):
         pts = (face_outline(kind, style) - face.centre) * k + face.centre
-        out.append(rounded_polygon(pts, r))
+        out.append(Outline(*rounded_polygon(pts, r)))
     return tuple(out)
 
 
@@ -235,6 +235,12 @@ def _face_outlines(kind: str, style: str) -> tuple:
 def _fill(rgb) -> ir.Paint:
     """A cached opaque fill (never modified after creation, so its backend form is reused)."""
     return ir.Paint((rgb[0], rgb[1], rgb[2], 1.0))
+
+
+@functools.lru_cache(maxsize=64)
+def _polygon_verbs(n: int) -> np.ndarray:
+    """Verbs of one closed polygon of ``n`` points (shared: IR items are never modified)."""
+    return ir.polygon_verbs([n])
 
 
 def _fit(bounds, box, at) -> np.ndarray:
@@ -249,33 +255,35 @@ def sign_items(sign: PlacedSign, uv, alpha: float, pole_polys, text_outline) -> 
     """Display-list items of one sign: its (already clipped and projected) pole polygons, then the
     face, corner-rounded outlines and fitted text mapped through the face's homography onto the
     image quad ``uv`` (image coordinates, no perspective left); ``text_outline(text)`` returns
-    ``(bounds, points, verbs, weights)`` of a centred layout. A face seen from behind is a grey plate;
+    ``(bounds, road_projective.Outline)`` of a centred layout. A face seen from behind is a grey plate;
     ``alpha`` < 1 draws the sign as one layer."""
     items = []
     poles = [q for q in pole_polys if len(q) >= 3]
-    if poles:
+    if len(poles) == 1:
+        items.append(ir.Draw(ir.Path(poles[0], _polygon_verbs(len(poles[0]))), _fill(POLE)))
+    elif poles:
         items.append(ir.Draw(ir.Path.polygons(poles), _fill(POLE)))
     try:
         hm = homography(FACE_BOX, uv)
     except ValueError:
         hm = None
     if hm is not None:
-        (outer_p, outer_v), (inner_p, inner_v) = _face_outlines(sign.kind, sign.style)
+        outer, inner = _face_outlines(sign.kind, sign.style)
         face = _FACES[sign.kind, sign.style]
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = uv.tolist()
         # the corners run clockwise on screen (positive shoelace area, y down) when seen from the front
         front = (x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3) > 0
         if not front:
-            items.append(ir.Draw(map_path(outer_p, outer_v, None, hm), _fill(BACK)))
+            items.append(ir.Draw(map_outline(outer, hm), _fill(BACK)))
         else:
-            items.append(ir.Draw(map_path(outer_p, outer_v, None, hm), _fill(face.outer)))
-            items.append(ir.Draw(map_path(inner_p, inner_v, None, hm), _fill(face.inner)))
+            items.append(ir.Draw(map_outline(outer, hm), _fill(face.outer)))
+            items.append(ir.Draw(map_outline(inner, hm), _fill(face.inner)))
             texts = [(sign.text, face.box, face.at)] + ([face.caption] if face.caption else [])
             for text, box, at in texts:
                 if text:
-                    bounds, pts, verbs, weights = text_outline(text)
-                    if len(verbs):
-                        items.append(ir.Draw(map_path(pts, verbs, weights, hm @ _fit(bounds, box, at)),
+                    bounds, outline = text_outline(text)
+                    if len(outline.verbs):
+                        items.append(ir.Draw(map_outline(outline, hm @ _fit(bounds, box, at)),
                                              _fill(face.ink)))
     if alpha < 1.0:
         return [ir.Group(items, opacity=alpha)]
