@@ -88,19 +88,16 @@ class Renderer:
         return self.backend.render(self.emit(t, samples[0], world[0], opacity[0]))
 
     def annotations(self, t: float, row, world, opacity) -> list:
-        """Annotations of every visible node at ``t``: ``{"id", "type", ...what its annotate hook returns}``."""
+        """Annotation records of every visible node at ``t`` (what their annotate hooks return)."""
         out = []
         c = self.c
         for e in self._annotating:
             if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0:
                 continue
             m = world[e.index]
-            extra = e.node.annotate(self.context(e, c.props(e, row), float(opacity[e.index]), t, m))
-            if extra is None:
-                continue
-            item = {"id": e.node.id, "type": e.node.TYPE}
-            item.update(extra)
-            out.append(item)
+            rec = e.node.annotate(self.context(e, c.props(e, row), float(opacity[e.index]), t, m))
+            if rec is not None:
+                out.append(rec)
         return out
 
 
