@@ -77,9 +77,11 @@ class Renderer:
     def new_frame(self) -> tuple:
         return self.backend.new_frame(self.width, self.height)
 
-    def draw(self, canvas, t: float, row, world, opacity, clear: bool = True) -> ir.Frame:
-        """Draw the scene at time ``t`` on a backend canvas; returns the frame's display list."""
-        frame = self.emit(t, row, world, opacity)
+    def draw(self, canvas, t: float, row, world, opacity, clear: bool = True,
+             masks: frozenset = frozenset()) -> ir.Frame:
+        """Draw the scene at time ``t`` on a backend canvas; returns the frame's display list (emitted with
+        ``masks``, so :func:`symbolreel.masks.masks_of` can take the masks from it without redrawing)."""
+        frame = self.emit(t, row, world, opacity, masks)
         self.backend.draw(canvas, frame, clear)
         return frame
 
@@ -99,16 +101,3 @@ class Renderer:
             if rec is not None:
                 out.append(rec)
         return out
-
-
-class DrawContext(ir.EmitContext):
-    """Transitional: the old ``DrawContext(renderer, entry, p, opacity, fill, stroke)`` constructor
-    (benchmarks and nodes not yet converted); ``fill``/``stroke`` are ignored (the context resolves them)."""
-
-    __slots__ = ("renderer",)
-
-    def __init__(self, renderer: Renderer, entry: NodeEntry, p: dict, opacity: float, fill=None, stroke=None,
-                 t: float = 0.0, matrix=None):
-        super().__init__(entry, p, opacity, t, matrix, renderer.c.scene, renderer.c.base_dir,
-                         renderer._node_cache.setdefault(entry.index, {}), frozenset(), renderer.c)
-        self.renderer = renderer
