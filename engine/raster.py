@@ -28,7 +28,7 @@ class Renderer:
         self.backend = backend if backend is not None else SkiaBackend()
         self.canvas_def = compiled.canvas
         self.width, self.height = compiled.canvas.width, compiled.canvas.height
-        self._node_cache: dict = {}
+        self._node_cache: dict = {e.index: {} for e in compiled.entries}
         # nodes whose hooks do something (a group emits nothing): skip the others per frame
         self._emitting = [e for e in compiled.entries if _overrides(e.node, "emit")]
         self._annotating = [e for e in compiled.entries if _overrides(e.node, "annotate")]
@@ -38,8 +38,8 @@ class Renderer:
     def context(self, e: NodeEntry, p: dict, opacity: float, t: float, matrix,
                 masks: frozenset = frozenset()) -> ir.EmitContext:
         """The context a node's hooks get for entry ``e`` with properties ``p``."""
-        return ir.EmitContext(e, p, opacity, t, matrix, self.c.scene, self.c.base_dir,
-                              self._node_cache.setdefault(e.index, {}), masks, self.c)
+        return ir.EmitContext(e, p, opacity, t, matrix, self.c.scene, self.c.base_dir, self._node_cache[e.index],
+                              masks, self.c)
 
     # -- preparation: resolve fonts, lay out, validate, so errors surface before drawing
     def _prepare(self):
