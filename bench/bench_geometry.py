@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symbolreel as sr  # noqa: E402
 from symbolreel.compile import CompiledScene  # noqa: E402
-from symbolreel.raster import DrawContext, Renderer  # noqa: E402
+from symbolreel.raster import Renderer  # noqa: E402
 
 SIZES = [(512, 512), (1280, 720)]
 FPS = 30
@@ -68,7 +68,7 @@ def run(w, h, n) -> dict:
     t_geo = t_con = 0.0
     for i, t in enumerate(times):
         p = c.props(entry, samples[i])
-        ctx = DrawContext(r, entry, p, 1.0, None, None)
+        ctx = r.context(entry, p, 1.0, float(t), world[i][entry.index])
         ctx.cache.pop("frame", None)
         a = time.perf_counter()
         ev = ctx.cache["ev"]

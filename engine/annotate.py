@@ -1,4 +1,5 @@
-"""Exact per-frame annotations from the same geometry and matrices used to draw.
+"""Exact per-frame annotations from the same geometry and matrices used to draw, as typed records
+(``symbolreel.records``; the format is described in docs/annotations.md).
 
 Coordinates are image pixels (x right, y down, origin at the top-left corner of
 the top-left pixel).  Quads list corners in local order: top-left, top-right,
@@ -9,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import pathops
+from .records import ShapeRecord
 
 
 def quad_of(m, box) -> list:
@@ -87,12 +89,6 @@ def _hull(pts):
     return np.array(lower[:-1] + upper[:-1], dtype=np.float64)
 
 
-def _bbox(quad) -> list:
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return [min(xs), min(ys), max(xs), max(ys)]
-
-
 def _stroke_outset(p) -> float:
     if p.get("stroke") is None or p["stroke.width"] <= 0:
         return 0.0
@@ -105,14 +101,14 @@ def _stroke_outset(p) -> float:
 
 
 def frame_annotations(r, t: float, row, world, opacity) -> list:
-    """Annotations of every visible node at time ``t`` (each node's ``annotate`` hook; see Renderer)."""
+    """Annotation records (``symbolreel.records``) of every visible node at time ``t`` (each node's
+    ``annotate`` hook; see Renderer.annotations)."""
     return r.annotations(t, row, world, opacity)
 
 
-def shape_annotation(geom, p, m) -> dict | None:
-    """Quad and bbox of a shape's outline ``geom`` (IR geometry) grown by its stroke, under world matrix
-    ``m``; of the trimmed part when only a trimmed stroke is drawn; None when nothing is left."""
-    item = {}
+def shape_annotation(node, geom, p, m) -> ShapeRecord | None:
+    """Record of a shape: quad and bbox of its outline ``geom`` (IR geometry) grown by its stroke, under
+    world matrix ``m``; of the trimmed part when only a trimmed stroke is drawn; None when nothing is left."""
     path = geom
     if p.get("stroke") is not None and tuple(p["stroke.trim"]) != (0.0, 1.0):
         fill = p.get("fill")
@@ -123,21 +119,16 @@ def shape_annotation(geom, p, m) -> dict | None:
     lb = pathops.tight_bounds(path)
     o = _stroke_outset(p)
     local = (lb[0] - o, lb[1] - o, lb[2] + o, lb[3] + o)
-    item["quad"] = _quad(m, local)
     wb = pathops.tight_bounds(path, m)
     # stroke outset grows with the transform's largest scale
     so = o * float(np.sqrt(max(np.linalg.eigvalsh(m[:, :2] @ m[:, :2].T).max(), 0.0)))
-    item["bbox"] = [round(wb[0] - so, 3), round(wb[1] - so, 3), round(wb[2] + so, 3), round(wb[3] + so, 3)]
-    return item
+    return ShapeRecord(id=node.id, type=node.TYPE, quad=_quad(m, local),
+                       bbox=(round(wb[0] - so, 3), round(wb[1] - so, 3), round(wb[2] + so, 3), round(wb[3] + so, 3)))
 
 
 def _union(boxes) -> tuple:
     boxes = list(boxes)
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
-
-def _bbox_of_many(bboxes) -> list:
-    return list(_union(bboxes))
 
 
 def _group(chars, attr: str) -> list:

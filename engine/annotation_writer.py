@@ -1,4 +1,4 @@
-"""Streaming writer of the per-clip annotations JSON (``symbolreel-annotations/1``).
+"""Streaming writer of the per-clip annotations JSON (``symbolreel-annotations/2``, see records.py).
 
 Frames are written as they are rendered, so a long clip's annotations are never all held in
 memory; the file appears under its real name only when the clip is complete (a temporary file
@@ -33,8 +33,10 @@ class AnnotationWriter:
         self._fh.write(head[:-1] + ("," if header else "") + '"frames":[')
         self._first = True
 
-    def add(self, record: dict) -> None:
-        self._fh.write(("" if self._first else ",") + _dumps(record))
+    def add(self, record) -> None:
+        """Append one frame: a :class:`~symbolreel.records.FrameRecord` (or its JSON data)."""
+        self._fh.write(("" if self._first else ",") + _dumps(record.to_json() if hasattr(record, "to_json")
+                                                           else record))
         self._first = False
 
     def close(self) -> None:

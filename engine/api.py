@@ -83,9 +83,12 @@ def _worker_render(indices, annotations):
     return _WORKER.render(indices, annotations)
 
 
-def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int = 1, limits: Limits = DEFAULT_LIMITS,
-                chunk: int = 8, base_dir: str | None = None):
+def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers: int = 1,
+                limits: Limits = DEFAULT_LIMITS, chunk: int = 8, base_dir: str | None = None):
     """Iterate ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
+
+    ``annotations=True``: each frame's objects as JSON data (``symbolreel-annotations/2``, as in the
+    files); ``annotations="records"``: as typed records (``symbolreel.records``).
 
     The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
     before any output is opened. ``workers > 1`` renders in that many processes with identical results.
@@ -98,9 +101,17 @@ def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int 
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
     session = _Session(scene, base_dir)
+    want = bool(annotations)
     if workers <= 1 or len(indices) <= chunk:
-        return _serial(session, indices, annotations)
-    return _parallel(scene, base_dir, indices, annotations, workers, chunk)
+        stream = _serial(session, indices, want)
+    else:
+        stream = _parallel(scene, base_dir, indices, want, workers, chunk)
+    return stream if annotations == "records" or not want else _as_json(stream)
+
+
+def _as_json(stream):
+    for i, arr, ann in stream:
+        yield i, arr, [rec.to_json() for rec in ann]
 
 
 def _serial(session, indices, annotations):
@@ -136,8 +147,9 @@ def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
         yield arr
 
 
-def render_frame(scene, index: int = 0, annotations: bool = False, base_dir: str | None = None):
-    """One frame as an RGBA array (and its annotations when asked)."""
+def render_frame(scene, index: int = 0, annotations: bool | str = False, base_dir: str | None = None):
+    """One frame as an RGBA array (and its annotations when asked: JSON data, or records with
+    ``annotations="records"``, as :func:`iter_frames`)."""
     for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir):
         return (arr, ann) if annotations else arr
 
@@ -166,6 +178,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     ``lane_masks``: a pattern like ``masks/%05d.png`` receiving per-class lane-marking masks.
     """
     from .annotation_writer import AnnotationWriter
+    from .records import FORMAT, FrameRecord
     from .sinks import open_sink
 
     scene, base_dir = _as_scene(scene, base_dir)
@@ -193,11 +206,11 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     if lane_masks is not None and "%" not in os.fspath(lane_masks):
         raise ValueError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     want_ann = annotations is not None or lanes is not None
-    stream = iter_frames(scene, indices, annotations=want_ann, workers=workers, limits=limits,
+    stream = iter_frames(scene, indices, annotations="records" if want_ann else False, workers=workers, limits=limits,
                          base_dir=base_dir)
     ann_out = None
     if annotations is not None:
-        ann_out = AnnotationWriter(annotations, {"format": "symbolreel-annotations/1", "width": c.width,
+        ann_out = AnnotationWriter(annotations, {"format": FORMAT, "width": c.width,
                                                  "height": c.height, "fps": c.fps, "seed": scene.seed})
     try:
         sink = open_sink(output, c.width, c.height, c.fps, **options)
@@ -212,7 +225,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
             for i, arr, ann in stream:
                 sink.write(arr, i)
                 if ann_out is not None:
-                    ann_out.add({"frame": i, "t": c.time(i), "objects": ann})
+                    ann_out.add(FrameRecord(frame=i, t=c.time(i), objects=ann))
                 if lanes is not None:
                     lanes.add(i, ann)
                 if lane_masks is not None:

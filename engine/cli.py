@@ -118,7 +118,10 @@ def _render(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .scene import json_schema_text
+    if args.annotations:
+        from .records import json_schema_text
+    else:
+        from .scene import json_schema_text
 
     text = json_schema_text() + "\n"
     if args.output:
@@ -166,9 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Render a scene file to video or images.")
     add_render_args(r)
     r.set_defaults(func=cmd_render)
-    s = sub.add_parser("schema", help="print the JSON Schema of the scene format",
-                       description="Print the JSON Schema (draft 2020-12) of scene files.")
+    s = sub.add_parser("schema", help="print the JSON Schema of the scene format (or of annotation files)",
+                       description="Print the JSON Schema (draft 2020-12) of scene files, or with "
+                                   "--annotations of annotation files.")
     s.add_argument("-o", "--output", help="write to this file instead of stdout")
+    s.add_argument("--annotations", action="store_true",
+                   help="the schema of annotation files (symbolreel-annotations/2) instead")
     s.set_defaults(func=cmd_schema)
     v = sub.add_parser("validate", help="check scene files without rendering them",
                        description="Parse, validate and resolve fonts of scene files; exit 2 on the first error.")

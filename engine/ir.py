@@ -88,7 +88,7 @@ class Oval:
 
 @dataclass(slots=True, eq=False)
 class Line:
-    """Segment (x0, y0)-(x1, y1); drawn by stroke paints only (a fill paints nothing)."""
+    """Segment (x0, y0)-(x1, y1); always stroked, with the paint's width and cap (also for a fill paint)."""
 
     x0: float
     y0: float

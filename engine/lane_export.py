@@ -9,11 +9,14 @@ import os
 
 import numpy as np
 
+from .records import RoadRecord
 from .sinks import atomic_output
 
 
 class LaneLabelWriter:
-    """Collects road annotations frame by frame; ``close()`` writes the files atomically.
+    """Collects road annotations frame by frame (``add(index, records)``: the frame's annotation
+    records, of which the :class:`~symbolreel.records.RoadRecord` are used); ``close()`` writes the
+    files atomically.
 
     ``tusimple``: path of a JSON-lines file, one record per frame and road node
     (``{"lanes", "h_samples", "raw_file"}``, lanes left to right, -2 where absent).
@@ -30,14 +33,14 @@ class LaneLabelWriter:
         from .primitives.lane_labels import culane_points, tusimple_record
 
         for obj in objects:
-            if obj.get("type") != "road":
+            if not isinstance(obj, RoadRecord):
                 continue
-            lanes = [[np.asarray(p, dtype=np.float64) for p in ln["pieces"]] for ln in obj["lanes"]]
-            t = obj["tusimple"]
+            lanes = [[np.asarray(p, dtype=np.float64) for p in ln.pieces] for ln in obj.lanes]
+            h_samples = obj.tusimple.h_samples
             if self.tusimple is not None:
-                self.records.append(tusimple_record(lanes, t["h_samples"], self.raw_file(index)))
+                self.records.append(tusimple_record(lanes, h_samples, self.raw_file(index)))
             if self.culane_dir is not None:
-                height = self.height or (max(t["h_samples"]) + 10 if t["h_samples"] else 0)
+                height = self.height or (max(h_samples) + 10 if h_samples else 0)
                 pts = [culane_points(ln, height) for ln in lanes]
                 self.culane.setdefault(index, []).extend(pts)
 

@@ -229,3 +229,26 @@ def lane_mask(scene, frame: int = 0, *, base_dir: str | None = None, renderer: R
     antialiasing; later paint wins, sign faces over paint."""
     r = _renderer(scene, base_dir, renderer)
     return class_mask_of(_frame(r, frame, None, {"lane"}), r.backend)
+
+
+# ----------------------------------------------------------------------------- all at once
+
+MASK_KINDS = ("char", "instance", "lane")
+
+
+def masks_of(frame: ir.Frame, backend, kinds, threshold: int = DEFAULT_THRESHOLD, visible_only: bool = False) -> dict:
+    """The requested masks of one drawn frame, for a worker that has its display list: ``{"char": (mask,
+    mapping), "instance": (mask, mapping), "lane": mask}`` for the kinds asked. Emit the frame with
+    ``Renderer.emit(..., masks=frozenset(kinds))`` or take the frame ``Renderer.draw(..., masks=...)``
+    returns, so nodes include their mask-only items."""
+    unknown = set(kinds) - set(MASK_KINDS)
+    if unknown:
+        raise ValueError(f"unknown mask kind {sorted(unknown)[0]!r}; expected one of {', '.join(MASK_KINDS)}")
+    out = {}
+    if "char" in kinds:
+        out["char"] = char_mask_of(frame, backend, threshold, visible_only)
+    if "instance" in kinds:
+        out["instance"] = instance_mask_of(frame, backend, threshold)
+    if "lane" in kinds:
+        out["lane"] = class_mask_of(frame, backend)
+    return out

@@ -28,7 +28,7 @@ class Renderer:
         self.backend = backend if backend is not None else SkiaBackend()
         self.canvas_def = compiled.canvas
         self.width, self.height = compiled.canvas.width, compiled.canvas.height
-        self._node_cache: dict = {}
+        self._node_cache: dict = {e.index: {} for e in compiled.entries}
         # nodes whose hooks do something (a group emits nothing): skip the others per frame
         self._emitting = [e for e in compiled.entries if _overrides(e.node, "emit")]
         self._annotating = [e for e in compiled.entries if _overrides(e.node, "annotate")]
@@ -38,8 +38,8 @@ class Renderer:
     def context(self, e: NodeEntry, p: dict, opacity: float, t: float, matrix,
                 masks: frozenset = frozenset()) -> ir.EmitContext:
         """The context a node's hooks get for entry ``e`` with properties ``p``."""
-        return ir.EmitContext(e, p, opacity, t, matrix, self.c.scene, self.c.base_dir,
-                              self._node_cache.setdefault(e.index, {}), masks, self.c)
+        return ir.EmitContext(e, p, opacity, t, matrix, self.c.scene, self.c.base_dir, self._node_cache[e.index],
+                              masks, self.c)
 
     # -- preparation: resolve fonts, lay out, validate, so errors surface before drawing
     def _prepare(self):
@@ -77,9 +77,11 @@ class Renderer:
     def new_frame(self) -> tuple:
         return self.backend.new_frame(self.width, self.height)
 
-    def draw(self, canvas, t: float, row, world, opacity, clear: bool = True) -> ir.Frame:
-        """Draw the scene at time ``t`` on a backend canvas; returns the frame's display list."""
-        frame = self.emit(t, row, world, opacity)
+    def draw(self, canvas, t: float, row, world, opacity, clear: bool = True,
+             masks: frozenset = frozenset()) -> ir.Frame:
+        """Draw the scene at time ``t`` on a backend canvas; returns the frame's display list (emitted with
+        ``masks``, so :func:`symbolreel.masks.masks_of` can take the masks from it without redrawing)."""
+        frame = self.emit(t, row, world, opacity, masks)
         self.backend.draw(canvas, frame, clear)
         return frame
 
@@ -88,30 +90,14 @@ class Renderer:
         return self.backend.render(self.emit(t, samples[0], world[0], opacity[0]))
 
     def annotations(self, t: float, row, world, opacity) -> list:
-        """Annotations of every visible node at ``t``: ``{"id", "type", ...what its annotate hook returns}``."""
+        """Annotation records of every visible node at ``t`` (what their annotate hooks return)."""
         out = []
         c = self.c
         for e in self._annotating:
             if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0:
                 continue
             m = world[e.index]
-            extra = e.node.annotate(self.context(e, c.props(e, row), float(opacity[e.index]), t, m))
-            if extra is None:
-                continue
-            item = {"id": e.node.id, "type": e.node.TYPE}
-            item.update(extra)
-            out.append(item)
+            rec = e.node.annotate(self.context(e, c.props(e, row), float(opacity[e.index]), t, m))
+            if rec is not None:
+                out.append(rec)
         return out
-
-
-class DrawContext(ir.EmitContext):
-    """Transitional: the old ``DrawContext(renderer, entry, p, opacity, fill, stroke)`` constructor
-    (benchmarks and nodes not yet converted); ``fill``/``stroke`` are ignored (the context resolves them)."""
-
-    __slots__ = ("renderer",)
-
-    def __init__(self, renderer: Renderer, entry: NodeEntry, p: dict, opacity: float, fill=None, stroke=None,
-                 t: float = 0.0, matrix=None):
-        super().__init__(entry, p, opacity, t, matrix, renderer.c.scene, renderer.c.base_dir,
-                         renderer._node_cache.setdefault(entry.index, {}), frozenset(), renderer.c)
-        self.renderer = renderer

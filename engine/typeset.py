@@ -30,7 +30,6 @@ import uharfbuzz as hb
 from fontTools import unicodedata as ft_unicodedata
 
 from . import ir, pathops
-from .backends.skia.draw import glyph_blob
 from .backends.skia.fonts import skia_font, typeface  # noqa: F401  (typeface: re-exported)
 from .errors import SceneError
 
@@ -154,19 +153,6 @@ class TextLayout:
     def glyph_items(self, paint, k: int = 1 << 30, dx: float = 0.0, dy: float = 0.0) -> list:
         """IR items drawing the first ``k`` visible characters with one paint, offset by (dx, dy)."""
         return [ir.Glyphs(run, paint, dx, dy) for _, run in self.runs_upto(k)]
-
-    # transitional: Skia text blobs for code that still draws on a canvas itself
-    def styled_blobs_upto(self, k: int) -> list:
-        return [(span, glyph_blob(run)) for span, run in self.runs_upto(k)]
-
-    def styled_blobs_for_char(self, k: int) -> list:
-        return [(span, glyph_blob(run)) for span, run in self.runs_for_char(k)]
-
-    def blobs_upto(self, k: int) -> list:
-        return [b for _, b in self.styled_blobs_upto(k)]
-
-    def blobs_for_char(self, k: int) -> list:
-        return [b for _, b in self.styled_blobs_for_char(k)]
 
 
 def reveal_count(n_chars: int, reveal: float, mode: str) -> tuple:

@@ -9,7 +9,7 @@ The node protocol (declared on :class:`Node`, with defaults; the engine calls no
 * ``prepare(ctx)``   once per renderer, before any frame: resolve fonts, lay out, validate; raise
   SceneError with a path inside the node (the engine prefixes the node's own path);
 * ``emit(ctx)``      per frame: a list of display-list items (:mod:`symbolreel.ir`) in local coordinates;
-* ``annotate(ctx)``  per frame: the node's annotation (a dict merged under ``{"id", "type"}``), or None;
+* ``annotate(ctx)``  per frame: the node's annotation record (:mod:`symbolreel.records`), or None;
 * ``describe()``     caption data from the scene (no prose).
 
 ``ctx`` is an :class:`symbolreel.ir.EmitContext` (sampled properties ``p``, ``opacity``, world
@@ -112,7 +112,7 @@ class Node:
         return []
 
     def annotate(self, ctx):
-        """Annotation of this node at ``ctx.t`` (dict without id/type), or None for none (default)."""
+        """Annotation record of this node at ``ctx.t`` (``symbolreel.records``), or None (default)."""
         return None
 
     def describe(self) -> dict:
@@ -180,4 +180,4 @@ class Shape(Node):
         stroke is drawn."""
         from symbolreel.annotate import shape_annotation
 
-        return shape_annotation(self.local_geometry(ctx), ctx.p, ctx.matrix)
+        return shape_annotation(self, self.local_geometry(ctx), ctx.p, ctx.matrix)

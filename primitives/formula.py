@@ -11,6 +11,7 @@ from symbolreel import ir
 from symbolreel.annotate import quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field
+from symbolreel.records import FormulaRecord, FormulaSymbol, bbox_of
 
 from .base import Shape, Stroke, register
 from .math_parse import MathSyntaxError, parse_tex
@@ -120,17 +121,9 @@ class Formula(Shape):
         symbols = []
         for char, box in lay.symbols:
             q = quad_of(m, local(box))
-            symbols.append({"char": char, "quad": q, "bbox": _bbox(q)})
+            symbols.append(FormulaSymbol(char=char, quad=q, bbox=bbox_of(q)))
         x0, y0, x1, y1 = lay.ink
         outer = (min(x0, 0.0), min(y0, -lay.height), max(x1, lay.width), max(y1, lay.depth))
         q = quad_of(m, local(outer))
-        out = {"tex": lay.tex, "quad": q, "bbox": _bbox(q), "symbols": symbols}
-        if self.sympy is not None:
-            out["sympy"] = self.sympy
-        return out
-
-
-def _bbox(quad) -> list:
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return [min(xs), min(ys), max(xs), max(ys)]
+        return FormulaRecord(id=self.id, type=self.TYPE, tex=lay.tex, quad=q, bbox=bbox_of(q), symbols=symbols,
+                             sympy=self.sympy)

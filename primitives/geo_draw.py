@@ -12,6 +12,9 @@ import numpy as np
 from symbolreel import ir
 from symbolreel.typeset import hb_font, layout_text
 
+from symbolreel.records import (ExactCircle, ExactFact, FigureCircle, FigureElement, FigureExact, FigureFact,
+                                FigureLabel, FigureLine, FigureMeasures, FigurePoint, FigureRecord, bbox_of)
+
 from . import construction as C
 from . import geo_labels as _GL
 from .geo_axes import arrow_head, axes_geometry, axes_items, clip_line
@@ -694,50 +697,47 @@ def annotate_figure(fig, ctx):
     types = cp.prog.types
     state = g.state
     quad = quad_of(m, g.view_local)
-    xs, ys = [q[0] for q in quad], [q[1] for q in quad]
     marker_names = {name for name, *_ in g.markers}
     points = []
     for name, typ in types.items():
         if typ != "point" or name not in state:
             continue
         x, y = state[name]
-        points.append({"name": name, "world": [_r(x), _r(y)], "image": points_of(m, [g.to_local((x, y))])[0],
-                       "free": name in cp.prog.free, "visible": name in marker_names})
+        points.append(FigurePoint(name=name, world=(_r(x), _r(y)), image=points_of(m, [g.to_local((x, y))])[0],
+                                  free=name in cp.prog.free, visible=name in marker_names))
     circles, lines = [], []
     for name, typ in types.items():
         if typ == "circle" and name in state:
             (cx, cy), r = state[name]
-            circles.append({"name": name, "centre": [_r(cx), _r(cy)], "radius": _r(r),
-                            "image_centre": points_of(m, [g.to_local((cx, cy))])[0]})
+            circles.append(FigureCircle(name=name, centre=(_r(cx), _r(cy)), radius=_r(r),
+                                        image_centre=points_of(m, [g.to_local((cx, cy))])[0]))
         elif typ == "line" and name in state:
             p0, p1 = state[name]
-            lines.append({"name": name, "through": [[_r(p0[0]), _r(p0[1])], [_r(p1[0]), _r(p1[1])]]})
+            lines.append(FigureLine(name=name, through=((_r(p0[0]), _r(p0[1])), (_r(p1[0]), _r(p1[1])))))
     items = []
     for info, polylines in g.ops:
-        item = dict(info)
-        if polylines:
-            item["image"] = [points_of(m, pl) for pl in polylines]
-        items.append(item)
+        items.append(FigureElement(**info, image=[points_of(m, pl) for pl in polylines] if polylines else None))
     labels = []
     for lab in g.labels:
         q = quad_of(m, lab["box"])
-        labels.append({"text": lab["text"], "for": lab["for"], "quad": q,
-                       "bbox": [min(a[0] for a in q), min(a[1] for a in q), max(a[0] for a in q),
-                                max(a[1] for a in q)]})
+        labels.append(FigureLabel(text=lab["text"], for_=lab["for"], quad=q, bbox=bbox_of(q)))
     facts = []
     for rel, args, extra in cp.facts:
         holds, res = C.check_fact(rel, args, extra, state, types)
-        facts.append({"relation": rel, "args": list(args), "holds": bool(holds), "residual": float(res)})
-    out = {"quad": quad, "bbox": [min(xs), min(ys), max(xs), max(ys)], "time": float(ctx.p["time"]),
-           "view": list(ctx.cache["view"]), "points": points, "circles": circles, "lines": lines,
-           "items": items, "labels": labels, "facts": facts,
-           "measures": {k: {n: _r(v) for n, v in d.items()} for k, d in g.measures.items()}}
+        facts.append(FigureFact(relation=rel, args=args, holds=bool(holds), residual=float(res)))
+    exact = None
     if fig.exact:
-        ex = ctx.cache.get("exact")
-        if ex is None:
-            ex = ctx.cache["exact"] = exact_facts(fig, ctx)
-        out["exact"] = ex
-    return out
+        exact = ctx.cache.get("exact")
+        if exact is None:
+            ex = exact_facts(fig, ctx)
+            exact = ctx.cache["exact"] = FigureExact(
+                t=ex["t"], error=ex.get("error"), points=ex.get("points"),
+                circles=None if "circles" not in ex else {n: ExactCircle(**c) for n, c in ex["circles"].items()},
+                facts=None if "facts" not in ex else [ExactFact(**f) for f in ex["facts"]])
+    return FigureRecord(id=fig.id, type=fig.TYPE, quad=quad, bbox=bbox_of(quad), time=float(ctx.p["time"]),
+                        view=ctx.cache["view"], points=points, circles=circles, lines=lines, items=items,
+                        labels=labels, facts=facts, exact=exact,
+                        measures=FigureMeasures(**{k: {n: _r(v) for n, v in d.items()} for k, d in g.measures.items()}))
 
 
 def exact_facts(fig, ctx) -> dict:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbolreel.records import RoadMarking, bbox_of
+
 from .road_camera import PosedCamera, clip_polyline_values, project_flat
 from .road_markings import ARROW_CLASSES, Paint, RoadLayout
 from .road_signs import SIGN_CLASSES, visible_signs
@@ -238,11 +240,12 @@ def project_paints(camera: PosedCamera, paints: list[Paint]) -> list[list[np.nda
     return out
 
 
-def object_labels(camera: PosedCamera, paints: list[Paint], polygons=None) -> list[dict]:
-    """Labels for non-line paint (arrows, text, stop lines, crosswalk stripes) in one frame.
+def object_labels(camera: PosedCamera, paints: list[Paint], polygons=None) -> list[RoadMarking]:
+    """Labels (:class:`symbolreel.records.RoadMarking`) for non-line paint (arrows, text, stop lines,
+    crosswalk stripes) in one frame, in the camera's image coordinates.
 
-    Each dict: ``class``, ``kind``, ``text``, ``lane``, ``index``; ``polygon`` (list of image
-    polygons after near/far clipping); ``quad`` (4 image points far-left, far-right, near-right,
+    Each: ``cls``, ``kind``, ``text``, ``lane``, ``index``; ``polygon`` (image polygons after
+    near/far clipping) and their ``bbox``; ``quad`` (4 image points far-left, far-right, near-right,
     near-left) when the paint has a quad entirely in front of the near plane, else None;
     ``truncated`` when clipping removed anything or a point falls outside the image.
     Paint that is entirely clipped away is left out. ``polygons``: the records' projected
@@ -269,9 +272,10 @@ def object_labels(camera: PosedCamera, paints: list[Paint], polygons=None) -> li
         clipped = any(len(q) != len(c) or not np.all(
             (camera.depth(c) >= camera.camera.near) & (camera.depth(c) <= camera.camera.far))
             for q, c in zip(projected, p.contours))
-        out.append({"class": p.cls, "kind": p.kind, "text": p.text, "lane": p.lane,
-                    "index": p.index, "polygon": [q.tolist() for q in polys], "quad": quad,
-                    "truncated": bool(truncated or clipped or not inside)})
+        polygon = [q.tolist() for q in polys]
+        out.append(RoadMarking(cls=p.cls, kind=p.kind, text=p.text, lane=p.lane, index=p.index, polygon=polygon,
+                               bbox=bbox_of(pt for q in polygon for pt in q), quad=quad,
+                               truncated=bool(truncated or clipped or not inside)))
     return out
 
 

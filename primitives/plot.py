@@ -23,6 +23,7 @@ from symbolreel import ir
 from symbolreel.annotate import points_of, quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_of
 
 from .base import Shape, Stroke, register
 from .expr_grammar import ExprError, compile_numpy, parse_function, singular_points
@@ -171,23 +172,21 @@ class Plot(Shape):
         reveal = ctx.p["reveal"]
         x0, y0, x1, y1 = self.view
         for curve, data in zip(self.all_curves(), self.sampled()):
-            item = {"expr": curve.expr} if curve.expr is not None else {"x": curve.x, "y": curve.y}
             pieces = _local_pieces(data["pieces"], L, reveal)
             if self.clip:
                 pieces = [pc for pc in (_clip_piece(pc, (-w / 2, -h / 2, w / 2, h / 2)) for pc in pieces)
                           for pc in pc]
-            item["pieces"] = [points_of(m, pc) for pc in pieces if len(pc) >= 2]
-            item["singular"] = [float(s) for s in data["singular"]]
-            item["breaks"] = [float(b) for b in data["breaks"]]
-            curves.append(item)
-        out = {"quad": q, "bbox": [min(a[0] for a in q), min(a[1] for a in q), max(a[0] for a in q),
-                                   max(a[1] for a in q)],
-               "view": list(self.view), "curves": curves}
+            curves.append(PlotCurve(
+                pieces=[points_of(m, pc) for pc in pieces if len(pc) >= 2],
+                singular=[float(s) for s in data["singular"]], breaks=[float(b) for b in data["breaks"]],
+                expr=curve.expr, x=curve.x if curve.expr is None else None, y=curve.y if curve.expr is None else None))
+        axes = None
         if self.axes is not None:
             g = axes_geometry(self.axes, self.view, L, sx, sy)
-            out["axes"] = {key: [{"value": v, "label": text, "image": points_of(m, [pt])[0]} for v, pt, text in g[key]]
-                           for key in ("x_ticks", "y_ticks")}
-        return out
+            axes = PlotAxes(**{key: [PlotTick(value=v, label=text, image=points_of(m, [pt])[0])
+                                     for v, pt, text in g[key]] for key in ("x_ticks", "y_ticks")})
+        return PlotRecord(id=self.id, type=self.TYPE, quad=q, bbox=bbox_of(q), view=self.view, curves=curves,
+                          axes=axes)
 
 
 # ----------------------------------------------------------------------------- sampling

@@ -8,12 +8,14 @@ projection that draws them.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.records import LaneBoundary, RoadCameraState, RoadRecord, TuSimpleRows, bbox_of
 
 from .base import Shape, register
 from .lane_labels import boundary_polylines, object_labels, tusimple_row
@@ -317,18 +319,20 @@ class Road(Shape):
         idx = [i for i in np.nonzero(f.visible)[0].tolist() if f.paints[i].kind != "line"]
         objects = object_labels(posed, [f.paints[i] for i in idx], [polygons.get(i, []) for i in idx])
         objects += sign_labels(posed, f.signs)
-        for o in objects:
-            o["polygon"] = [points_of(m, poly) for poly in o["polygon"]]
-            if o["quad"] is not None:
-                o["quad"] = points_of(m, o["quad"])
+        objects = [_to_image(o, m, points_of) for o in objects]
         quad = quad_of(m, (0.0, 0.0, float(w), float(h)))
-        xs_ = [p[0] for p in quad]
-        ys_ = [p[1] for p in quad]
-        return {
-            "quad": quad, "bbox": [min(xs_), min(ys_), max(xs_), max(ys_)],
-            "camera": {"s": round(s, 6), "horizon_y": round(posed.horizon_row(), 3)},
-            "lanes": [{"boundary": ln.boundary, "type": ln.type, "color": ln.colour,
-                       "pieces": [points_of(m, piece) for piece in ln.pieces]} for ln in lanes],
-            "tusimple": {"h_samples": [int(v) for v in h_samples], "lanes": xs},
-            "objects": objects,
-        }
+        return RoadRecord(
+            id=self.id, type=self.TYPE, quad=quad, bbox=bbox_of(quad),
+            camera=RoadCameraState(s=round(s, 6), horizon_y=round(posed.horizon_row(), 3)),
+            lanes=[LaneBoundary(boundary=ln.boundary, type=ln.type, color=ln.colour,
+                                pieces=[points_of(m, piece) for piece in ln.pieces]) for ln in lanes],
+            tusimple=TuSimpleRows(h_samples=[int(v) for v in h_samples], lanes=xs),
+            objects=objects,
+        )
+
+
+def _to_image(o, m, points_of):
+    """A marking/sign record in the road's own view coordinates, moved into the image by ``m``."""
+    polygon = [points_of(m, poly) for poly in o.polygon]
+    return dataclasses.replace(o, polygon=polygon, bbox=bbox_of(p for poly in polygon for p in poly),
+                               quad=None if o.quad is None else points_of(m, o.quad))

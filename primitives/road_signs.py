@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from symbolreel import ir
+from symbolreel.records import RoadSign, bbox_of
 
 from .road_projective import Outline, homography, map_outline, rounded_polygon
 
@@ -153,10 +154,10 @@ def visible_signs(posed, signs) -> list:
     return [(sign, uv, alpha) for _, sign, uv, alpha in out]
 
 
-def sign_labels(posed, visible) -> list[dict]:
-    """Object labels for the drawn signs, ``visible`` as :func:`visible_signs` returns them (same
-    keys as ``lane_labels.object_labels``, plus ``distance``: the face centre's depth in metres,
-    and ``alpha``)."""
+def sign_labels(posed, visible) -> list[RoadSign]:
+    """Labels (:class:`symbolreel.records.RoadSign`) for the drawn signs, ``visible`` as
+    :func:`visible_signs` returns them, in the camera's image coordinates: as
+    ``lane_labels.object_labels``, plus ``distance`` (the face centre's depth in metres) and ``alpha``."""
     out = []
     w, h = posed.width, posed.height
     for sign, uv, alpha in visible:
@@ -164,9 +165,11 @@ def sign_labels(posed, visible) -> list[dict]:
         if poly[:, 0].max() < 0 or poly[:, 0].min() > w or poly[:, 1].max() < 0 or poly[:, 1].min() > h:
             continue
         inside = bool(((poly >= 0) & (poly <= (w, h))).all())
-        out.append({"class": sign.cls, "kind": "sign", "text": sign.text, "lane": -1, "index": sign.index,
-                    "polygon": [poly.tolist()], "quad": uv.tolist(), "truncated": not inside,
-                    "distance": round(float(posed.depth(sign.centre[None])[0]), 4), "alpha": round(alpha, 4)})
+        outline = poly.tolist()
+        out.append(RoadSign(cls=sign.cls, kind="sign", text=sign.text, lane=-1, index=sign.index,
+                            polygon=[outline], bbox=bbox_of(outline), quad=uv.tolist(), truncated=not inside,
+                            distance=round(float(posed.depth(sign.centre[None])[0]), 4),
+                            alpha=round(float(alpha), 4)))
     return out
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symbolreel import ir
-from symbolreel.annotate import _bbox, _bbox_of_many, _group, _local_quad, _text_quad, visible_text
+from symbolreel.annotate import _group, _local_quad, _text_quad, visible_text
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.records import TextChar, TextLine, TextRecord, TextWord, bbox_of
 from symbolreel.typeset import layout_text, reveal_count
 
 from .base import Shape, Stroke, register
@@ -203,29 +204,26 @@ class Text(Shape):
         visible = lay.chars[:n_vis]
         if not visible:
             return None
-        item = {}
         has_spans = self.spans is not None
         chars = []
         for cb in visible:
             q = _local_quad(m, cb.quad)
-            c = {"char": cb.char, "codepoint": ord(cb.char), "index": cb.index, "line": cb.line,
-                 "word": cb.word, "quad": q, "bbox": _bbox(q)}
-            if has_spans:
-                c["span"] = cb.span
-            chars.append(c)
-        item["text"] = visible_text(visible)
-        item["orientation"] = "curved" if lay.direction == "path" else lay.direction
-        if lay.scale != 1.0:
-            item["fit_scale"] = round(float(lay.scale), 6)
-        item["quad"] = _text_quad(m, visible)
-        item["bbox"] = _bbox_of_many(c["bbox"] for c in chars)
-        item["chars"] = chars
-        item["words"] = [{"text": "".join(cb.char for cb in group), "line": group[0].line,
-                          "quad": _text_quad(m, group)}
-                         for group in _group(visible, "word")]
-        item["lines"] = [{"text": visible_text(group), "quad": _text_quad(m, group)}
-                         for group in _group(visible, "line")]
-        return item
+            chars.append(TextChar(char=cb.char, codepoint=ord(cb.char), index=cb.index, line=cb.line,
+                                  word=cb.word, quad=q, bbox=bbox_of(q), span=cb.span if has_spans else None,
+                                  cluster=cb.cluster))
+        words, lines = [], []
+        for group in _group(visible, "word"):
+            q = _text_quad(m, group)
+            words.append(TextWord(text="".join(cb.char for cb in group), line=group[0].line, quad=q,
+                                  bbox=bbox_of(q)))
+        for group in _group(visible, "line"):
+            q = _text_quad(m, group)
+            lines.append(TextLine(text=visible_text(group), quad=q, bbox=bbox_of(q)))
+        return TextRecord(id=self.id, type=self.TYPE, text=visible_text(visible),
+                          orientation="curved" if lay.direction == "path" else lay.direction,
+                          fit_scale=round(float(lay.scale), 6) if lay.scale != 1.0 else None,
+                          quad=_text_quad(m, visible), bbox=bbox_of(pt for c in chars for pt in c.quad),
+                          chars=chars, words=words, lines=lines)
 
     def describe(self) -> dict:
         """Caption data (no prose): strings, scripts, language guess, style words, colour, orientation, size."""

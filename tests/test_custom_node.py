@@ -16,6 +16,7 @@ from symbolreel.annotate import quad_of
 from symbolreel.fields import field
 from symbolreel.masks import char_mask, instance_mask
 from symbolreel.primitives.base import NODE_TYPES, Node, register
+from symbolreel.records import ShapeRecord, bbox_of
 from symbolreel.typeset import layout_text
 
 
@@ -54,7 +55,7 @@ class Badge(Node):
     def annotate(self, ctx):
         r = ctx.p["radius"]
         q = quad_of(ctx.matrix, (-r, -r, r, r))
-        return {"quad": q, "label": self.label, "spikes": self.spikes}
+        return ShapeRecord(id=self.id, type=self.TYPE, quad=q, bbox=bbox_of(q))
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +102,8 @@ def test_annotates_and_round_trips(badge_type):
     res = list(sr.iter_frames(scene, [3], annotations=True))
     (_, _, ann), = res
     (badge,) = [a for a in ann if a["id"] == "star"]
-    assert badge["type"] == "test_badge" and badge["label"] == "AB" and badge["spikes"] == 5
-    assert badge["quad"][0] == pytest.approx([50.0, 25.0])
+    assert badge["type"] == "test_badge" and badge["kind"] == "shape"
+    assert badge["quad"][0] == pytest.approx([50.0, 25.0]) and badge["bbox"] == pytest.approx([50, 25, 170, 145])
 
 
 def test_in_the_json_schema(badge_type):

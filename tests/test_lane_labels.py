@@ -171,12 +171,12 @@ def test_object_labels_quads_and_truncation():
               arrow(cl, lay, 1, -3.0, "straight")] + crosswalk(cl, lay, 50.0)
     objs = ll.object_labels(cam, paints)
     a = objs[0]
-    assert a["class"] == "arrow_left" and not a["truncated"]
-    np.testing.assert_allclose(a["quad"], cam.project(paints[0].quad)[0])
-    assert objs[1]["text"] == "SLOW" and objs[1]["quad"] is not None
+    assert a.cls == "arrow_left" and not a.truncated
+    np.testing.assert_allclose(a.quad, cam.project(paints[0].quad)[0])
+    assert objs[1].text == "SLOW" and objs[1].quad is not None
     cut = objs[2]                                                    # crosses the near plane
-    assert cut["class"] == "arrow_straight" and cut["truncated"] and cut["quad"] is None
-    assert [o["kind"] for o in objs[3:]] == ["crosswalk"] * len(objs[3:]) and len(objs) > 5
+    assert cut.cls == "arrow_straight" and cut.truncated and cut.quad is None
+    assert [o.kind for o in objs[3:]] == ["crosswalk"] * len(objs[3:]) and len(objs) > 5
 
 
 def test_segmentation_mask_classes():

@@ -286,7 +286,7 @@ def test_annotations_file_written(tmp_path):
     doc = json.loads(out.read_text())
     # streamed frame by frame, the bytes equal the whole document dumped at once
     assert out.read_text(encoding="utf-8") == json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    assert doc["format"] == "symbolreel-annotations/1"
+    assert doc["format"] == "symbolreel-annotations/2"
     assert [f["frame"] for f in doc["frames"]] == [0, 1, 2]
     ids = {o["id"] for o in doc["frames"][0]["objects"]}
     assert {"card", "title", "subtitle"} <= ids

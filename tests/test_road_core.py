@@ -569,16 +569,16 @@ def test_object_labels_arrow_quad_is_projected_world_quad():
     np.testing.assert_allclose(p.quad, world_quad, atol=1e-9)
     want, _ = _hand_project(world_quad, cam.C, 0.0, 5.0, 0.0, 0.0, 50.0, 640, 360)
     (lab,) = object_labels(cam, [p] + road_paint(cl, layout, 0, 50))
-    assert lab["class"] == "arrow_straight_left" and lab["lane"] == 1
-    np.testing.assert_allclose(lab["quad"], want, atol=1e-7)
-    assert lab["truncated"] is False
-    assert len(lab["polygon"]) == 2
+    assert lab.cls == "arrow_straight_left" and lab.lane == 1
+    np.testing.assert_allclose(lab.quad, want, atol=1e-7)
+    assert lab.truncated is False
+    assert len(lab.polygon) == 2
     # far-left, far-right, near-right, near-left as seen in the image
-    q = np.array(lab["quad"])
+    q = np.array(lab.quad)
     assert q[0, 0] < q[1, 0] and q[3, 0] < q[2, 0] and q[0, 1] < q[3, 1] and q[1, 1] < q[2, 1]
     # an arrow straddling the near plane: no quad, truncated, only the part in front
     p2 = arrow(cl, layout, 1, -3.0, length=L)
     (lab2,) = object_labels(cam, [p2])
-    assert lab2["quad"] is None and lab2["truncated"] is True
+    assert lab2.quad is None and lab2.truncated is True
     # an arrow wholly behind the camera is left out
     assert object_labels(cam, [arrow(cl, layout, 1, -20.0, length=L)]) == []
