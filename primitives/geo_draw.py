@@ -226,7 +226,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
     if ev is None:
         fig.prepare(ctx)
         ev = ctx.cache["ev"]
-    free, params = ev.inputs(np.array([t]))[0]
+    free, params = ev.inputs_of(p)
     # keyed by the inputs, not the time: a still figure is laid out once
     key = (tuple(free.values()), tuple(params.items()), reveal, p.get("stroke.width"), p.get("stroke.color"),
            p.get("fill"))
@@ -743,9 +743,9 @@ def annotate_figure(fig, ctx):
 def exact_facts(fig, ctx) -> dict:
     """Exact coordinates (SymPy) of the configuration at scene time 0 and an exact check of each fact."""
     ev = ctx.cache["ev"]
-    clock = ev.clock([0.0])
-    free, params = ev.inputs(clock)[0]
-    return _exact(fig._cp, tuple(free.items()), tuple(sorted(params.items())), float(clock[0]))
+    q = ctx.props_at([0.0])[0]
+    free, params = ev.inputs_of(q)
+    return _exact(fig._cp, tuple(free.items()), tuple(sorted(params.items())), float(q["time"]))
 
 
 _EXACT_CACHE: dict = {}
