@@ -8,7 +8,8 @@ angle marks with values, equal-length ticks and automatic labels (examples/const
 Columns: frames/s of the whole frame (track sampling + construction + label placement + Skia
 drawing into a numpy array), milliseconds per frame, and the share of that time spent in
 
-* ``construct``: evaluating the construction (sampling the figure's own tracks + the float steps),
+* ``construct``: evaluating the construction (the float steps; the figure's points and parameters are
+  sampled with every other track, at the figure's clock),
 * ``geometry``: everything of the figure that is not Skia drawing (construction, local paths,
   label layout and placement) -- the target is < 20 % of the frame.
 """
@@ -19,12 +20,11 @@ import os
 import sys
 import time
 
-import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symbolreel as sr  # noqa: E402
 from symbolreel.compile import CompiledScene  # noqa: E402
-from symbolreel.raster import DrawContext, Renderer  # noqa: E402
+from symbolreel.raster import Renderer  # noqa: E402
 
 SIZES = [(512, 512), (1280, 720)]
 FPS = 30
@@ -68,11 +68,11 @@ def run(w, h, n) -> dict:
     t_geo = t_con = 0.0
     for i, t in enumerate(times):
         p = c.props(entry, samples[i])
-        ctx = DrawContext(r, entry, p, 1.0, None, None)
+        ctx = r.context(entry, p, 1.0, float(t), world[i][entry.index])
         ctx.cache.pop("frame", None)
         a = time.perf_counter()
         ev = ctx.cache["ev"]
-        ev.run(*ev.inputs(np.array([p["time"]]))[0], p["time"])
+        ev.run(*ev.inputs_of(p), p["time"])
         b = time.perf_counter()
         frame_geometry(fig, ctx)
         e = time.perf_counter()

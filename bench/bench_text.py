@@ -54,7 +54,8 @@ def clear_caches(renderer=None):
     for fn in (typeset._layout, typeset._itemise, typeset._shape, typeset._measured_path):
         fn.cache_clear()
     if renderer is not None:
-        renderer._node_cache.clear()
+        for cache in renderer._node_cache.values():
+            cache.clear()
 
 
 def frames_per_second(scene, n, cold):

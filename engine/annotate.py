@@ -8,12 +8,9 @@ bottom-right, bottom-left of the node's local box.
 from __future__ import annotations
 
 import numpy as np
-import skia
 
-from .primitives.base import Shape
-from .primitives.text import Text
-from .raster import Renderer, reveal_count, skia_matrix
-from .records import ShapeRecord, TextChar, TextLine, TextRecord, TextWord, bbox_of
+from . import pathops
+from .records import ShapeRecord
 
 
 def quad_of(m, box) -> list:
@@ -103,94 +100,30 @@ def _stroke_outset(p) -> float:
     return w
 
 
-def frame_annotations(r: Renderer, t: float, row, world, opacity) -> list:
-    """Annotation records (``symbolreel.records``) of every visible drawable node at time ``t``."""
-    out = []
-    for e in r.c.entries:
-        if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0 or not isinstance(e.node, Shape):
-            continue
-        p = r.c.props(e, row)
-        m = world[e.index]
-        if isinstance(e.node, Text):
-            lay = r.layout(e, p)
-            shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
-            n_vis = shown + (1 if partial > 0 else 0)
-            visible = lay.chars[:n_vis]
-            if not visible:
-                continue
-            has_spans = e.node.spans is not None
-            chars = []
-            for cb in visible:
-                q = _local_quad(m, cb.quad)
-                chars.append(TextChar(char=cb.char, codepoint=ord(cb.char), index=cb.index, line=cb.line,
-                                      word=cb.word, quad=q, bbox=bbox_of(q), span=cb.span if has_spans else None,
-                                      cluster=cb.cluster))
-            words, lines = [], []
-            for group in _group(visible, "word"):
-                q = _text_quad(m, group)
-                words.append(TextWord(text="".join(cb.char for cb in group), line=group[0].line, quad=q,
-                                      bbox=bbox_of(q)))
-            for group in _group(visible, "line"):
-                q = _text_quad(m, group)
-                lines.append(TextLine(text=visible_text(group), quad=q, bbox=bbox_of(q)))
-            item = TextRecord(id=e.node.id, type=e.node.TYPE, text=visible_text(visible),
-                              orientation="curved" if lay.direction == "path" else lay.direction,
-                              fit_scale=round(float(lay.scale), 6) if lay.scale != 1.0 else None,
-                              quad=_text_quad(m, visible), bbox=bbox_of(pt for c in chars for pt in c.quad),
-                              chars=chars, words=words, lines=lines)
-        elif hasattr(e.node, "annotate_custom"):
-            from .raster import DrawContext
-
-            # the node builds its own record (symbolreel.records), or None when nothing is drawn
-            item = e.node.annotate_custom(DrawContext(r, e, p, float(opacity[e.index]), None, None), m)
-            if item is None:
-                continue
-        else:
-            path = r.local_path(e, p)
-            if p.get("stroke") is not None and tuple(p["stroke.trim"]) != (0.0, 1.0):
-                fill = p.get("fill")
-                if fill is None or fill[3] <= 0:  # only the trimmed stroke is visible
-                    path = trimmed_path(path, *p["stroke.trim"])
-                    if path.isEmpty():
-                        continue
-            lb = path.computeTightBounds()
-            o = _stroke_outset(p)
-            local = (lb.left() - o, lb.top() - o, lb.right() + o, lb.bottom() + o)
-            world_path = skia.Path(path)
-            world_path.transform(skia_matrix(m))
-            wb = world_path.computeTightBounds()
-            # stroke outset grows with the transform's largest scale
-            so = o * float(np.sqrt(max(np.linalg.eigvalsh(m[:, :2] @ m[:, :2].T).max(), 0.0)))
-            item = ShapeRecord(id=e.node.id, type=e.node.TYPE, quad=_quad(m, local),
-                               bbox=(round(wb.left() - so, 3), round(wb.top() - so, 3),
-                                     round(wb.right() + so, 3), round(wb.bottom() + so, 3)))
-        out.append(item)
-    return out
+def frame_annotations(r, t: float, row, world, opacity) -> list:
+    """Annotation records (``symbolreel.records``) of every visible node at time ``t`` (each node's
+    ``annotate`` hook; see Renderer.annotations)."""
+    return r.annotations(t, row, world, opacity)
 
 
-def trimmed_path(path: skia.Path, start: float, end: float) -> skia.Path:
-    """The part of ``path`` between fractions start..end of its total length (as Skia's trim draws it)."""
-    lengths = []
-    m = skia.PathMeasure(path, False)
-    while True:
-        lengths.append(m.getLength())
-        if not m.nextContour():
-            break
-    total = sum(lengths)
-    out = skia.Path()
-    if total <= 0 or end <= start:
-        return out
-    a, b = start * total, end * total
-    m = skia.PathMeasure(path, False)
-    offset = 0.0
-    for length in lengths:
-        lo, hi = max(a - offset, 0.0), min(b - offset, length)
-        if hi > lo:
-            m.getSegment(lo, hi, out, True)
-        offset += length
-        if not m.nextContour():
-            break
-    return out
+def shape_annotation(node, geom, p, m) -> ShapeRecord | None:
+    """Record of a shape: quad and bbox of its outline ``geom`` (IR geometry) grown by its stroke, under
+    world matrix ``m``; of the trimmed part when only a trimmed stroke is drawn; None when nothing is left."""
+    path = geom
+    if p.get("stroke") is not None and tuple(p["stroke.trim"]) != (0.0, 1.0):
+        fill = p.get("fill")
+        if fill is None or fill[3] <= 0:  # only the trimmed stroke is visible
+            path = pathops.trimmed(path, *p["stroke.trim"])
+            if pathops.is_empty(path):
+                return None
+    lb = pathops.tight_bounds(path)
+    o = _stroke_outset(p)
+    local = (lb[0] - o, lb[1] - o, lb[2] + o, lb[3] + o)
+    wb = pathops.tight_bounds(path, m)
+    # stroke outset grows with the transform's largest scale
+    so = o * float(np.sqrt(max(np.linalg.eigvalsh(m[:, :2] @ m[:, :2].T).max(), 0.0)))
+    return ShapeRecord(id=node.id, type=node.TYPE, quad=_quad(m, local),
+                       bbox=(round(wb[0] - so, 3), round(wb[1] - so, 3), round(wb[2] + so, 3), round(wb[3] + so, 3)))
 
 
 def _union(boxes) -> tuple:

@@ -1,143 +1,167 @@
-"""Character-index masks: which visible character covers each pixel.
+"""Masks computed from a frame's display list (:mod:`symbolreel.ir`): character, instance and class masks.
 
-``char_mask(scene, frame)`` returns ``(mask, mapping)``: ``mask`` is uint16 (H, W) where each pixel holds
-``1 + k`` for the k-th entry of ``mapping`` (0 = background), and ``mapping`` is a JSON-ready list of
+A worker that drew a frame passes the same :class:`~symbolreel.ir.Frame` to :func:`char_mask_of`,
+:func:`instance_mask_of` or :func:`class_mask_of`: no second render pass. ``char_mask`` /
+``lane_mask`` are the convenience forms taking a scene and a frame number.
+
+Character masks: ``(mask, mapping)``; ``mask`` is uint16 (H, W) where each pixel holds ``1 + k`` for the
+k-th entry of ``mapping`` (0 = background), and ``mapping`` is a JSON-ready list of
 ``{"id": 1 + k, "node": node id, "index": character index in the node's text, "char": the character}``.
 
 Rule (exact, stated): every visible character's glyphs (fill, plus the outline when the node has a stroke;
-never the shadow) are rasterised alone with the node's world matrix and Skia's antialiasing into an 8-bit
-coverage buffer; a pixel belongs to the character when its coverage is >= ``threshold`` (default 128/255,
-i.e. 50%). Characters are visited in drawing order (nodes in scene order, characters in logical order), so
-where glyphs overlap the pixel holds the character drawn last. By default occlusion by other nodes drawn on
-top is not applied (the mask describes the glyphs, not what remains visible of them); with
+never the shadow) are rasterised alone with the node's world matrix and the backend's antialiasing into an
+8-bit coverage buffer; a pixel belongs to the character when its coverage is >= ``threshold`` (default
+128/255, i.e. 50%). Characters are visited in drawing order (nodes in scene order, characters in logical
+order), so where glyphs overlap the pixel holds the character drawn last. By default occlusion by other
+nodes drawn on top is not applied (the mask describes the glyphs, not what remains visible of them); with
 ``visible_only=True`` a pixel is cleared wherever a node drawn later (shape, text, figure, road: anything)
 covers it with drawn coverage >= ``threshold`` at its opacity, so the mask holds what remains visible.
 Partially faded characters (``reveal_mode: fade``) count with their full geometry, like in the annotations.
+Characters are the ``parts`` of a display-list group; glyphs carry the part of their cluster's first
+character, and a cluster's pixels are split between its characters along the line.
+
+Instance masks: uint16 (H, W), ``1 + k`` for the k-th drawn node (drawn coverage >= threshold, later
+nodes over earlier), with a mapping ``{"id": 1 + k, "node": node id}``.
+
+Class masks: uint8 (H, W) of class ids: every item tagged with ``cls > 0`` (Draw, MaskRegion) filled
+with its class id, no antialiasing, later items over earlier ones (the road's lane classes:
+``lane_labels.DEFAULT_CLASS_IDS``).
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import skia
 
+from . import ir
 from .compile import CompiledScene
-from .primitives.text import Text
-from .raster import Renderer, reveal_count, skia_matrix
+from .raster import Renderer
 
 DEFAULT_THRESHOLD = 128
+
+
+def _renderer(scene, base_dir, renderer):
+    if renderer is not None:
+        return renderer
+    from .api import _as_scene
+
+    scene, base_dir = _as_scene(scene, base_dir)
+    return Renderer(CompiledScene(scene, base_dir))
+
+
+def _frame(renderer: Renderer, frame: int, t: float | None, masks=frozenset()):
+    c = renderer.c
+    if t is None:
+        t = float(c.times([frame])[0])
+    samples, world, opacity = c.sample([t])
+    return renderer.emit(t, samples[0], world[0], opacity[0], frozenset(masks))
 
 
 def char_mask(scene, frame: int = 0, *, t: float | None = None, threshold: int = DEFAULT_THRESHOLD,
               base_dir: str | None = None, renderer: Renderer | None = None, visible_only: bool = False):
     """Character-index mask of ``frame`` (or time ``t`` in seconds) of ``scene``; see the module doc."""
-    from .api import _as_scene
-
-    if renderer is None:
-        scene, base_dir = _as_scene(scene, base_dir)
-        renderer = Renderer(CompiledScene(scene, base_dir))
-    c = renderer.c
-    if t is None:
-        t = float(c.times([frame])[0])
-    samples, world, opacity = c.sample([t])
-    return frame_char_mask(renderer, t, samples[0], world[0], opacity[0], threshold, visible_only)
-
-
-def _coverage(r: Renderer, e, p, m, op: float) -> np.ndarray:
-    """The alpha one node draws alone (uint8, H x W), as ``Renderer.draw`` would draw it."""
-    buf = np.zeros((r.height, r.width), dtype=np.uint8)
-    info = skia.ImageInfo.Make(r.width, r.height, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType)
-    canvas = skia.Surface.MakeRasterDirect(info, buf, r.width).getCanvas()
-    canvas.concat(skia_matrix(m))
-    if isinstance(e.node, Text):
-        r._draw_text(canvas, e, p, op)
-    else:
-        r._draw_shape(canvas, e, p, op)
-    return buf
+    r = _renderer(scene, base_dir, renderer)
+    return char_mask_of(_frame(r, frame, t, {"char"}), r.backend, threshold, visible_only)
 
 
 def frame_char_mask(r: Renderer, t: float, row, world, opacity, threshold: int = DEFAULT_THRESHOLD,
                     visible_only: bool = False):
     """Mask and mapping from already sampled properties (same inputs as ``Renderer.draw``)."""
-    from .primitives import Shape
+    return char_mask_of(r.emit(t, row, world, opacity, frozenset({"char"})), r.backend, threshold, visible_only)
 
-    h, w = r.height, r.width
+
+def _leaves(items, matrix=None, parts=None):
+    """(item, matrix, parts) of drawn leaves; shadow-only layers are left out (masks never hold shadows)."""
+    for it in items:
+        if type(it) is ir.Group:
+            if it.shadow is not None and it.shadow.only:
+                continue
+            yield from _leaves(it.items, ir.concat(matrix, it.matrix), it.parts if it.parts is not None else parts)
+        else:
+            yield it, matrix, parts
+
+
+def char_mask_of(frame: ir.Frame, backend, threshold: int = DEFAULT_THRESHOLD, visible_only: bool = False):
+    """Character mask and mapping of a frame's display list (see the module doc)."""
+    h, w = frame.height, frame.width
     mask = np.zeros((h, w), dtype=np.uint16)
     mapping = []
-    for e in r.c.entries:
-        if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0:
-            continue
-        covers = visible_only and mapping and isinstance(e.node, Shape)
-        if not (covers or isinstance(e.node, Text)):
-            continue
-        p = r.c.props(e, row)
-        if covers:
+    for g in frame.items:
+        if visible_only and mapping:
             # whatever this node draws hides the characters drawn before it
-            mask[_coverage(r, e, p, world[e.index], float(opacity[e.index])) >= threshold] = 0
-        if not isinstance(e.node, Text):
-            continue
-        lay = r.layout(e, p)
-        shown, partial = reveal_count(len(lay.chars), p["reveal"], e.node.reveal_mode)
-        n_vis = shown + (1 if partial > 0 else 0)
-        if not n_vis:
-            continue
-        m = world[e.index]
-        mat = skia_matrix(m)
-        # coverage is taken with each span's own opaque colour: Skia's glyph masks depend a little on the
-        # luminance of the paint (text contrast), so this reproduces the drawn coverage exactly
-        fill = p.get("fill")
-        spans = e.node.spans or ()
-        fills = [s.fill if s.fill is not None else fill for s in spans] or [fill]
-        fill_paints = [None if f is None or f[3] <= 0 else
-                       skia.Paint(AntiAlias=True, Color4f=skia.Color4f(f[0], f[1], f[2], 1.0)) for f in fills]
-        sp = r._stroke_paint(p, 1.0)
-        if sp is not None:
-            sp = skia.Paint(sp)
-            sp.setAlphaf(1.0)
-        if sp is None and not any(fill_paints):
-            continue
-        pad = 2.0 + (p["stroke.width"] if sp is not None else 0.0) * _max_scale(m)
-        visible = lay.chars[:n_vis]
-        members: dict = {}
-        for k, cb in enumerate(visible):
-            members.setdefault(cb.cluster, []).append(k)
-        base_id = len(mapping)
-        mapping.extend(_entry(base_id + k, e, cb) for k, cb in enumerate(visible))
-        for k, cb in enumerate(visible):
-            group = members[cb.cluster]
-            if group[0] != k:
-                continue  # the cluster's glyphs are drawn with its first character
-            quads = [np.asarray(visible[j].quad, dtype=np.float64) @ m[:, :2].T + m[:, 2] for j in group]
-            pts = np.concatenate(quads)
-            # glyph ink may leave the typographic box a little (italics, marks): grow the window by the em
-            em = max(abs(cb.box[2] - cb.box[0]), abs(cb.box[3] - cb.box[1])) * _max_scale(m)
-            x0 = max(int(math.floor(pts[:, 0].min() - pad - em)), 0)
-            y0 = max(int(math.floor(pts[:, 1].min() - pad - em)), 0)
-            x1 = min(int(math.ceil(pts[:, 0].max() + pad + em)), w)
-            y1 = min(int(math.ceil(pts[:, 1].max() + pad + em)), h)
-            if x1 <= x0 or y1 <= y0:
-                continue
-            buf = np.zeros((y1 - y0, x1 - x0), dtype=np.uint8)
-            info = skia.ImageInfo.Make(x1 - x0, y1 - y0, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType)
-            surface = skia.Surface.MakeRasterDirect(info, buf, x1 - x0)
-            canvas = surface.getCanvas()
-            canvas.translate(-x0, -y0)
-            canvas.concat(mat)
-            for span, blob in lay.styled_blobs_for_char(k):
-                paint = fill_paints[span if span < len(fill_paints) else 0]
-                if paint is not None:
-                    canvas.drawTextBlob(blob, 0, 0, paint)
-            if sp is not None:
-                for blob in lay.blobs_for_char(k):
-                    canvas.drawTextBlob(blob, 0, 0, sp)
-            ys, xs = np.nonzero(buf >= threshold)
-            if len(group) == 1:
-                mask[ys + y0, xs + x0] = base_id + k + 1
-            else:
-                owner = _split_cluster(quads, xs + x0 + 0.5, ys + y0 + 0.5)
-                mask[ys + y0, xs + x0] = np.asarray([base_id + group[o] + 1 for o in range(len(group))],
-                                                    dtype=np.uint16)[owner]
+            mask[backend.coverage([g], w, h) >= threshold] = 0
+        # glyph items of each part-tagged group, with their accumulated matrix
+        groups: dict = {}
+        for it, m, parts in _leaves([g]):
+            if parts and type(it) is ir.Glyphs and it.run.parts is not None:
+                entry = groups.setdefault(id(parts), (parts, m, [], []))
+                (entry[3] if it.paint.stroke else entry[2]).append(it)
+        node_id = frame.node_ids[g.node] if 0 <= g.node < len(frame.node_ids) else None
+        for parts, m, fills, strokes in groups.values():
+            mapping = _char_parts(mask, mapping, node_id, parts, m, fills, strokes, backend, threshold)
     return mask, mapping
+
+
+def _char_parts(mask, mapping, node_id, parts, m, fills, strokes, backend, threshold):
+    h, w = mask.shape
+    m = ir.IDENTITY if m is None else m
+    scale = _max_scale(m)
+    width = max((it.paint.width for it in strokes), default=0.0)
+    pad = 2.0 + width * scale
+    members: dict = {}
+    for k, part in enumerate(parts):
+        members.setdefault(part.cluster, []).append(k)
+    base_id = len(mapping)
+    mapping = mapping + [{"id": base_id + k + 1, "node": node_id, "index": part.index, "char": part.char}
+                         for k, part in enumerate(parts)]
+    # coverage is taken with each paint's own opaque colour: glyph coverage depends a little on the
+    # luminance of the paint (text contrast), so this reproduces the drawn coverage exactly
+    for k, part in enumerate(parts):
+        group = members[part.cluster]
+        if group[0] != k:
+            continue  # the cluster's glyphs are drawn with its first character
+        items = []
+        for it in fills + strokes:
+            sub = it.run.part(k)
+            if sub is not None:
+                items.append(ir.Glyphs(sub, _opaque(it.paint), it.dx, it.dy))
+        if not items:
+            continue
+        quads = [np.asarray(parts[j].quad, dtype=np.float64) @ m[:, :2].T + m[:, 2] for j in group]
+        pts = np.concatenate(quads)
+        # glyph ink may leave the typographic box a little (italics, marks): grow the window by the em
+        q = np.asarray(part.quad, dtype=np.float64)
+        em = max(q[:, 0].max() - q[:, 0].min(), q[:, 1].max() - q[:, 1].min()) * scale
+        x0 = max(int(math.floor(pts[:, 0].min() - pad - em)), 0)
+        y0 = max(int(math.floor(pts[:, 1].min() - pad - em)), 0)
+        x1 = min(int(math.ceil(pts[:, 0].max() + pad + em)), w)
+        y1 = min(int(math.ceil(pts[:, 1].max() + pad + em)), h)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        buf = backend.coverage(items, w, h, m, (x0, y0, x1, y1))
+        ys, xs = np.nonzero(buf >= threshold)
+        if len(group) == 1:
+            mask[ys + y0, xs + x0] = base_id + k + 1
+        else:
+            owner = _split_cluster(quads, xs + x0 + 0.5, ys + y0 + 0.5)
+            mask[ys + y0, xs + x0] = np.asarray([base_id + group[o] + 1 for o in range(len(group))],
+                                                dtype=np.uint16)[owner]
+    return mapping
+
+
+def _opaque(paint: ir.Paint) -> ir.Paint:
+    # one opaque copy per paint object, so the backend's paint (and its cache) is reused across frames
+    cached = _OPAQUE.get(id(paint))
+    if cached is not None and cached[0] is paint:
+        return cached[1]
+    op = paint.opaque()
+    if len(_OPAQUE) > 4096:
+        _OPAQUE.clear()
+    _OPAQUE[id(paint)] = (paint, op)
+    return op
+
+
+_OPAQUE: dict = {}
 
 
 def _split_cluster(quads, px, py):
@@ -153,38 +177,78 @@ def _split_cluster(quads, px, py):
     return order[np.searchsorted(np.asarray(cuts), u)]
 
 
-def _entry(k, e, cb) -> dict:
-    return {"id": k + 1, "node": e.node.id, "index": cb.index, "char": cb.char}
-
-
 def _max_scale(m) -> float:
     return float(np.sqrt(max(np.linalg.eigvalsh(m[:, :2] @ m[:, :2].T).max(), 0.0)))
+
+
+# ----------------------------------------------------------------------------- instances
+
+
+def instance_mask_of(frame: ir.Frame, backend, threshold: int = DEFAULT_THRESHOLD):
+    """Per-node instance mask of a frame's display list and its mapping (see the module doc)."""
+    mask = np.zeros((frame.height, frame.width), dtype=np.uint16)
+    mapping = []
+    for g in frame.items:
+        cov = backend.coverage([g], frame.width, frame.height)
+        hit = cov >= threshold
+        if not hit.any():
+            continue
+        mapping.append({"id": len(mapping) + 1,
+                        "node": frame.node_ids[g.node] if 0 <= g.node < len(frame.node_ids) else None})
+        mask[hit] = len(mapping)
+    return mask, mapping
+
+
+def instance_mask(scene, frame: int = 0, *, t: float | None = None, threshold: int = DEFAULT_THRESHOLD,
+                  base_dir: str | None = None, renderer: Renderer | None = None):
+    """Instance mask and mapping of ``frame`` (or time ``t``) of ``scene``; see the module doc."""
+    r = _renderer(scene, base_dir, renderer)
+    return instance_mask_of(_frame(r, frame, t, {"instance"}), r.backend, threshold)
+
+
+# ----------------------------------------------------------------------------- classes
+
+
+def class_mask_of(frame: ir.Frame, backend) -> np.ndarray:
+    """Class-id mask (uint8) of a frame's display list: items with ``cls > 0``, no antialiasing, later wins.
+    Emit the frame with ``masks={"lane"}`` so nodes include their mask-only regions."""
+    shapes = []
+    for it, m, _ in _leaves(frame.items):
+        t = type(it)
+        if t is ir.MaskRegion and it.cls > 0:
+            shapes.append((it.geom, m, it.cls, None))
+        elif t is ir.Draw and it.cls > 0:
+            shapes.append((it.geom, m, it.cls, it.paint if it.paint.stroke else None))
+    return backend.class_fill(shapes, frame.width, frame.height)
 
 
 def lane_mask(scene, frame: int = 0, *, base_dir: str | None = None, renderer: Renderer | None = None):
     """Per-class lane-marking mask (uint8, 0 = background) of ``frame``: every road node's paint,
     projected exactly as drawn, filled with its class id (``lane_labels.DEFAULT_CLASS_IDS``:
     1 solid, 2 dashed, ... 7 stop line, 8 crosswalk, 9 text, 10+ arrows, then sign faces). No
-    antialiasing; later paint wins, sign faces over paint. Road nodes must be drawn untransformed
-    (their view is the image)."""
-    from .api import _as_scene
-    from .primitives.lane_labels import segmentation_mask
-    from .primitives.road import Road
-    from .raster import DrawContext
+    antialiasing; later paint wins, sign faces over paint."""
+    r = _renderer(scene, base_dir, renderer)
+    return class_mask_of(_frame(r, frame, None, {"lane"}), r.backend)
 
-    if renderer is None:
-        scene, base_dir = _as_scene(scene, base_dir)
-        renderer = Renderer(CompiledScene(scene, base_dir))
-    c = renderer.c
-    t = float(c.times([frame])[0])
-    samples, world, opacity = c.sample([t])
-    mask = np.zeros((renderer.height, renderer.width), np.uint8)
-    for e in c.entries:
-        if not isinstance(e.node, Road) or not (e.window[0] <= t < e.window[1]) or opacity[0][e.index] <= 0:
-            continue
-        ctx = DrawContext(renderer, e, c.props(e, samples[0]), 1.0, None, None)
-        posed, s = e.node.posed_camera(ctx)
-        part = segmentation_mask(posed, e.node.paints(ctx, posed, s), signs=e.node.placed_signs(posed, s))
-        h, w = min(part.shape[0], mask.shape[0]), min(part.shape[1], mask.shape[1])
-        np.copyto(mask[:h, :w], part[:h, :w], where=part[:h, :w] > 0)
-    return mask
+
+# ----------------------------------------------------------------------------- all at once
+
+MASK_KINDS = ("char", "instance", "lane")
+
+
+def masks_of(frame: ir.Frame, backend, kinds, threshold: int = DEFAULT_THRESHOLD, visible_only: bool = False) -> dict:
+    """The requested masks of one drawn frame, for a worker that has its display list: ``{"char": (mask,
+    mapping), "instance": (mask, mapping), "lane": mask}`` for the kinds asked. Emit the frame with
+    ``Renderer.emit(..., masks=frozenset(kinds))`` or take the frame ``Renderer.draw(..., masks=...)``
+    returns, so nodes include their mask-only items."""
+    unknown = set(kinds) - set(MASK_KINDS)
+    if unknown:
+        raise ValueError(f"unknown mask kind {sorted(unknown)[0]!r}; expected one of {', '.join(MASK_KINDS)}")
+    out = {}
+    if "char" in kinds:
+        out["char"] = char_mask_of(frame, backend, threshold, visible_only)
+    if "instance" in kinds:
+        out["instance"] = instance_mask_of(frame, backend, threshold)
+    if "lane" in kinds:
+        out["lane"] = class_mask_of(frame, backend)
+    return out

@@ -14,21 +14,23 @@ Pipeline (see docs/typography.md):
    syllables are split evenly between their characters, right to left in RTL runs) times the line's
    ascent/descent.
 
-A :class:`TextLayout` is computed once per parameter set and cached; it holds ready-to-draw Skia text blobs
-(one per span and style) and, for every visible character, its quad in the node's local coordinates (the
+A :class:`TextLayout` is computed once per parameter set and cached; it holds the glyph runs (display-list
+:class:`symbolreel.ir.GlyphRun` per font/size/span, selected by reveal rank) and, for every visible character, its quad in the node's local coordinates (the
 source of exact character annotations and of character masks).
 """
 from __future__ import annotations
 
 import functools
+import math
 import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
-import skia
 import uharfbuzz as hb
 from fontTools import unicodedata as ft_unicodedata
 
+from . import ir, pathops
+from .backends.skia.fonts import skia_font, typeface  # noqa: F401  (typeface: re-exported)
 from .errors import SceneError
 
 # ----------------------------------------------------------------------------- fonts
@@ -46,32 +48,6 @@ def _hb_font(path: str):
 def hb_font(path: str):
     """``(uharfbuzz.Font, units per em)`` for a font file (cached; scale = upem, so positions are font units)."""
     return _hb_font(path)
-
-
-@functools.lru_cache(maxsize=1)
-def _font_manager() -> skia.FontMgr:
-    # an empty custom manager: fonts come only from files we name, never from the system
-    # (this also keeps the system's fontconfig, and its warnings, out of the process)
-    return skia.FontMgr.New_Custom_Empty()
-
-
-@functools.lru_cache(maxsize=64)
-def typeface(path: str) -> skia.Typeface:
-    """Skia typeface of a font file, loaded through a font manager that never looks at system fonts."""
-    tf = _font_manager().makeFromFile(path, 0)
-    if tf is None:
-        raise SceneError(f"Skia could not load the font file {path}")
-    return tf
-
-
-@functools.lru_cache(maxsize=1024)
-def skia_font(path: str, size: float) -> skia.Font:
-    font = skia.Font(typeface(path), size)
-    font.setEdging(skia.Font.Edging.kAntiAlias)
-    font.setSubpixel(True)
-    font.setHinting(skia.FontHinting.kNone)
-    font.setLinearMetrics(True)
-    return font
 
 
 @functools.lru_cache(maxsize=128)
@@ -145,45 +121,48 @@ class TextLayout:
     line_text: list = field(default_factory=list)
 
     def __post_init__(self):
-        self._blobs: dict = {}
+        self._runs: dict = {}
 
-    def _make(self, lo: int, hi: int) -> list:
+    def runs_between(self, lo: int, hi: int) -> list:
+        """``[(span index, ir.GlyphRun)]`` of the glyphs whose character rank r is lo <= r < hi, one run per
+        font/size/span; cached, so their backend objects (text blobs) are reused across frames. Each
+        glyph's ``parts`` entry is the rank of its cluster's first visible character."""
         key = (lo, hi)
-        if key not in self._blobs:
-            blobs = []
+        out = self._runs.get(key)
+        if out is None:
+            out = []
             for run in self.glyph_runs:
                 sel = (run.rank >= lo) & (run.rank < hi)
                 if not sel.any():
                     continue
-                builder = skia.TextBlobBuilder()
-                font = skia_font(run.path, run.size)
-                gids = run.gids[sel].tolist()
-                xf = run.xform[sel]
-                if run.rotated:
-                    builder.allocRunRSXform(font, gids, [skia.RSXform(*map(float, r)) for r in xf])
-                else:
-                    builder.allocRunPos(font, gids, [skia.Point(float(r[2]), float(r[3])) for r in xf])
-                blobs.append((run.span, builder.make()))
-            if len(self._blobs) > 512:
-                self._blobs.clear()
-            self._blobs[key] = blobs
-        return self._blobs[key]
+                out.append((run.span, ir.GlyphRun(run.path, run.size, run.gids[sel], run.xform[sel], run.rotated,
+                                                  run.rank[sel])))
+            if len(self._runs) > 512:
+                self._runs.clear()
+            self._runs[key] = out
+        return out
 
-    def styled_blobs_upto(self, k: int) -> list:
-        """``[(span index, blob)]`` drawing the first ``k`` visible characters."""
-        return self._make(-1, k if k < len(self.chars) else 1 << 30)
+    def runs_upto(self, k: int) -> list:
+        """``[(span index, ir.GlyphRun)]`` drawing the first ``k`` visible characters (all for k >= len)."""
+        return self.runs_between(-1, k if k < len(self.chars) else 1 << 30)
 
-    def styled_blobs_for_char(self, k: int) -> list:
-        """``[(span index, blob)]`` drawing only visible character number ``k``."""
-        return self._make(k, k + 1)
+    def runs_for_char(self, k: int) -> list:
+        """``[(span index, ir.GlyphRun)]`` drawing only visible character number ``k``."""
+        return self.runs_between(k, k + 1)
 
-    def blobs_upto(self, k: int) -> list:
-        """Text blobs drawing the first ``k`` visible characters (all of them for k >= len(chars))."""
-        return [b for _, b in self.styled_blobs_upto(k)]
+    def glyph_items(self, paint, k: int = 1 << 30, dx: float = 0.0, dy: float = 0.0) -> list:
+        """IR items drawing the first ``k`` visible characters with one paint, offset by (dx, dy)."""
+        return [ir.Glyphs(run, paint, dx, dy) for _, run in self.runs_upto(k)]
 
-    def blobs_for_char(self, k: int) -> list:
-        """Text blobs drawing only visible character number ``k``."""
-        return [b for _, b in self.styled_blobs_for_char(k)]
+
+def reveal_count(n_chars: int, reveal: float, mode: str) -> tuple:
+    """How many characters are fully shown, and the opacity of the next one (fade mode)."""
+    if reveal >= 1.0:
+        return n_chars, 0.0
+    x = reveal * n_chars
+    shown = int(math.floor(x + 1e-9))
+    partial = (x - shown) if mode == "fade" else 0.0
+    return shown, partial
 
 
 def _is_space(ch: str) -> bool:
@@ -999,11 +978,11 @@ def _measured_path(d: str):
         raise SceneError(exc.message, ("path",) + tuple(exc.path)) from None
     except ValueError as exc:
         raise SceneError(str(exc), ("path",)) from None
-    meas = skia.PathMeasure(p, False)
-    length = meas.getLength()
+    meas = pathops.Measure(p)
+    length = meas.length
     if not length > 0:
         raise SceneError("the text path has zero length", ("path",))
-    return meas, length, meas.isClosed()
+    return meas, length, meas.closed
 
 
 def path_pos_tan(d: str, s: float):
@@ -1021,9 +1000,8 @@ def path_pos_tan(d: str, s: float):
         ext, s = s - length, length
     else:
         ext = 0.0
-    pos, tan = meas.getPosTan(s)
-    tx, ty = float(tan.x()), float(tan.y())
-    return float(pos.x()) + tx * ext, float(pos.y()) + ty * ext, tx, ty
+    x, y, tx, ty = meas.pos_tan(s)
+    return x + tx * ext, y + ty * ext, tx, ty
 
 
 def path_length(d: str) -> float:

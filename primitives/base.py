@@ -1,14 +1,26 @@
-"""Node base classes, transform and stroke styles, and the node-type registry.
+"""Node base classes, transform and stroke styles, the node protocol, and the node-type registry.
 
 Each node type is one frozen dataclass whose fields are exactly its YAML keys;
 ``TYPE`` is the value of the ``type:`` key.  Register new types with
 :func:`register` so YAML loading, dumping and the JSON Schema pick them up.
+
+The node protocol (declared on :class:`Node`, with defaults; the engine calls nothing else):
+
+* ``prepare(ctx)``   once per renderer, before any frame: resolve fonts, lay out, validate; raise
+  SceneError with a path inside the node (the engine prefixes the node's own path);
+* ``emit(ctx)``      per frame: a list of display-list items (:mod:`symbolreel.ir`) in local coordinates;
+* ``annotate(ctx)``  per frame: the node's annotation record (:mod:`symbolreel.records`), or None;
+* ``describe()``     caption data from the scene (no prose).
+
+``ctx`` is an :class:`symbolreel.ir.EmitContext` (sampled properties ``p``, ``opacity``, world
+``matrix``, resolved ``fill``/``stroke`` paints, ``font_chain``, a per-node ``cache``).
 """
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 
+from symbolreel import ir
 from symbolreel.errors import SceneError, describe, did_you_mean
 from symbolreel.fields import field, from_data, normalise
 
@@ -94,6 +106,22 @@ class Node:
     def children_nodes(self) -> tuple:
         return ()
 
+    # -- the node protocol (see the module docstring) ------------------------------------------
+    def prepare(self, ctx) -> None:
+        """Resolve and validate what drawing needs, before the first frame (default: nothing)."""
+
+    def emit(self, ctx) -> list:
+        """Display-list items of this node at ``ctx.t``, in local coordinates (default: none)."""
+        return []
+
+    def annotate(self, ctx):
+        """Annotation record of this node at ``ctx.t`` (``symbolreel.records``), or None (default)."""
+        return None
+
+    def describe(self) -> dict:
+        """Caption data (no prose) exact from the scene (default: the type)."""
+        return {"type": self.TYPE}
+
     def animate(self, prop: str, *items, **options):
         """Copy with ``prop`` animated, e.g. ``node.animate("transform.position", (0, (0, 0)), (1, (100, 0)))``.
 
@@ -125,15 +153,34 @@ class Node:
 
 @dataclass(frozen=True, kw_only=True)
 class Shape(Node):
-    """A node drawn from a path with fill and stroke."""
+    """A node drawn from one outline (:meth:`geometry`) with fill and stroke."""
 
     fill: tuple | None = field("black", "colour", "fill colour or null for none", anim=True, nullable=True)
     stroke: Stroke | None = field(None, "struct", "outline, or null for none", struct=Stroke, nullable=True)
 
-    def local_path(self, p):  # pragma: no cover - abstract
-        """skia.Path of the node in local coordinates, given current property values ``p``."""
+    def geometry(self, p):  # pragma: no cover - abstract
+        """IR geometry (ir.Rect / Oval / Line / Path) of the node in local coordinates, given properties ``p``."""
         raise NotImplementedError
 
-    def draw_geometry(self, canvas, p, paint, path):
-        """Draw the outline with ``paint``; shapes with a faster Skia primitive override this."""
-        canvas.drawPath(path, paint)
+    def local_geometry(self, ctx):
+        """:meth:`geometry`, built once when the entry's outline never changes."""
+        if ctx.entry.geometry_static:
+            g = ctx.cache.get("_geometry")
+            if g is None:
+                g = ctx.cache["_geometry"] = self.geometry(ctx.p)
+            return g
+        return self.geometry(ctx.p)
+
+    def emit(self, ctx) -> list:
+        fill, stroke = ctx.fill, ctx.stroke
+        if fill is None and stroke is None:
+            return []
+        g = self.local_geometry(ctx)
+        return [ir.Draw(g, paint) for paint in (fill, stroke) if paint is not None]
+
+    def annotate(self, ctx):
+        """Quad and bbox of the outline (grown by the stroke), of the trimmed part when only a trimmed
+        stroke is drawn."""
+        from symbolreel.annotate import shape_annotation
+
+        return shape_annotation(self, self.local_geometry(ctx), ctx.p, ctx.matrix)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symbolreel import ir
+from symbolreel.annotate import quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field
 from symbolreel.records import FormulaRecord, FormulaSymbol, bbox_of
@@ -88,26 +90,20 @@ class Formula(Shape):
     def prepare(self, ctx):
         self.layout(ctx)
 
-    def draw_custom(self, canvas, ctx):
-        import skia
-
+    def emit(self, ctx) -> list:
         paints = [p for p in (ctx.fill, ctx.stroke) if p is not None]
         if not paints:
-            return
+            return []
         lay = self.layout(ctx)
         dx, dy = lay.offset(self.align, self.valign)
-        canvas.save()
-        canvas.translate(dx, dy)
+        items = []
         for paint in paints:
-            for blob in lay.blobs():
-                canvas.drawTextBlob(blob, 0, 0, paint)
-            for x0, y0, x1, y1, _ in lay.rules:
-                canvas.drawRect(skia.Rect.MakeLTRB(x0, y0, x1, y1), paint)
-        canvas.restore()
+            items += [ir.Glyphs(run, paint) for run in lay.runs()]
+            items += [ir.Draw(ir.Rect(x0, y0, x1, y1), paint) for x0, y0, x1, y1, _ in lay.rules]
+        return [ir.Group(items, ir.translate(dx, dy))]
 
-    def annotate_custom(self, ctx, m):
-        from symbolreel.annotate import quad_of
-
+    def annotate(self, ctx):
+        m = ctx.matrix
         fill, stroke = ctx.p.get("fill"), ctx.p.get("stroke")
         has_fill = fill is not None and fill[3] > 0
         has_stroke = stroke is not None and ctx.p.get("stroke.width", 0) > 0 and ctx.p["stroke.color"][3] > 0

@@ -17,11 +17,12 @@ import numpy as np
 
 from symbolreel.animators.tracks import Key, Track
 from symbolreel.errors import SceneError
-from symbolreel.fields import Spec, coerce, export_value, field, normalise
+from symbolreel.fields import Spec, coerce, export_value, field, normalise, specs
 
 from . import construction as C
 from .base import Shape, Stroke, register
 from .geo_axes import Axes
+from .geo_draw import annotate_figure, emit_figure
 
 _VEC = Spec("vec2", anim=True)
 SCENE_CLOCK = Track(keys=(Key(0.0, (0.0,)),), speed=(1.0,))
@@ -303,6 +304,10 @@ class Figure(Shape):
     """A geometry figure: named points, constructions, marks and axes in world units (see geometry.md)."""
 
     TYPE = "figure"
+    # the free points and item parameters are sampled by the engine's track sampler at the figure's own
+    # clock (the `time` property: the scene time by default), into the frame's properties
+    CLOCK = "time"
+    CLOCKED = ("points", "items")
     points: dict | None = field(None, "mapping", "named free points: name -> [x, y] or a keyframe track",
                                 nullable=True)
     items: tuple = field((), "structs", "drawing and construction items, in order (later items draw on top)",
@@ -375,6 +380,29 @@ class Figure(Shape):
         }
 
     # -- engine hooks
+    def properties(self):
+        """What the compiler samples (see ``compile.node_properties``): every field, with the tracks of
+        the free points as ``points.<name>`` (the field keeps plain data) and the animated parameters of
+        rotation / on items as ``items.<i>.degrees`` / ``items.<i>.param``; their noise names are the
+        ones the figure always used (``point.<name>``, ``param.(i, key)``), so wiggles are unchanged."""
+        for name, spec, _ in specs(type(self)):
+            if name in ("id", "transform", "visible", "children"):
+                continue
+            v = getattr(self, name)
+            if name == "points":
+                for (kind, key), track in self._cp.tracks:
+                    if kind == "point":
+                        yield f"points.{key}", track, "vector", f"point.{key}"
+            elif name == "items":
+                for (kind, key), track in self._cp.tracks:
+                    if kind == "param":
+                        i, what = key
+                        yield f"items.{i}.{_PARAM_FIELD[what]}", track, "number", f"param.{key}"
+            elif spec.kind == "struct" and v is not None:
+                for sub, sspec, _ in specs(type(v)):
+                    yield f"{name}.{sub}", getattr(v, sub), sspec.kind, None
+            yield name, v, spec.kind, None
+
     def prepare(self, ctx):
         ev = _Evaluator(self, ctx.scene.seed)
         ctx.cache["ev"] = ev
@@ -382,30 +410,33 @@ class Figure(Shape):
             ctx.font_chain(self.font)
         except SceneError as exc:
             raise SceneError(exc.message, ("font",)) from None
-        canvas = ctx.scene.canvas
-        start, end = ctx.entry.window
-        times = np.arange(canvas.n_frames) / canvas.fps
-        times = times[(times >= start) & (times < end)]
-        if len(times) == 0:
-            times = np.array([0.0])
-        clock = ev.clock(times)
-        states = ev.states(clock, path=())
-        view = self.view or _auto_view(states)
-        ctx.cache["view"] = tuple(view)
+        if self.view is None:
+            # the automatic view holds every point over the node's whole window: one batch sample
+            canvas = ctx.scene.canvas
+            start, end = ctx.entry.window
+            times = np.arange(canvas.n_frames) / canvas.fps
+            times = times[(times >= start) & (times < end)]
+            if len(times) == 0:
+                times = np.array([0.0])
+            states = [ev.run(*ev.inputs_of(q), float(q["time"])) for q in ctx.props_at(times)]
+            ctx.cache["view"] = tuple(_auto_view(states))
+        else:
+            ctx.cache["view"] = tuple(self.view)
 
-    def draw_custom(self, canvas, ctx):
-        from .geo_draw import draw_figure
+    def emit(self, ctx) -> list:
+        return emit_figure(self, ctx)
 
-        draw_figure(self, canvas, ctx)
+    def annotate(self, ctx):
+        return annotate_figure(self, ctx)
 
-    def annotate_custom(self, ctx, m):
-        from .geo_draw import annotate_figure
 
-        return annotate_figure(self, ctx, m)
+_PARAM_FIELD = {"angle": "degrees", "param": "param"}
 
 
 class _Evaluator:
-    """Samples a figure's own tracks (free points, item parameters) and runs its construction."""
+    """Runs a figure's construction from a frame's sampled properties (:meth:`inputs_of`: the engine
+    sampled the points and parameters at the figure's clock). For :meth:`Figure.state_at`, a figure
+    outside a scene, it samples the same tracks itself with the same sampler (:meth:`state`)."""
 
     def __init__(self, fig: Figure, seed: int):
         from symbolreel.animators import noise_key, pack_tracks
@@ -419,6 +450,19 @@ class _Evaluator:
         self.packed = pack_tracks(tracks, None, nk) if tracks else None
         self.time_packed = pack_tracks([fig.time], None, [noise_key(seed, node_id, "time")]) \
             if isinstance(fig.time, Track) else None
+        self.param_props = [(key, f"items.{key[0]}.{_PARAM_FIELD[key[1]]}") for kind, key in self.keys
+                            if kind == "param"]
+
+    def inputs_of(self, p) -> tuple:
+        """``(free points, params)`` from sampled properties ``p`` (``points.<name>``, ``items.<i>.<field>``)."""
+        prog = self.cp.prog
+        free = {n: (p[f"points.{n}"] if isinstance(v, Track) else v) for n, v in prog.free.items()}
+        params = prog.params
+        if self.param_props:
+            params = dict(params)
+            for key, prop in self.param_props:
+                params[key] = p[prop]
+        return free, params
 
     def clock(self, times) -> np.ndarray:
         times = np.asarray(times, dtype=np.float64)

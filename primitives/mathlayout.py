@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from symbolreel import ir
 from symbolreel.errors import SceneError
 
 from .math_parse import (Accent, Brace, Delimited, Frac, Group, Matrix, MathSyntaxError, Op, Scripts, Space, Sqrt,
@@ -218,21 +219,18 @@ class FormulaLayout:
     height: float
     depth: float
     ink: tuple            # union of symbol boxes (x0, y0, x1, y1)
-    _blobs: list = field(default=None, repr=False)
+    _blobs: list = field(default=None, repr=False)  # the glyph runs, once built
 
-    def blobs(self) -> list:
-        """One Skia TextBlob per (font, size), built once per process."""
+    def runs(self) -> list:
+        """One display-list glyph run per (font, size), built once per layout (so backends cache them)."""
         if self._blobs is None:
-            import skia
-
-            from symbolreel.typeset import skia_font
-
             out = []
             for path, size, gids, xs, ys in self.glyph_runs:
-                builder = skia.TextBlobBuilder()
-                builder.allocRunPos(skia_font(path, size), gids.tolist(),
-                                    [skia.Point(float(x), float(y)) for x, y in zip(xs, ys)])
-                out.append(builder.make())
+                xf = np.zeros((len(gids), 4))
+                xf[:, 0] = 1.0
+                xf[:, 2] = xs
+                xf[:, 3] = ys
+                out.append(ir.GlyphRun(path, size, np.asarray(gids), xf))
             self._blobs = out
         return self._blobs
 

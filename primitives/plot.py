@@ -19,13 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbolreel import ir
+from symbolreel.annotate import points_of, quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_of
 
 from .base import Shape, Stroke, register
 from .expr_grammar import ExprError, compile_numpy, parse_function, singular_points
-from .geo_axes import Axes, axes_geometry
+from .geo_axes import Axes, axes_geometry, axes_items
 
 MAX_POINTS = 40_000
 REFINE_PX = 3.0
@@ -131,60 +133,38 @@ class Plot(Shape):
             raise SceneError(exc.message, ("font",)) from None
         self.sampled()
 
-    def draw_custom(self, canvas, ctx):
-        import skia
-
-        from .geo_draw import _CAPS, _JOINS, _colour, _poly_path, draw_tick_labels
-
+    def emit(self, ctx) -> list:
         op = ctx.opacity
         p = ctx.p
         w, h = self.size
-        box = skia.Rect.MakeLTRB(-w / 2, -h / 2, w / 2, h / 2)
+        box = ir.Rect(-w / 2, -h / 2, w / 2, h / 2)
+        items = []
         if p.get("fill") is not None:
-            canvas.drawRect(box, skia.Paint(Color4f=_colour(p["fill"], op)))
+            f = p["fill"]
+            items.append(ir.Draw(box, ir.Paint((f[0], f[1], f[2], f[3] * op), antialias=False)))
         sx, sy, L = self.mapping()
         if self.axes is not None:
-            ax = self.axes
-            g = axes_geometry(ax, self.view, L, sx, sy)
-            if ax.grid:
-                paint = skia.Paint(Color4f=_colour(ax.grid_color, op), AntiAlias=True,
-                                   Style=skia.Paint.kStroke_Style, StrokeWidth=1.0)
-                for sg in g["grid"]:
-                    canvas.drawLine(*sg, paint)
-            if ax.width > 0:
-                paint = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                                   StrokeWidth=ax.width)
-                for sg in g["axes"] + g["ticks"]:
-                    canvas.drawLine(*sg, paint)
-                fp = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True)
-                for tri in g["arrows"]:
-                    canvas.drawPath(_poly_path(tri, True), fp)
-            draw_tick_labels(canvas, ctx, self.font, ax, g["labels"], op)
+            g = axes_geometry(self.axes, self.view, L, sx, sy)
+            items += axes_items(ctx, self.axes, g, self.font, op)
         if p.get("stroke") is None:
-            return
-        canvas.save()
-        if self.clip:
-            canvas.clipRect(box, True)
+            return items
+        curves = []
         reveal = p["reveal"]
         for curve, data in zip(self.all_curves(), self.sampled()):
             col = curve.color if curve.color is not None else p["stroke.color"]
             width = curve.width if curve.width is not None else p["stroke.width"]
             if width <= 0 or col[3] <= 0 or reveal <= 0:
                 continue
-            paint = skia.Paint(Color4f=_colour(col, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                               StrokeWidth=width, StrokeCap=_CAPS[p["stroke.cap"]], StrokeJoin=_JOINS[p["stroke.join"]])
             dash = curve.dash if curve.dash is not None else p["stroke.dash"]
-            path = skia.Path()
-            for piece in _local_pieces(data["pieces"], L, reveal):
-                path.addPoly([skia.Point(float(a), float(b)) for a, b in piece], False)
-            if dash:
-                paint.setPathEffect(skia.DashPathEffect.Make(list(dash), 0.0))
-            canvas.drawPath(path, paint)
-        canvas.restore()
+            paint = ir.Paint((col[0], col[1], col[2], col[3] * op), True, width, p["stroke.cap"], p["stroke.join"],
+                             dash=tuple(dash) if dash else None)
+            path = ir.Path.polygons(_local_pieces(data["pieces"], L, reveal), closed=False)
+            curves.append(ir.Draw(path, paint))
+        items.append(ir.Group(curves, clip=ir.Clip(box, antialias=True) if self.clip else None))
+        return items
 
-    def annotate_custom(self, ctx, m):
-        from symbolreel.annotate import points_of, quad_of
-
+    def annotate(self, ctx):
+        m = ctx.matrix
         w, h = self.size
         q = quad_of(m, (-w / 2, -h / 2, w / 2, h / 2))
         sx, sy, L = self.mapping()

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import skia
-
+from symbolreel import ir
 from symbolreel.errors import SceneError
 from symbolreel.fields import field
 
@@ -37,25 +36,10 @@ class Rect(Shape):
     size: tuple = field((100.0, 100.0), "vec2", "[width, height] in pixels", anim=True, min=0.0)
     radius: float = field(0.0, "number", "corner radius in pixels", anim=True, min=0.0)
 
-    def local_path(self, p):
+    def geometry(self, p):
         w, h = p["size"]
         r = min(p["radius"], w / 2, h / 2)
-        rect = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
-        path = skia.Path()
-        if r > 0:
-            path.addRRect(skia.RRect.MakeRectXY(rect, r, r))
-        else:
-            path.addRect(rect)
-        return path
-
-    def draw_geometry(self, canvas, p, paint, path):
-        w, h = p["size"]
-        r = min(p["radius"], w / 2, h / 2)
-        rect = skia.Rect.MakeXYWH(-w / 2, -h / 2, w, h)
-        if r > 0:
-            canvas.drawRRect(skia.RRect.MakeRectXY(rect, r, r), paint)
-        else:
-            canvas.drawRect(rect, paint)
+        return ir.Rect(-w / 2, -h / 2, w / 2, h / 2, max(r, 0.0), max(r, 0.0))
 
 
 @register
@@ -66,15 +50,9 @@ class Ellipse(Shape):
     TYPE = "ellipse"
     radius: tuple = field((50.0, 50.0), "vec2", "[rx, ry] in pixels", anim=True, min=0.0)
 
-    def local_path(self, p):
+    def geometry(self, p):
         rx, ry = p["radius"]
-        path = skia.Path()
-        path.addOval(skia.Rect.MakeLTRB(-rx, -ry, rx, ry))
-        return path
-
-    def draw_geometry(self, canvas, p, paint, path):
-        rx, ry = p["radius"]
-        canvas.drawOval(skia.Rect.MakeLTRB(-rx, -ry, rx, ry), paint)
+        return ir.Oval(-rx, -ry, rx, ry)
 
 
 @register
@@ -85,13 +63,9 @@ class Circle(Shape):
     TYPE = "circle"
     radius: float = field(50.0, "number", "radius in pixels", anim=True, min=0.0)
 
-    def local_path(self, p):
-        path = skia.Path()
-        path.addCircle(0.0, 0.0, p["radius"])
-        return path
-
-    def draw_geometry(self, canvas, p, paint, path):
-        canvas.drawCircle(0.0, 0.0, p["radius"], paint)
+    def geometry(self, p):
+        r = p["radius"]
+        return ir.Oval(-r, -r, r, r)
 
 
 @register
@@ -105,15 +79,9 @@ class Line(Shape):
     fill: tuple | None = field(None, "colour", "unused for lines", anim=True, nullable=True)
     stroke: Stroke | None = field(Stroke(), "struct", "line style", struct=Stroke, nullable=True)
 
-    def local_path(self, p):
-        path = skia.Path()
-        path.moveTo(*p["start"])
-        path.lineTo(*p["end"])
-        return path
-
-    def draw_geometry(self, canvas, p, paint, path):
+    def geometry(self, p):
         (x0, y0), (x1, y1) = p["start"], p["end"]
-        canvas.drawLine(x0, y0, x1, y1, paint)
+        return ir.Line(x0, y0, x1, y1)
 
 
 @register
@@ -126,10 +94,8 @@ class Polyline(Shape):
     fill: tuple | None = field(None, "colour", "fill of the open shape, usually null", anim=True, nullable=True)
     stroke: Stroke | None = field(Stroke(), "struct", "line style", struct=Stroke, nullable=True)
 
-    def local_path(self, p):
-        path = skia.Path()
-        path.addPoly([skia.Point(x, y) for x, y in p["points"]], False)
-        return path
+    def geometry(self, p):
+        return ir.Path.polyline(p["points"], closed=False)
 
 
 @register
@@ -141,10 +107,8 @@ class Polygon(Shape):
     points: tuple = field(((0.0, 0.0), (100.0, 0.0), (50.0, 80.0)), "points", "[[x, y], ...]",
                           anim=True, min_items=3)
 
-    def local_path(self, p):
-        path = skia.Path()
-        path.addPoly([skia.Point(x, y) for x, y in p["points"]], True)
-        return path
+    def geometry(self, p):
+        return ir.Path.polyline(p["points"], closed=True)
 
 
 @register
@@ -163,8 +127,5 @@ class Path(Shape):
         except ValueError as exc:
             raise SceneError(str(exc), ("d",)) from None
 
-    def local_path(self, p):
-        path = parse_svg_path(self.d)
-        if self.fill_rule == "evenodd":
-            path.setFillType(skia.PathFillType.kEvenOdd)
-        return path
+    def geometry(self, p):
+        return parse_svg_path(self.d, self.fill_rule)

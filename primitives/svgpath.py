@@ -1,10 +1,12 @@
-"""SVG path data ("M 0 0 L 10 0 ...") to skia.Path, with errors that say where the data is wrong."""
+"""SVG path data ("M 0 0 L 10 0 ...") to an IR path, with errors that say where the data is wrong."""
 from __future__ import annotations
 
 import functools
 import re
 
-import skia
+import numpy as np
+
+from symbolreel import ir, pathops
 
 _TOKEN = re.compile(r"\s*(?:([MmLlHhVvCcSsQqTtAaZz])|([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))\s*,?")
 _ARGS = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "S": 4, "Q": 4, "T": 2, "A": 7, "Z": 0}
@@ -21,9 +23,58 @@ def _tokens(d: str):
         pos = m.end()
 
 
+class _Builder:
+    """Collects points, verbs and conic weights."""
+
+    def __init__(self):
+        self.pts, self.verbs, self.weights = [], [], []
+        self.start, self.closed = (0.0, 0.0), False
+
+    def moveTo(self, x, y):
+        self.verbs.append(ir.MOVE)
+        self.pts.append((x, y))
+        self.start, self.closed = (x, y), False
+
+    def _reopen(self):
+        # drawing on after Z starts a new contour at the closed one's start (as SVG and Skia do)
+        if self.closed:
+            self.moveTo(*self.start)
+
+    def lineTo(self, x, y):
+        self._reopen()
+        self.verbs.append(ir.LINE)
+        self.pts.append((x, y))
+
+    def quadTo(self, x1, y1, x, y):
+        self._reopen()
+        self.verbs.append(ir.QUAD)
+        self.pts += [(x1, y1), (x, y)]
+
+    def cubicTo(self, x1, y1, x2, y2, x, y):
+        self._reopen()
+        self.verbs.append(ir.CUBIC)
+        self.pts += [(x1, y1), (x2, y2), (x, y)]
+
+    def arcTo(self, cur, rx, ry, rot, large, sweep, end):
+        self._reopen()
+        pts, verbs, weights = pathops.svg_arc(cur, rx, ry, rot, large, sweep, end)
+        self.pts += pts
+        self.verbs += verbs
+        self.weights += weights
+
+    def close(self):
+        if self.verbs and not self.closed:
+            self.verbs.append(ir.CLOSE)
+            self.closed = True
+
+    def path(self, fill_rule) -> ir.Path:
+        return ir.Path(np.array(self.pts, dtype=np.float64).reshape(-1, 2), np.array(self.verbs, dtype=np.uint8),
+                       np.array(self.weights, dtype=np.float64) if self.weights else None, fill_rule)
+
+
 @functools.lru_cache(maxsize=512)
-def _parse(d: str) -> skia.Path:
-    path = skia.Path()
+def _parse(d: str, fill_rule: str = "nonzero") -> ir.Path:
+    path = _Builder()
     toks = list(_tokens(d))
     i, cmd = 0, None
     cur = start = (0.0, 0.0)
@@ -90,9 +141,7 @@ def _parse(d: str) -> skia.Path:
             if rx == 0 or ry == 0:
                 path.lineTo(*end)
             else:
-                path.arcTo(abs(rx), abs(ry), rot,
-                           skia.Path.ArcSize.kLarge_ArcSize if large else skia.Path.ArcSize.kSmall_ArcSize,
-                           skia.PathDirection.kCW if sweep else skia.PathDirection.kCCW, *end)
+                path.arcTo(cur, abs(rx), abs(ry), rot, bool(large), bool(sweep), end)
             cur = end
         elif up == "Z":
             path.close()
@@ -100,7 +149,7 @@ def _parse(d: str) -> skia.Path:
         last_cmd = up if up in "CSQT" else ""
         if up not in "CSQT":
             last_ctrl = None
-    return path
+    return path.path(fill_rule)
 
 
 def _reflect(cur, ctrl):
@@ -109,8 +158,9 @@ def _reflect(cur, ctrl):
     return (2 * cur[0] - ctrl[0], 2 * cur[1] - ctrl[1])
 
 
-def parse_svg_path(d: str) -> skia.Path:
-    """Parse SVG path data; raises ValueError naming the character position of a problem."""
+def parse_svg_path(d: str, fill_rule: str = "nonzero") -> ir.Path:
+    """Parse SVG path data into an IR path (shared and cached: treat it as immutable); raises
+    ValueError naming the character position of a problem."""
     if not isinstance(d, str) or not d.strip():
         raise ValueError("SVG path data is empty; expected e.g. 'M 0 0 L 100 0 Z'")
-    return skia.Path(_parse(d))
+    return _parse(d, fill_rule)

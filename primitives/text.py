@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symbolreel import ir
+from symbolreel.annotate import _group, _local_quad, _text_quad, visible_text
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
+from symbolreel.records import TextChar, TextLine, TextRecord, TextWord, bbox_of
+from symbolreel.typeset import layout_text, reveal_count
 
 from .base import Shape, Stroke, register
 
@@ -115,6 +119,112 @@ class Text(Shape):
             return "".join(s.text for s in self.spans)
         return self.text
 
+    # -- the node protocol -------------------------------------------------------------------
+    def prepare(self, ctx):
+        try:
+            ctx.font_chain(self.font)
+            self.layout(ctx)
+        except SceneError as exc:
+            raise SceneError(exc.message, exc.path or ("font",)) from None
+
+    def layout(self, ctx):
+        """The :class:`~symbolreel.typeset.TextLayout` at the current properties (layouts are cached)."""
+        p = ctx.p
+        chain = ctx.font_chain(self.font)
+        spans = None
+        if self.spans is not None:
+            chains = ctx.cache.get("span_chains")
+            if chains is None:
+                chains = []
+                for i, s in enumerate(self.spans):
+                    try:
+                        chains.append(chain if s.font is None else ctx.font_chain(s.font))
+                    except SceneError as exc:
+                        raise SceneError(exc.message, ("spans", i, "font")) from None
+                ctx.cache["span_chains"] = chains
+            size = p["size"]
+            spans = tuple((s.text, chains[i], size if s.size is None else s.size) for i, s in enumerate(self.spans))
+        return layout_text(self.text, chain, p["size"], p["letter_spacing"], self.line_height, self.align,
+                           self.valign, self.coverage, spans=spans, width=self.width, direction=self.direction,
+                           base_direction=self.bidi, fit=self.fit, max_height=self.max_height, path=self.path,
+                           path_offset=p["path_offset"])
+
+    def _paints(self, ctx):
+        """(fill paint per span, stroke paint), reused across frames while style and opacity are unchanged."""
+        cached = ctx.cache.get("_text_paints")
+        if cached is not None and cached[0] == ctx.opacity:
+            return cached[1], cached[2]
+        fill = ctx.p.get("fill")
+        fills = [s.fill if s.fill is not None else fill for s in self.spans or ()] or [fill]
+        fill_paints = [ir.fill_paint(f, ctx.opacity) for f in fills]
+        sp = ctx.stroke
+        if ctx.entry.style_static:
+            ctx.cache["_text_paints"] = (ctx.opacity, fill_paints, sp)
+        return fill_paints, sp
+
+    def emit(self, ctx) -> list:
+        """Glyph runs of the shown characters (fill, then outline), the fading one at its alpha, tagged with
+        each glyph's character; with a shadow, the same glyphs first in a shadow-only layer."""
+        fill_paints, sp = self._paints(ctx)
+        if sp is None and not any(fill_paints):
+            return []
+        lay = self.layout(ctx)
+        p = ctx.p
+        shown, partial = reveal_count(len(lay.chars), p["reveal"], self.reveal_mode)
+        items = []
+        for stroke in (False, True):
+            if stroke and sp is None:
+                continue
+            for runs, a in ((lay.runs_upto(shown), 1.0), (lay.runs_for_char(shown), partial)):
+                if a <= 0.0:
+                    continue
+                for span, run in runs:
+                    paint = sp if stroke else fill_paints[span if span < len(fill_paints) else 0]
+                    if paint is None:
+                        continue
+                    items.append(ir.Glyphs(run, paint if a >= 1.0 else paint.with_alpha(a)))
+        parts = _parts(lay, ctx.cache)[:shown + (1 if partial > 0 else 0)]
+        out = []
+        if p.get("shadow") is not None:
+            colour = p["shadow.color"]
+            if colour[3] > 0:
+                dx, dy = p["shadow.offset"]
+                sigma = p["shadow.blur"]
+                # the layer's glyph alpha already carries the opacity
+                out.append(ir.Group(items, shadow=ir.DropShadow(dx, dy, sigma, tuple(colour), only=True)))
+        out.append(ir.Group(items, parts=parts))
+        return out
+
+    def annotate(self, ctx):
+        m = ctx.matrix
+        p = ctx.p
+        lay = self.layout(ctx)
+        shown, partial = reveal_count(len(lay.chars), p["reveal"], self.reveal_mode)
+        n_vis = shown + (1 if partial > 0 else 0)
+        visible = lay.chars[:n_vis]
+        if not visible:
+            return None
+        has_spans = self.spans is not None
+        chars = []
+        for cb in visible:
+            q = _local_quad(m, cb.quad)
+            chars.append(TextChar(char=cb.char, codepoint=ord(cb.char), index=cb.index, line=cb.line,
+                                  word=cb.word, quad=q, bbox=bbox_of(q), span=cb.span if has_spans else None,
+                                  cluster=cb.cluster))
+        words, lines = [], []
+        for group in _group(visible, "word"):
+            q = _text_quad(m, group)
+            words.append(TextWord(text="".join(cb.char for cb in group), line=group[0].line, quad=q,
+                                  bbox=bbox_of(q)))
+        for group in _group(visible, "line"):
+            q = _text_quad(m, group)
+            lines.append(TextLine(text=visible_text(group), quad=q, bbox=bbox_of(q)))
+        return TextRecord(id=self.id, type=self.TYPE, text=visible_text(visible),
+                          orientation="curved" if lay.direction == "path" else lay.direction,
+                          fit_scale=round(float(lay.scale), 6) if lay.scale != 1.0 else None,
+                          quad=_text_quad(m, visible), bbox=bbox_of(pt for c in chars for pt in c.quad),
+                          chars=chars, words=words, lines=lines)
+
     def describe(self) -> dict:
         """Caption data (no prose): strings, scripts, language guess, style words, colour, orientation, size."""
         from symbolreel.animators.tracks import Track
@@ -169,6 +279,20 @@ class Text(Shape):
         if self.shadow is not None:
             out["shadow"] = True
         return out
+
+
+def _parts(lay, cache) -> tuple:
+    """Mask parts of a layout: every visible character with its local quad and cluster (by part number)."""
+    hit = cache.get("_parts")
+    if hit is not None and hit[0] is lay:
+        return hit[1]
+    first = {}
+    for k, cb in enumerate(lay.chars):
+        first.setdefault(cb.cluster, k)
+    parts = tuple(ir.Part(cb.index, cb.char, tuple(map(tuple, cb.quad)), first[cb.cluster])
+                  for cb in lay.chars)
+    cache["_parts"] = (lay, parts)
+    return parts
 
 
 _SCRIPT_NAMES = {"Latn": "Latin", "Hani": "Han", "Arab": "Arabic", "Hebr": "Hebrew", "Deva": "Devanagari",

@@ -150,6 +150,32 @@ def test_figure_time_can_be_frozen():
     assert not np.array_equal(sr.render_frame(moving, 0), a)
 
 
+def test_moving_points_are_sampled_by_the_scene_sampler_at_the_figure_clock():
+    """The figure's point and parameter tracks are packed and sampled with every other track, at the
+    figure's own clock: a slowed clock shows at scene time 2 what the scene clock shows at time 1, and
+    each frame's points are the construction at that clock (checked against Figure.state_at)."""
+    from symbolreel.compile import CompiledScene
+
+    text = TRIANGLE.replace("C: [1.2, 3.4]", "C: {keys: [[0, [1, 3]], [1, [3, 3.5]]]}").replace(
+        "duration: 1", "duration: 3") + "      - {rotation: B A, degrees: {keys: [[0, 0], [1, 90]]}, name: R}\n"
+    scene = sr.loads(text)
+    c = CompiledScene(scene)
+    (entry,) = c.entries
+    assert {"points.C", "items.5.degrees"} <= {name for name, _, _ in entry.animated}
+    slow = sr.loads(text.replace("exact: false", "exact: false\n    time: {keys: [[0, 0], [3, 1.5]]}"))
+    a, ann = sr.render_frame(scene, 10, annotations=True)        # t = 1
+    b, ann_slow = sr.render_frame(slow, 20, annotations=True)    # t = 2, clock = 1
+    assert np.array_equal(a, b)
+    fig = scene.nodes[0]
+    for frame in (0, 4, 7):
+        _, (rec,) = sr.render_frame(slow, frame, annotations=True)
+        clock = 1.5 * frame / 10 / 3
+        state = fig.state_at(clock)
+        pts = {p["name"]: p["world"] for p in rec["points"]}
+        for name in ("C", "R", "I"):
+            assert pts[name] == pytest.approx(list(state[name]), abs=1e-9), (frame, name)
+
+
 def test_measures_and_angle_label():
     _, ann = sr.render_frame(sr.loads(TRIANGLE), 0, annotations=True)
     m = ann[0]["measures"]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import symbolreel as sr
+from conftest import EXAMPLES
 from symbolreel.masks import char_mask
 
 
@@ -114,3 +115,29 @@ def test_visible_only_keeps_text_drawn_over_a_shape():
     text = sr.Text(id="t", text="AB", size=80, fill="black", transform=sr.Transform(position=(100, 60)))
     scene = sr.Scene(canvas=sr.Canvas(width=200, height=120), nodes=[box, text])
     assert np.array_equal(char_mask(scene)[0], char_mask(scene, visible_only=True)[0])
+
+
+def test_masks_from_the_drawn_frame_equal_the_standalone_masks():
+    """A worker's path: draw once, keep the display list, take every mask kind from it."""
+    from symbolreel.compile import CompiledScene
+    from symbolreel.masks import char_mask, instance_mask, lane_mask, masks_of
+    from symbolreel.raster import Renderer
+
+    scene = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    scene = scene.replace(nodes=scene.nodes + (sr.Text(id="t", text="Lane 3", size=40, fill="white",
+                                                       transform=sr.Transform(position=(320, 60))),))
+    r = Renderer(CompiledScene(scene, str(EXAMPLES)))
+    samples, world, opacity = r.c.sample(r.c.times([12]))
+    arr, surface = r.new_frame()
+    with surface as canvas:
+        frame = r.draw(canvas, float(r.c.times([12])[0]), samples[0], world[0], opacity[0],
+                       masks=frozenset({"char", "instance", "lane"}))
+    got = masks_of(frame, r.backend, ("char", "instance", "lane"))
+    for kind, want in (("char", char_mask(scene, 12, base_dir=str(EXAMPLES))),
+                       ("instance", instance_mask(scene, 12, base_dir=str(EXAMPLES)))):
+        np.testing.assert_array_equal(got[kind][0], want[0])
+        assert got[kind][1] == want[1]
+    np.testing.assert_array_equal(got["lane"], lane_mask(scene, 12, base_dir=str(EXAMPLES)))
+    assert got["lane"].max() > 0 and len(got["char"][1]) == 5 and len(got["instance"][1]) == 2
+    with pytest.raises(ValueError, match="unknown mask kind"):
+        masks_of(frame, r.backend, ("depth",))

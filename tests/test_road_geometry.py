@@ -387,3 +387,41 @@ def test_scrolling_dash_moves_smoothly_and_monotonically():
     dfar = np.diff(far_y)
     assert np.all(dfar > 0)                               # keeps moving, also while clipped
     assert np.all(np.diff(dfar) > 0)                      # accelerating smoothly: no jumps
+
+
+def test_outlines_through_a_homography_are_exact_for_lines_and_conics():
+    """road_projective maps outlines before the display list: a quarter circle (one conic) and a quad
+    curve come out as conics whose points are exactly the mapped points of the original curves."""
+    from symbolreel import ir
+    from symbolreel.primitives.road_projective import homography, map_path
+
+    h = homography([(0, 0), (100, 0), (100, 100), (0, 100)], [(250.3, 100.2), (390.7, 131.1), (420.4, 250.6),
+                                                                 (230.1, 222.9)])
+
+    def project(p):
+        v = h @ np.array([p[0], p[1], 1.0])
+        return v[:2] / v[2]
+
+    def conic_at(p0, p1, p2, w, t):
+        b = np.array([(1 - t) ** 2, 2 * w * t * (1 - t), t * t])
+        return (b[0] * p0 + b[1] * p1 + b[2] * p2) / b.sum()
+
+    r = 50.0
+    pts = np.array([[r, 0.0], [r, r], [0.0, r], [0.0, 0.0], [80.0, 10.0], [90.0, 90.0]])
+    verbs = np.array([ir.MOVE, ir.CONIC, ir.MOVE, ir.QUAD, ir.CLOSE], np.uint8)
+    out = map_path(pts, verbs, np.array([np.sqrt(0.5)]), h)
+    assert list(out.verbs) == [ir.MOVE, ir.CONIC, ir.MOVE, ir.CONIC, ir.CLOSE]
+    q = out.points
+    hinv = np.linalg.inv(h)
+    for t in np.linspace(0.0, 1.0, 9):
+        # every point of the mapped conic maps back onto the circle (in its quarter)
+        back = hinv @ np.append(conic_at(q[0], q[1], q[2], out.weights[0], t), 1.0)
+        x, y = back[:2] / back[2]
+        assert np.hypot(x, y) == pytest.approx(r, abs=1e-9) and x >= -1e-9 and y >= -1e-9
+        # the quad's point at its own parameter: the conic's parameter t is a Moebius reparametrisation
+        # of it (end weights normalised: u = t a / (1 - t + t a), a = sqrt(w_start / w_end))
+        a = np.sqrt((h @ np.append(pts[3], 1.0))[2] / (h @ np.append(pts[5], 1.0))[2])
+        u = t * a / (1 - t + t * a)
+        quad = (1 - u) ** 2 * pts[3] + 2 * u * (1 - u) * pts[4] + u * u * pts[5]
+        assert np.abs(conic_at(q[3], q[4], q[5], out.weights[1], t) - project(quad)).max() < 1e-9
+    assert np.abs(q[0] - project(pts[0])).max() < 1e-9 and np.abs(q[3] - project(pts[3])).max() < 1e-9

@@ -246,3 +246,35 @@ def test_cli_writes_lane_masks(tmp_path):
                                               skia.kOpaque_AlphaType), got, img.width())
     assert np.array_equal(got, lane_mask(sr.load(EXAMPLES / "lanes_perspective.yaml"), 1))
     assert {2, 6, 8, 9} <= set(np.unique(got))   # dashed, edge, crosswalk, text
+
+
+def test_asphalt_texture_is_a_named_effect_with_a_flat_fallback(monkeypatch):
+    """The texture reaches the backend as the effect 'asphalt_noise' over image-space asphalt (the display
+    list has no homography); a backend without the effect draws the fallback: flat darkening, strip by
+    strip, close to the noise's mean darkening on the near road and none above the horizon."""
+    from symbolreel import ir
+    from symbolreel.backends.skia import EFFECTS
+    from symbolreel.compile import CompiledScene
+    from symbolreel.raster import Renderer
+
+    base = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    textured = base.replace(nodes=[base.nodes[0].replace(texture=1.0)])
+    flat = base.replace(nodes=[base.nodes[0].replace(texture=0.0)])
+    r = Renderer(CompiledScene(textured))
+    samples, world, opacity = r.c.sample([10 / 30])
+    frame = r.emit(10 / 30, samples[0], world[0], opacity[0])
+    leaves = [it for it, _, _, _ in ir.walk(frame.items)]
+    (effect,) = [it for it in leaves if isinstance(it, ir.Effect)]
+    assert effect.name == "asphalt_noise" and effect.fallback
+    assert all(isinstance(it.geom, ir.Path) for it in effect.fallback)
+    assert effect.params["seed"] == textured.seed and len(effect.params["ground_to_local"]) == 9
+    noise = r.backend.render(frame).astype(int)
+    monkeypatch.delitem(EFFECTS, "asphalt_noise")
+    fallback = r.backend.render(frame).astype(int)
+    plain = sr.render_frame(flat, 10).astype(int)
+    near = slice(-60, None)
+    dark_noise = (plain - noise)[near, :, :3].mean()
+    dark_fallback = (plain - fallback)[near, :, :3].mean()
+    assert dark_noise > 2 and abs(dark_fallback - dark_noise) < 0.5 * dark_noise
+    horizon = int(np.ceil(sr.render_frame(flat, 10, annotations=True)[1][0]["camera"]["horizon_y"]))
+    assert np.array_equal(fallback[:horizon], plain[:horizon])
