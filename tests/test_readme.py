@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from pathlib import Path
@@ -65,9 +66,20 @@ def _doc_blocks(lang: str):
 def test_every_python_example_in_docs_runs(doc, code, tmp_path, monkeypatch):
     """Each ```python block of docs/*.md runs as written (listings that are not code use ```text), in a
     scratch folder where ``examples/`` is the repository's."""
+    import types
+
+    from symbolreel.primitives.base import NODE_TYPES
+
     (tmp_path / "examples").symlink_to(Path(__file__).parent.parent / "examples", target_is_directory=True)
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, str(doc.name), "exec"), {"__name__": "__doc_example__"})
+    module = types.ModuleType("__doc_example__")  # dataclasses defined in an example look up their module
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    registered = dict(NODE_TYPES)
+    try:
+        exec(compile(code, str(doc.name), "exec"), module.__dict__)
+    finally:  # node types an example registers do not leak into other tests
+        NODE_TYPES.clear()
+        NODE_TYPES.update(registered)
 
 
 @pytest.mark.parametrize("doc,code", list(_doc_blocks("yaml")))
