@@ -22,13 +22,13 @@ from .primitives import (Circle, Ellipse, Formula, Group, Line, Node, Path, Poly
 from .primitives.text import Shadow, Span
 from .scene import Camera, Canvas, Limits, MotionBlur, Scene, dumps, from_dict, json_schema, load, loads
 from .api import RenderResult, frames, iter_frames, render, render_frame
-from .stills import StillWriter
+from .stills import StillWriter, render_stills
 
 __all__ = [
     "__version__", "after", "keys", "shift", "stagger", "Key", "Track", "Wiggle", "LimitError", "RenderError", "SceneError", "SymbolreelError",
     "Circle", "Ellipse", "Formula", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect", "Shape", "Stroke", "Text",
     "Transform", "Shadow", "Span", "Camera", "MotionBlur", "Canvas", "Limits", "Scene", "dumps", "from_dict", "json_schema", "load", "loads",
-    "RenderResult", "StillWriter", "frames", "iter_frames", "render", "render_frame",
+    "RenderResult", "render_stills", "StillWriter", "frames", "iter_frames", "render", "render_frame",
 ]
 
 from .primitives import Axes, Figure, FigureItem, reveal_steps  # noqa: E402  (geometry figures and constructions)
