@@ -74,6 +74,43 @@ def compose_world_reference(parents: np.ndarray, params: np.ndarray, root: np.nd
     return world, opac
 
 
+def compose_world_one(parents: np.ndarray, params: np.ndarray, root: np.ndarray | None = None):
+    """:func:`compose_world` at a single time, in plain Python floats: for static scenes, where a
+    Numba call (and its first-use load) or the NumPy reference would cost more than the work.
+
+    ``params``: (n_nodes, N_PARAMS); ``root``: optional (2, 3). Returns ``(world (n, 2, 3), opacity (n,))``,
+    equal bit for bit to the kernel and the reference (same libm calls, same operations in the same order).
+    """
+    n = params.shape[0]
+    rot = np.deg2rad(params[:, 6]).tolist()
+    kx = np.deg2rad(params[:, 7]).tolist()
+    ky = np.deg2rad(params[:, 8]).tolist()
+    rows = params.tolist()
+    par = [int(p) for p in parents]
+    rt = None if root is None else np.asarray(root, dtype=np.float64).reshape(2, 3).tolist()
+    world: list = [None] * n
+    opac = [0.0] * n
+    for i in range(n):
+        ax, ay, x, y, sx, sy = rows[i][:6]
+        c, s = math.cos(rot[i]), math.sin(rot[i])
+        tx, ty = math.tan(kx[i]), math.tan(ky[i])
+        a = c * sx - s * ty * sx
+        b = c * tx * sy - s * sy
+        d = s * sx + c * ty * sx
+        e = s * tx * sy + c * sy
+        f = x - (a * ax + b * ay)
+        g = y - (d * ax + e * ay)
+        p = par[i]
+        m = rt if p < 0 else world[p]
+        if m is None:
+            world[i] = [[a, b, f], [d, e, g]]
+        else:
+            world[i] = [[m[r][0] * a + m[r][1] * d, m[r][0] * b + m[r][1] * e, (m[r][0] * f + m[r][1] * g) + m[r][2]]
+                        for r in range(2)]
+        opac[i] = rows[i][9] if p < 0 else opac[p] * rows[i][9]
+    return np.array(world, dtype=np.float64).reshape(n, 2, 3), np.array(opac, dtype=np.float64)
+
+
 def _mul(m: np.ndarray, n: np.ndarray) -> np.ndarray:
     """m . n for stacks of 2x3 affine matrices, written out term by term.
 

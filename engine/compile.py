@@ -11,13 +11,12 @@ import numpy as np
 
 from .animators import pack_tracks, sample_tracks
 from .animators.tracks import Track
-from .animators.transforms import N_PARAMS, compose_world, compose_world_reference
+from .animators.transforms import N_PARAMS, compose_world, compose_world_one
 from .animators.warm import warm_up
 from .fields import specs
 from .scene import Scene
 
 _NO_TRACKS = pack_tracks([], [], [])
-_REFERENCE_MAX_NODES = 64  # static scenes up to this size skip Numba (its first call costs more)
 
 _TRANSFORM_COLS = {"anchor": (0, 2), "position": (2, 4), "scale": (4, 6), "rotation": (6, 7),
                    "skew": (7, 9), "opacity": (9, 10)}
@@ -117,7 +116,7 @@ class CompiledScene:
                 if isinstance(v, Track):
                     self.camera_tracks[name] = add_track(v, False, "camera", name)
         # a scene without tracks (most dataset stills) is the same at every t: its matrices are
-        # computed once, without Numba (the NumPy reference gives the same bits)
+        # computed once, in plain Python (same bits as the kernel), and Numba is never loaded
         self.static = not tracks
         self._static_sample = None
         self.packed = pack_tracks(tracks, colour_flags, noise_keys) if tracks else _NO_TRACKS
@@ -148,15 +147,8 @@ class CompiledScene:
 
     def _sample_static(self, n: int):
         if self._static_sample is None:
-            params = self.base_params[None].copy()
-            samples = np.zeros((1, 0))
-            root = self.root_matrices(np.zeros(1), samples)
-            if len(self.parents) <= _REFERENCE_MAX_NODES:
-                world, opacity = compose_world_reference(self.parents, params, root)
-            else:
-                warm_up()
-                world, opacity = compose_world(self.parents, params, root)
-            self._static_sample = (world[0], opacity[0])
+            root = self.root_matrices(np.zeros(1), np.zeros((1, 0)))
+            self._static_sample = compose_world_one(self.parents, self.base_params, None if root is None else root[0])
         world, opacity = self._static_sample
         # read-only broadcast views: every frame of a static scene shares one set of matrices
         return (np.zeros((n, 0)), np.broadcast_to(world, (n,) + world.shape),
