@@ -23,7 +23,7 @@ def warm_up() -> None:
     global _done
     if _done:
         return
-    # loading cached kernels takes ~0.3 s; anything slower is a compile (first run after install,
+    # loading cached kernels takes ~0.3 s (idle machine); much slower is a compile (first run after install,
     # or a new Numba cache directory): say so once instead of hanging silently
     notice = threading.Timer(NOTICE_AFTER_S, _notice)
     notice.daemon = True
@@ -32,10 +32,11 @@ def warm_up() -> None:
         _compile_all()
     finally:
         notice.cancel()
+        notice.join()   # gone before returning: callers may fork next (see symbolreel.parallel)
     _done = True
 
 
-NOTICE_AFTER_S = 1.0
+NOTICE_AFTER_S = 2.0  # loading cached kernels on a busy machine can take over a second
 
 
 def _notice() -> None:

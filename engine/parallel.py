@@ -14,10 +14,10 @@ Units
 Annotations, TuSimple/CULane rows and lane masks are computed by the worker that drew the frame;
 only the small per-frame records come back.
 
-Workers start from a fork server that has imported the package and loaded the Numba kernels
-(spawn where there is no fork server), so a pool starts in a fraction of a second and nothing of
-the parent's Skia state is shared. Like any spawned worker they import the calling script as
-``__mp_main__``: a script that starts workers needs the usual ``if __name__ == "__main__":`` guard.
+Workers are forked when the calling process has no other thread, else they start from a fork
+server that has imported the package and loaded the Numba kernels (see :func:`context`). Workers
+started by the fork server import the calling script as ``__mp_main__``, like spawned ones: a
+script that starts workers needs the usual ``if __name__ == "__main__":`` guard.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import threading
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -71,8 +72,17 @@ def segment_bounds(n: int, fps: float) -> list:
 
 
 def context():
-    """Start method for workers: a fork server with the package preloaded, else spawn."""
-    if "forkserver" in mp.get_all_start_methods():
+    """Start method for workers.
+
+    ``fork`` when this process runs no other thread (a fork then copies no held lock: the workers
+    start at once, with the package imported and the kernels loaded); otherwise a fork server that
+    has imported the package and loaded the kernels (spawn where neither exists). Either way every
+    worker builds its own compiled scene and Skia objects from the pickled scene.
+    """
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["symbolreel.worker_boot"])
         return ctx

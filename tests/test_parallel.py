@@ -194,3 +194,20 @@ def test_still_writer_workers_write_annotations(tmp_path):
             w.render(_still("x"), tmp_path / "x.png", annotations=True)
     _, ann = sr.render_frame(_still(_words(5)[3]), annotations=True)
     assert json.loads((tmp_path / "3.json").read_text()) == json.loads(json.dumps(ann))
+
+
+def test_fork_server_path_when_other_threads_run():
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert parallel.context().get_start_method() == "forkserver"
+        scene = _clip(24)
+        ref = [_sha(a) for a in sr.frames(scene)]
+        assert [_sha(a) for _, a, _ in sr.iter_frames(scene, workers=2, chunk=4)] == ref
+    finally:
+        stop.set()
+        t.join()
+    assert parallel.context().get_start_method() == "fork"
