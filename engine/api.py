@@ -305,8 +305,29 @@ def _video(session, scene, base_dir, output, segments, job, opts, workers):
             yield from parallel.pooled_segments(scene, base_dir, segments, paths,
                                                 dataclasses.replace(job, video=opts), workers)
         else:
-            work = FrameWork(session, job)
-            for seg, path in zip(segments, paths):
-                yield from _frames_to(session, work, Mp4Writer(path, **opts), seg, job, True)
+            yield from _serial_segments(session, FrameWork(session, job), segments, paths, job, opts)
         with atomic_output(output) as tmp:
             parallel.concat_segments(paths, tmp)
+
+
+def _serial_segments(session, work, segments, paths, job, opts):
+    """Encode segments one after another in this process; a finished segment's encoder drains on a
+    thread while the next segment is drawn (x264 holds a lookahead of frames at each segment end)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .sinks import Mp4Writer
+
+    with ThreadPoolExecutor(1, thread_name_prefix="segment-close") as closer:
+        closing = []
+        for seg, path in zip(segments, paths):
+            mp4 = Mp4Writer(path, **opts)
+            try:
+                for i, arr, ann in session.iter_render(seg, job.needs_annotations):
+                    mp4.write(arr)
+                    yield i, work.finish(i, ann)
+            except BaseException:
+                mp4.abort()
+                raise
+            closing.append(closer.submit(mp4.close))
+        for fut in closing:
+            fut.result()
