@@ -369,9 +369,11 @@ class Mp4Writer(_SinkBase):
             params += ["-threads", str(int(threads))]
         if pix_fmt.startswith("yuv"):
             # BT.601 matrix, limited range: what ffmpeg-based loaders assume for untagged video,
-            # and tagged so colour-managed players agree (sRGB content: BT.709 primaries/transfer)
-            params += ["-vf", "scale=out_color_matrix=bt601:out_range=tv",
-                       "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709",
+            # and tagged so colour-managed players agree (sRGB content: BT.709 primaries/transfer).
+            # ffmpeg's own RGBA -> YUV conversion already uses exactly this matrix and range (the
+            # decoded frames equal those of an explicit scale=out_color_matrix=bt601:out_range=tv
+            # filter, tested), and its unfiltered path converts 2-3x faster than that filter.
+            params += ["-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709",
                        "-color_range", "tv"]
         params += _BITEXACT + list(extra_output_params)
 
