@@ -378,6 +378,9 @@ class FontRegistry:
         if not names:
             raise FontError(f"empty font chain {chain!r}")
         covs = [self.coverage(n) for n in names]
+        if text and _needed(text) <= covs[0]:
+            # the first font covers everything (most text): every cluster would pick it
+            return [(0, len(text), names[0])], []
         runs: list = []
         subs: list = []
         cur = -1          # index into names of the current run's font
