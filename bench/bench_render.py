@@ -1,16 +1,26 @@
-"""Engine throughput vs a hand-written skia-python loop drawing the same content, in the same run.
+"""What users do, against hand-written skia-python loops measured in the same run.
 
-    .venv/bin/python bench/bench_render.py            # full table (a few minutes)
-    .venv/bin/python bench/bench_render.py --quick    # fewer frames, for a smoke run
+    .venv/bin/python bench/bench_render.py            # the full table (several minutes)
+    .venv/bin/python bench/bench_render.py --quick    # smaller counts, for a smoke run
 
-Prints frames/s for (a) render to numpy and (b) render + H.264 encode, for three standard scenes
-at three sizes, and images/s for 1,000 PNG stills; ratios are engine / hand-written (higher is better).
+(a) stills: N *unique* scenes (seeded 8-character words, 256x256 PNG, one Scene built per word)
+    against a hand-written loop drawing the same word with the same bundled font and writing it with
+    skia's own PNG encoder (zlib level 6, adaptive filters), and against the same loop with
+    symbolreel's encoder at the same zlib level; per-item cost outside encoding.
+(b) video: a 10 s 854x480 clip at preset ultrafast and medium, crf 23, against a loop that draws
+    the same content with skia and pipes RGBA frames to ffmpeg (same binary, same x264 options).
+(c) workers 1 vs 2: stills, video and render-to-numpy of the 300-frame clip.
+(d) first render in a fresh NUMBA_CACHE_DIR (cold: compiles) and in a second process (warm).
+
+Ratios are engine / hand-written throughput (higher is better) or 2 workers / 1 worker. Wall
+times on a shared machine are noisy: compare ratios within one run.
 """
 from __future__ import annotations
 
 import argparse
-import math
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,268 +31,271 @@ import skia
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symbolreel as sr  # noqa: E402
 from symbolreel import fonts  # noqa: E402
-from symbolreel.sinks import Mp4Writer, write_png  # noqa: E402
+from symbolreel.sinks import write_png  # noqa: E402
+from symbolreel.typeset import typeface  # noqa: E402
 
-SIZES = [(256, 256), (512, 512), (1280, 720)]
+W, H = 854, 480
 FPS = 30
 
 
-# ----------------------------------------------------------------- standard scenes (engine side)
-
-def text_card(w, h, n):
-    k = min(w, h) / 512
-    return sr.Scene(canvas=sr.Canvas(width=w, height=h, fps=FPS, frames=n, background="#FFF8E7"), nodes=[
-        sr.Rect(size=(w * 0.85, h * 0.7), radius=24 * k, fill="white", stroke=sr.Stroke(color="#D0C8B0", width=3),
-                transform=sr.Transform(position=(w / 2, h / 2))),
-        sr.Text(text="Symbols matter", size=52 * k, fill="#1D3557", font="sans",
-                transform=sr.Transform(position=(w / 2, h * 0.38), opacity=sr.Track(
-                    keys=(sr.Key(0, (0.2,)), sr.Key(n / FPS, (1.0,)))))),
-        sr.Text(text="符号很重要", size=48 * k, fill="#E63946", transform=sr.Transform(position=(w / 2, h * 0.55))),
-        sr.Text(text="Exact captions, every frame.", size=22 * k, fill="#457B9D",
-                transform=sr.Transform(position=(w / 2, h * 0.72))),
-    ])
+def words(n: int, seed: int = 1) -> list:
+    rng = np.random.default_rng([seed, 8])
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    return ["".join(rng.choice(letters, 8)) for _ in range(n)]
 
 
-def geometry(w, h, n):
-    k = min(w, h) / 512
-    r = 150 * k
-    pts = [(r * math.sin(a), -r * math.cos(a)) for a in (0, 2 * math.pi / 3, 4 * math.pi / 3)]
-    return sr.Scene(canvas=sr.Canvas(width=w, height=h, fps=FPS, frames=n), nodes=[
-        sr.Group(transform=sr.Transform(position=(w / 2, h / 2), rotation=sr.Track(
-            keys=(sr.Key(0, (0.0,)), sr.Key(n / FPS, (120.0,))))), children=[
-            sr.Circle(radius=r, fill=None, stroke=sr.Stroke(color="#2A9D8F", width=3)),
-            sr.Polygon(points=pts, fill="rgba(233, 196, 106, 0.6)", stroke=sr.Stroke(color="#264653", width=3)),
-            sr.Line(start=pts[0], end=(0, r / 2), stroke=sr.Stroke(color="#E76F51", width=2, dash=(8, 6))),
-        ]),
-        sr.Text(text="a + b + c = 180°", size=24 * k, fill="#264653", transform=sr.Transform(position=(w / 2, h * 0.92))),
-    ])
+def still_scene(word: str) -> sr.Scene:
+    return sr.Scene(canvas=sr.Canvas(width=256, height=256), nodes=[
+        sr.Text(text=word, size=40, font="noto-sans", fill="black", transform=sr.Transform(position=(128, 128)))])
 
 
-def lanes(w, h, n):
-    xs = [w * f for f in (0.2, 0.4, 0.6, 0.8)]
-    nodes = [sr.Rect(size=(w * 0.7, h), fill="#505050", transform=sr.Transform(position=(w / 2, h / 2)))]
-    for i, x in enumerate(xs):
-        dashed = 0 < i < 3
-        nodes.append(sr.Line(start=(x, 0), end=(x, h), stroke=sr.Stroke(
-            color="white", width=4, dash=(30, 45) if dashed else None,
-            dash_offset=sr.Track(keys=(sr.Key(0, (0.0,)),), speed=(-90.0,)) if dashed else 0.0)))
-    return sr.Scene(canvas=sr.Canvas(width=w, height=h, fps=FPS, frames=n, background="#3A7D44"), nodes=nodes)
-
-
-# ----------------------------------------------------------------- the same content, hand-written
-
-def _font(name, size):
-    from symbolreel.typeset import typeface
-
-    f = skia.Font(typeface(str(fonts.font_path(fonts.resolve(name)[0]))), size)
+def _font(size: float) -> skia.Font:
+    f = skia.Font(typeface(str(fonts.font_path("noto-sans"))), size)
     f.setEdging(skia.Font.Edging.kAntiAlias)
     f.setSubpixel(True)
     return f
 
 
-def hand_text_card(w, h, n):
-    k = min(w, h) / 512
-    latin, cjk = _font("sans", 52 * k), _font("sans-sc", 48 * k)
-    small = _font("sans", 22 * k)
-    blobs = [(skia.TextBlob.MakeFromString("Symbols matter", latin), latin),
-             (skia.TextBlob.MakeFromString("符号很重要", cjk), cjk),
-             (skia.TextBlob.MakeFromString("Exact captions, every frame.", small), small)]
-    widths = [f.measureText(t) for t, f in zip(["Symbols matter", "符号很重要", "Exact captions, every frame."],
-                                              [latin, cjk, small])]
-    card = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(w * 0.075, h * 0.15, w * 0.85, h * 0.7), 24 * k, 24 * k)
+def hand_still(word: str, font: skia.Font) -> np.ndarray:
+    arr = np.zeros((256, 256, 4), np.uint8)
+    surface = skia.Surface(arr)
+    with surface as c:
+        c.clear(skia.ColorWHITE)
+        blob = skia.TextBlob.MakeFromString(word, font)
+        b = blob.bounds()
+        c.drawTextBlob(blob, 128 - b.width() / 2, 140, skia.Paint(Color=skia.ColorBLACK, AntiAlias=True))
+    return arr, surface
+
+
+def timed(fn):
+    t, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - t, time.process_time() - c, out
+
+
+def bench_stills(n: int, tmp: str) -> dict:
+    # every job draws its own unique words: no job finds layouts cached by an earlier one
+    job_words = {k: words(n, seed=10 + k) for k in range(8)}
+    font = _font(40)
+    res = {}
+    for w in words(20, seed=1):               # warm caches on both sides (not timed)
+        sr.render_frame(still_scene(w))
+        hand_still(w, font)
+
+    def hand_skia():
+        ws = job_words[0]
+        d = os.path.join(tmp, "hand_skia")
+        os.makedirs(d, exist_ok=True)
+        for i, w in enumerate(ws):
+            _, s = hand_still(w, font)
+            s.makeImageSnapshot().save(os.path.join(d, f"{i:06d}.png"), skia.kPNG)
+
+    def hand_ours():
+        ws = job_words[1]
+        d = os.path.join(tmp, "hand_ours")
+        for i, w in enumerate(ws):
+            arr, _ = hand_still(w, font)
+            write_png(os.path.join(d, f"{i:06d}.png"), arr, 6)
+
+    def engine_serial():
+        ws = job_words[2]
+        d = os.path.join(tmp, "eng_serial")
+        for i, w in enumerate(ws):
+            sr.render(still_scene(w), os.path.join(d, f"{i:06d}.png"))
+
+    def engine_threads():
+        ws = job_words[3]
+        with sr.StillWriter() as wr:
+            for i, w in enumerate(ws):
+                wr.render(still_scene(w), os.path.join(tmp, "eng_threads", f"{i:06d}.png"))
+
+    def engine_procs(k):
+        ws = job_words[5 + k]
+        return lambda: sr.render_stills((still_scene(w) for w in ws), os.path.join(tmp, f"eng_p{k}", "%06d.png"),
+                                        workers=k)
+
+    def hand_draw_only():
+        ws = job_words[4]
+        for w in ws:
+            hand_still(w, font)
+
+    def engine_draw_only():
+        ws = job_words[5]
+        for w in ws:
+            sr.render_frame(still_scene(w))
+
+    for name, fn in (("hand_skia", hand_skia), ("hand_ours", hand_ours), ("engine_serial", engine_serial),
+                     ("engine_threads", engine_threads), ("engine_p1", engine_procs(1)),
+                     ("engine_p2", engine_procs(2)), ("hand_draw", hand_draw_only),
+                     ("engine_draw", engine_draw_only)):
+        wall, cpu, _ = timed(fn)
+        res[name] = (n / wall, wall, cpu)
+
+    def size(d):
+        return sum(os.path.getsize(os.path.join(tmp, d, f)) for f in os.listdir(os.path.join(tmp, d)))
+    res["bytes"] = {d: size(d) for d in ("hand_skia", "hand_ours", "eng_serial")}
+    return res
+
+
+# ------------------------------------------------------------------------------------------ video
+
+def clip_scene(n: int) -> sr.Scene:
+    d = n / FPS
+    return sr.Scene(canvas=sr.Canvas(width=W, height=H, fps=FPS, frames=n, background="#FFF8E7"), nodes=[
+        sr.Rect(size=(W * 0.8, H * 0.6), radius=20, fill="white", stroke=sr.Stroke(color="#D0C8B0", width=3),
+                transform=sr.Transform(position=(W / 2, H / 2), rotation=sr.keys((0, -5), (d, 5)))),
+        sr.Text(text="Symbols matter", size=56, font="noto-sans", fill="#1D3557",
+                transform=sr.Transform(position=sr.keys((0, (W * 0.35, H * 0.45)), (d, (W * 0.65, H * 0.55))))),
+        sr.Circle(radius=40, fill="#E63946",
+                  transform=sr.Transform(position=sr.keys((0, (100.0, 400.0)), (d, (750.0, 100.0))))),
+    ])
+
+
+def hand_clip(n: int):
+    """The same content drawn with direct skia calls (positions interpolated linearly, as the keys)."""
+    font = _font(56)
+    blob = skia.TextBlob.MakeFromString("Symbols matter", font)
+    b = blob.bounds()
+    card = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(-W * 0.4, -H * 0.3, W * 0.8, H * 0.6), 20, 20)
+    fill = skia.Paint(Color=0xFFFFFFFF, AntiAlias=True)
+    stroke = skia.Paint(Color=0xFFD0C8B0, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=3)
+    ink = skia.Paint(Color=0xFF1D3557, AntiAlias=True)
+    red = skia.Paint(Color=0xFFE63946, AntiAlias=True)
 
     def draw(c, i):
+        u = i / n
         c.clear(0xFFFFF8E7)
-        c.drawRRect(card, skia.Paint(Color=0xFFFFFFFF, AntiAlias=True))
-        c.drawRRect(card, skia.Paint(Color=0xFFD0C8B0, AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                                     StrokeWidth=3))
-        a = 0.2 + 0.8 * i / n
-        for (blob, _), wd, y, col in zip(blobs, widths, (0.38, 0.55, 0.72), (0xFF1D3557, 0xFFE63946, 0xFF457B9D)):
-            p = skia.Paint(Color=col, AntiAlias=True)
-            if y == 0.38:
-                p.setAlphaf(a)
-            c.drawTextBlob(blob, w / 2 - wd / 2, h * y, p)
-    return draw
-
-
-def hand_geometry(w, h, n):
-    k = min(w, h) / 512
-    r = 150 * k
-    pts = [(r * math.sin(a), -r * math.cos(a)) for a in (0, 2 * math.pi / 3, 4 * math.pi / 3)]
-    tri = skia.Path()
-    tri.addPoly([skia.Point(*p) for p in pts], True)
-    font = _font("sans", 24 * k)
-    blob = skia.TextBlob.MakeFromString("a + b + c = 180°", font)
-    tw = font.measureText("a + b + c = 180°")
-
-    def draw(c, i):
-        c.clear(0xFFFFFFFF)
         c.save()
-        c.translate(w / 2, h / 2)
-        c.rotate(120.0 * i / n)
-        c.drawCircle(0, 0, r, skia.Paint(Color=0xFF2A9D8F, AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                                          StrokeWidth=3))
-        c.drawPath(tri, skia.Paint(Color4f=skia.Color4f(233 / 255, 196 / 255, 106 / 255, 0.6), AntiAlias=True))
-        c.drawPath(tri, skia.Paint(Color=0xFF264653, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=3))
-        c.drawLine(pts[0][0], pts[0][1], 0, r / 2, skia.Paint(
-            Color=0xFFE76F51, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=2,
-            PathEffect=skia.DashPathEffect.Make([8, 6], 0)))
+        c.translate(W / 2, H / 2)
+        c.rotate(-5 + 10 * u)
+        c.drawRRect(card, fill)
+        c.drawRRect(card, stroke)
         c.restore()
-        c.drawTextBlob(blob, w / 2 - tw / 2, h * 0.92, skia.Paint(Color=0xFF264653, AntiAlias=True))
+        x, y = W * (0.35 + 0.3 * u), H * (0.45 + 0.1 * u)
+        c.drawTextBlob(blob, x - b.centerX(), y - b.centerY(), ink)
+        c.drawCircle(100 + 650 * u, 400 - 300 * u, 40, red)
     return draw
 
 
-def hand_lanes(w, h, n):
-    xs = [w * f for f in (0.2, 0.4, 0.6, 0.8)]
+def hand_video(n: int, path: str, preset: str, crf: int) -> None:
+    import imageio_ffmpeg
 
-    def draw(c, i):
-        c.clear(0xFF3A7D44)
-        c.drawRect(skia.Rect.MakeXYWH(w * 0.15, 0, w * 0.7, h), skia.Paint(Color=0xFF505050, AntiAlias=True))
-        for j, x in enumerate(xs):
-            p = skia.Paint(Color=0xFFFFFFFF, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=4)
-            if 0 < j < 3:
-                p.setPathEffect(skia.DashPathEffect.Make([30, 45], -90.0 * i / FPS))
-            c.drawLine(x, 0, x, h, p)
-    return draw
-
-
-SCENES = [("text card", text_card, hand_text_card), ("geometry", geometry, hand_geometry),
-          ("lanes", lanes, hand_lanes)]
-
-
-def freeze(obj, t):
-    """The same scene with every track replaced by its value at time ``t`` (animation off).
-
-    Freezing mid-clip (not at the first key) keeps the content comparable: e.g. a figure frozen
-    at 0 degrees has axis-aligned edges that Skia fills faster than the rotated ones it animates
-    through, which would charge the content, not the animation, to the animated run.
-    """
-    import dataclasses
-
-    from symbolreel.animators import Track, pack_tracks, sample_tracks
-    from symbolreel.fields import _unflat, specs
-
-    changes = {}
-    for name, spec, _ in specs(type(obj)):
-        v = getattr(obj, name)
-        if isinstance(v, Track):
-            value = sample_tracks(pack_tracks([v], [spec.kind == "colour"]), [t])[0]
-            changes[name] = _unflat(spec, tuple(float(x) for x in value))
-        elif spec.kind == "struct" and v is not None:
-            changes[name] = freeze(v, t)
-        elif spec.kind == "nodes":
-            changes[name] = tuple(freeze(n, t) for n in v)
-    return dataclasses.replace(obj, **changes)
-
-
-def animation_overhead(n, repeats):
-    """End-to-end frames/s of the standard scenes with and without their animation."""
-    print(f"{'scene':<10} {'size':>9} | {'animated':>9} {'static':>9} {'ratio':>6}")
-    for name, make, _ in SCENES:
-        for w, h in SIZES:
-            animated = make(w, h, n)
-            static = freeze(animated, 0.5 * n / FPS)
-            run_engine(make(w, h, 2))
-            ta = best_of(lambda: run_engine(animated), repeats)
-            ts = best_of(lambda: run_engine(static), repeats)
-            print(f"{name:<10} {w}x{h:>4} | {n / ta:>9.1f} {n / ts:>9.1f} {ts / ta:>6.2f}", flush=True)
-
-
-def run_hand(draw, w, h, n, sink=None):
+    draw = hand_clip(n)
+    gen = imageio_ffmpeg.write_frames(path, (W, H), pix_fmt_in="rgba", pix_fmt_out="yuv420p", fps=FPS,
+                                      quality=None, codec="libx264", macro_block_size=1,
+                                      output_params=["-crf", str(crf), "-preset", preset],
+                                      ffmpeg_log_level="error")
+    gen.send(None)
     for i in range(n):
-        arr = np.zeros((h, w, 4), np.uint8)
-        surf = skia.Surface(arr)
-        with surf as c:
+        arr = np.zeros((H, W, 4), np.uint8)
+        with skia.Surface(arr) as c:
             draw(c, i)
-        if sink is not None:
-            sink.write(arr)
+        gen.send(arr)
+    gen.close()
 
 
-def run_engine(scene, sink=None):
-    for _, arr, _ in sr.iter_frames(scene):
-        if sink is not None:
-            sink.write(arr)
+def bench_video(n: int, tmp: str) -> dict:
+    scene = clip_scene(n)
+    res = {}
+    list(sr.frames(scene, 0, 5))
+    for preset in ("ultrafast", "medium"):
+        hw, _, _ = timed(lambda: hand_video(n, os.path.join(tmp, f"hand_{preset}.mp4"), preset, 23))
+        ew, _, _ = timed(lambda: sr.render(scene, os.path.join(tmp, f"eng_{preset}.mp4"), workers=1, preset=preset,
+                                           crf=23))
+        e2, _, _ = timed(lambda: sr.render(scene, os.path.join(tmp, f"eng2_{preset}.mp4"), workers=2,
+                                           preset=preset, crf=23))
+        res[preset] = (n / hw, n / ew, n / e2)
+    return res
 
 
-def best_of(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def bench_numpy(n: int) -> dict:
+    scene = clip_scene(n)
+    res = {}
+    for k in (1, 2, 1, 2):   # alternate, keep the best of two
+        wall, _, _ = timed(lambda: sum(1 for _ in sr.frames(scene, workers=k)))
+        res[k] = max(res.get(k, 0.0), n / wall)
+    return res
 
 
-def frames_table(n, repeats):
-    print(f"{'scene':<10} {'size':>9} | {'numpy: engine':>13} {'hand':>8} {'ratio':>6} | "
-          f"{'+mp4: engine':>12} {'hand':>8} {'ratio':>6}")
-    rows = []
-    tmp = tempfile.mkdtemp()
-    for name, make, hand in SCENES:
-        for w, h in SIZES:
-            scene, draw = make(w, h, n), hand(w, h, n)
-            run_engine(make(w, h, 2))  # warm caches (fonts, kernels)
-            te = best_of(lambda: run_engine(scene), repeats)
-            th = best_of(lambda: run_hand(draw, w, h, n), repeats)
+# ------------------------------------------------------------------------------------------ first run
 
-            def eng_mp4():
-                with Mp4Writer(os.path.join(tmp, "e.mp4"), w, h, FPS, crf=18, preset="ultrafast") as s:
-                    run_engine(scene, s)
-
-            def hand_mp4():
-                with Mp4Writer(os.path.join(tmp, "h.mp4"), w, h, FPS, crf=18, preset="ultrafast") as s:
-                    run_hand(draw, w, h, n, s)
-            tem = best_of(eng_mp4, repeats)
-            thm = best_of(hand_mp4, repeats)
-            row = (name, f"{w}x{h}", n / te, n / th, th / te, n / tem, n / thm, thm / tem)
-            rows.append(row)
-            print(f"{row[0]:<10} {row[1]:>9} | {row[2]:>13.1f} {row[3]:>8.1f} {row[4]:>6.2f} | "
-                  f"{row[5]:>12.1f} {row[6]:>8.1f} {row[7]:>6.2f}", flush=True)
-    return rows
+_PROBE = """
+import json, sys, time
+t0 = time.perf_counter()
+import symbolreel as sr
+t1 = time.perf_counter()
+sr.render_frame(sr.Scene(canvas=sr.Canvas(width=256, height=256), nodes=[sr.Text(text="still", size=40)]))
+t2 = time.perf_counter()
+sr.render_frame(sr.Scene(canvas=sr.Canvas(width=256, height=256, frames=30), nodes=[
+    sr.Text(text="moving", size=40, transform=sr.Transform(position=sr.keys((0, (50, 50)), (1, (200, 200)), ),
+            rotation=sr.Track(keys=(sr.Key(0, (0.0,), "ease-in-out"), sr.Key(1, (90.0,))))))]), 10)
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "static": t2 - t1, "animated": t3 - t2}))
+"""
 
 
-def stills(count, level):
-    words = ["road", "lane", "sign", "数学", "几何", "text", "video", "frame", "glyph", "车道"]
-    tmp = tempfile.mkdtemp()
-    font = _font("sans", 40)
-    cjk = _font("sans-sc", 40)
-
-    def hand():
-        for i in range(count):
-            word = words[i % len(words)]
-            f = cjk if ord(word[0]) > 0x2E80 else font
-            arr = np.zeros((256, 256, 4), np.uint8)
-            with skia.Surface(arr) as c:
-                c.clear(0xFFFFFFFF)
-                c.drawString(word, 128 - f.measureText(word) / 2, 140, f, skia.Paint(Color=0xFF000000, AntiAlias=True))
-            write_png(os.path.join(tmp, f"h{i}.png"), arr, compress_level=level)
-
-    scenes = [sr.Scene(canvas=sr.Canvas(width=256, height=256), nodes=[sr.Text(text=w, size=40)]) for w in words]
-
-    def engine():
-        with sr.StillWriter(compress_level=level) as writer:
-            for i in range(count):
-                writer.render(scenes[i % len(scenes)], os.path.join(tmp, f"e{i}.png"))
-    engine()  # warm
-    te, th = best_of(engine, 2), best_of(hand, 2)
-    print(f"stills 256x256, {count} PNGs, zlib level {level}: engine (StillWriter) {count / te:.0f}/s, "
-          f"hand-written {count / th:.0f}/s, ratio {th / te:.2f}")
+def bench_first_run() -> list:
+    with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        out = []
+        for _ in range(2):
+            r = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True)
+            out.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        return out
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="fewer frames and repeats")
-    args = ap.parse_args()
-    n, repeats = (15, 1) if args.quick else (60, 3)
-    print(f"symbolreel {sr.__version__}; {n} frames per scene, best of {repeats}; ratio = engine / hand-written")
-    frames_table(n, repeats)
-    print()
-    print("animation on vs off (ratio = animated / static frames per second, static = frozen mid-clip; "
-          "target >= 0.9)")
-    animation_overhead(n, repeats)
-    print()
-    for level in (1, 6):
-        stills(200 if args.quick else 1000, level)
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="200 stills, a 3 s clip")
+    args = ap.parse_args(argv)
+    n_stills = 200 if args.quick else 1000
+    n_clip = 90 if args.quick else 300
+    import numba
+
+    print(f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}")
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; skia-python {skia.__version__}, "
+          f"numba {numba.__version__}")
+    with tempfile.TemporaryDirectory(prefix="bench-render-") as tmp:
+        first = bench_first_run()
+        st = bench_stills(n_stills, tmp)
+        nv = bench_numpy(n_clip)
+        vd = bench_video(n_clip, tmp)
+
+    print(f"\n(a) {n_stills} unique stills, 256x256 PNG (zlib 6), images/s")
+    print("| job | images/s | ratio |")
+    print("|---|---:|---:|")
+    base = st["hand_skia"][0]
+    ours = st["hand_ours"][0]
+    rows = [("hand loop, skia's PNG encoder", "hand_skia", base), ("hand loop, symbolreel's encoder", "hand_ours", base),
+            ("engine serial `render(scene, path)` vs skia-encoder loop", "engine_serial", base),
+            ("engine serial vs same-encoder loop", "engine_serial", ours),
+            ("engine `StillWriter()` (encode threads) vs skia-encoder loop", "engine_threads", base),
+            ("engine `render_stills(workers=1)` vs skia-encoder loop", "engine_p1", base),
+            ("engine `render_stills(workers=2)` vs skia-encoder loop", "engine_p2", base),
+            ("engine `render_stills(workers=2)` vs engine serial", "engine_p2", st["engine_serial"][0])]
+    for label, key, ref in rows:
+        print(f"| {label} | {st[key][0]:.0f} | {st[key][0] / ref:.2f} |")
+    per_eng = st["engine_draw"][2] / n_stills * 1e3
+    per_hand = st["hand_draw"][2] / n_stills * 1e3
+    b = st["bytes"]
+    print(f"per item outside encoding (CPU): engine build + render_frame {per_eng:.3f} ms, hand draw "
+          f"{per_hand:.3f} ms, engine overhead {per_eng - per_hand:.3f} ms")
+    print(f"bytes: skia encoder {b['hand_skia']}, engine {b['eng_serial']} ({b['eng_serial'] / b['hand_skia']:.2f}x)")
+
+    print(f"\n(b) {n_clip / FPS:.0f} s {W}x{H} clip to H.264, crf 23, frames/s")
+    print("| preset | hand skia->ffmpeg | engine, 1 worker | ratio | engine, 2 workers | 2 vs 1 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for preset, (h, e1, e2) in vd.items():
+        print(f"| {preset} | {h:.0f} | {e1:.0f} | {e1 / h:.2f} | {e2:.0f} | {e2 / e1:.2f} |")
+
+    print(f"\n(c) workers: render-to-numpy of the {n_clip}-frame {W}x{H} clip, frames/s")
+    print(f"| 1 worker | 2 workers | 2 vs 1 |\n|---:|---:|---:|\n| {nv[1]:.0f} | {nv[2]:.0f} | {nv[2] / nv[1]:.2f} |")
+    print(f"stills: 2 processes vs 1 process: {st['engine_p2'][0] / st['engine_p1'][0]:.2f}")
+
+    print("\n(d) first render, fresh NUMBA_CACHE_DIR (cold) and a second process (warm), seconds")
+    print("| run | import | first static still | first animated frame |\n|---|---:|---:|---:|")
+    for name, r in zip(("cold", "warm"), first):
+        print(f"| {name} | {r['import']:.2f} | {r['static']:.3f} | {r['animated']:.3f} |")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ _EXPORTS = {
     "scene": ("Camera", "Canvas", "Limits", "MotionBlur", "Scene", "dumps", "from_dict", "json_schema", "load",
               "loads"),
     "api": ("RenderResult", "frames", "iter_frames", "render", "render_frame"),
-    "stills": ("StillWriter",),
+    "stills": ("StillWriter", "render_stills"),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -1,14 +1,13 @@
 """Public rendering API: frames as numpy arrays, or straight to PNG / MP4 files."""
 from __future__ import annotations
 
+import dataclasses
 import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-import multiprocessing as mp
 
 import numpy as np
 
+from . import parallel
 from .annotate import frame_annotations
 from .compile import CompiledScene
 from .errors import UsageError
@@ -26,39 +25,70 @@ def _as_scene(scene, base_dir: str | None = None, limits: Limits = DEFAULT_LIMIT
     return load(path, limits), base_dir or os.path.dirname(os.path.abspath(path))
 
 
+BACKENDS = ("skia", "cairo")
+
+
+def make_backend(name: str = "skia"):
+    """The raster backend called ``name``: "skia" (default, fastest) or "cairo" (cairocffi)."""
+    if name == "skia":
+        from .backends.skia import SkiaBackend
+
+        return SkiaBackend()
+    if name == "cairo":
+        from .vector import cairo_backend
+
+        return cairo_backend()
+    raise ValueError(f"unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")
+
+
 class _Session:
     """Compiled scene + renderer, built once per process."""
 
-    def __init__(self, scene: Scene, base_dir: str | None):
+    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia"):
         self.compiled = CompiledScene(scene, base_dir)
-        self.renderer = Renderer(self.compiled)
+        self.renderer = Renderer(self.compiled, make_backend(backend))
+        self.mask_kinds: frozenset = frozenset()   # masks the frames' display lists must carry items for
+        self.last_frame = None                     # display list of the frame drawn last (masks come from it)
 
     def render(self, indices, annotations: bool):
         """Frames as a list (what worker processes send back)."""
         return list(self.iter_render(indices, annotations))
 
-    def iter_render(self, indices, annotations: bool):
-        """Yield ``(index, frame, annotations)``; frames are produced one at a time (nothing is held back)."""
+    def iter_render(self, indices, annotations: bool, into=None):
+        """Yield ``(index, frame, annotations)``; frames are produced one at a time (nothing is held back).
+
+        ``into``: optional (n, H, W, 4) uint8 array; frame k is drawn into ``into[k]`` (a shared-memory
+        slot) instead of a new array.
+        """
         c, r = self.compiled, self.renderer
         blur = c.scene.motion_blur
+        blurred = blur is not None and blur.samples > 1 and blur.shutter > 0
+        pos = 0
         for s in range(0, len(indices), BATCH):
             idx = list(indices[s:s + BATCH])
             times = c.times(idx)
             samples, world, opacity = c.sample(times)
             for k, i in enumerate(idx):
                 t = float(times[k])
-                if blur is not None and blur.samples > 1 and blur.shutter > 0:
+                target = None if into is None else into[pos]
+                pos += 1
+                if blurred:
                     arr = self._blurred(t, blur)
+                    if target is not None:
+                        np.copyto(target, arr)
+                        arr = target
                 else:
-                    arr = self._draw(t, samples[k], world[k], opacity[k])
+                    arr = self._draw(t, samples[k], world[k], opacity[k], target)
                 ann = frame_annotations(r, t, samples[k], world[k], opacity[k]) if annotations else None
                 yield i, arr, ann
 
-    def _draw(self, t, row, world, opacity):
-        arr, surface = self.renderer.new_frame()
-        with surface as canvas:
-            self.renderer.draw(canvas, t, row, world, opacity)
-        return arr
+    def _draw(self, t, row, world, opacity, target=None):
+        r = self.renderer
+        frame = self.last_frame = r.emit(t, row, world, opacity, self.mask_kinds)
+        if target is None:
+            return r.backend.render(frame)
+        r.backend.render_into(frame, target)
+        return target
 
     def _blurred(self, t: float, blur):
         """Average sub-frames at t + k * shutter_time / n (integer accumulation: exact and order-free)."""
@@ -73,30 +103,47 @@ class _Session:
         return ((acc + n // 2) // n).astype(np.uint8)
 
 
-_WORKER: _Session | None = None
+class FrameWork:
+    """What happens to a frame besides its pixels, in whichever process drew it: the record sent on
+    (annotations, lane-label rows) and the lane-mask file written beside it."""
+
+    def __init__(self, session: _Session, job: parallel.FrameJob):
+        self.session, self.job = session, job
+        if job.lane_masks is not None:  # the display lists carry the lane-class regions
+            session.mask_kinds = session.mask_kinds | {"lane"}
+
+    def finish(self, i: int, ann) -> tuple:
+        job = self.job
+        rows = None
+        if job.lanes is not None:
+            from .lane_export import frame_lane_rows
+
+            rows = frame_lane_rows(ann, *job.lanes)
+        if job.lane_masks is not None:
+            from .masks import lane_mask, masks_of
+            from .sinks import write_label_png
+
+            s = self.session
+            blur = s.compiled.scene.motion_blur
+            if s.last_frame is not None and "lane" in s.mask_kinds and not (blur and blur.samples > 1):
+                mask = masks_of(s.last_frame, s.renderer.backend, ("lane",))["lane"]  # the frame just drawn
+            else:
+                mask = lane_mask(s.compiled.scene, i, renderer=s.renderer)
+            write_label_png(job.lane_masks % i, mask)
+        return (ann if job.annotations else None), rows
 
 
-def _worker_init(scene, base_dir):
-    global _WORKER
-    from .lifecycle import exit_with_parent
-
-    exit_with_parent()  # no orphans rendering on after the parent is killed
-    _WORKER = _Session(scene, base_dir)
-
-
-def _worker_render(indices, annotations):
-    return _WORKER.render(indices, annotations)
-
-
-def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers: int = 1,
-                limits: Limits = DEFAULT_LIMITS, chunk: int = 8, base_dir: str | None = None):
+def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers=1,
+                limits: Limits = DEFAULT_LIMITS, chunk: int = 8, base_dir: str | None = None, backend: str = "skia"):
     """Iterate ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
 
     ``annotations=True``: each frame's objects as JSON data (``symbolreel-annotations/2``, as in the
-    files); ``annotations="records"``: as typed records (``symbolreel.records``).
+    files); ``annotations="records"``: as typed records (``symbolreel.records``). ``backend``: "skia"
+    (default) or "cairo" draws the frames.
 
     The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
-    before any output is opened. ``workers > 1`` renders in that many processes with identical results.
+    before any output is opened. ``workers > 1`` (or ``"auto"``: what is fastest for the job) renders
+    in that many processes, which draw into shared memory; the frames are identical.
     """
     scene, base_dir = _as_scene(scene, base_dir, limits)
     scene.check_limits(limits)
@@ -105,12 +152,14 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    session = _Session(scene, base_dir)
+    session = _Session(scene, base_dir, backend)
+    c = scene.canvas
     want = bool(annotations)
+    workers = parallel.resolve_workers(workers, len(indices), c.width, c.height, -(-len(indices) // (2 * chunk)))
     if workers <= 1 or len(indices) <= chunk:
-        stream = _serial(session, indices, want)
+        stream = session.iter_render(indices, want)
     else:
-        stream = _parallel(scene, base_dir, indices, want, workers, chunk)
+        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend)
     return stream if annotations == "records" or not want else _as_json(stream)
 
 
@@ -119,36 +168,10 @@ def _as_json(stream):
         yield i, arr, [rec.to_json() for rec in ann]
 
 
-def _serial(session, indices, annotations):
-    yield from session.iter_render(indices, annotations)
-
-
-def _parallel(scene, base_dir, indices, annotations, workers, chunk):
-    from .animators import warm_up
-
-    warm_up()  # compile kernels into the on-disk cache before workers start
-    chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(scene, base_dir)) as ex:
-        pending = []
-        it = iter(chunks)
-        for ch in it:
-            pending.append(ex.submit(_worker_render, ch, annotations))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            fut = pending.pop(0)
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(ex.submit(_worker_render, nxt, annotations))
-            try:
-                batch = fut.result()
-            except BrokenProcessPool as exc:
-                from .errors import RenderError
-
-                raise RenderError(f"a worker process died while rendering ({exc}); out of memory or killed?") \
-                    from None
-            yield from batch
+def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia"):
+    job = parallel.FrameJob(annotations=annotations, backend=backend)
+    for i, arr, (ann, _) in parallel.pooled_frames(scene, base_dir, indices, job, workers, chunk):
+        yield i, arr, ann
 
 
 def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
@@ -159,10 +182,11 @@ def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
         yield arr
 
 
-def render_frame(scene, index: int = 0, annotations: bool | str = False, base_dir: str | None = None):
+def render_frame(scene, index: int = 0, annotations: bool | str = False, base_dir: str | None = None,
+                 backend: str = "skia"):
     """One frame as an RGBA array (and its annotations when asked: JSON data, or records with
-    ``annotations="records"``, as :func:`iter_frames`)."""
-    for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir):
+    ``annotations="records"``, as :func:`iter_frames`), drawn by ``backend``."""
+    for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir, backend=backend):
         return (arr, ann) if annotations else arr
 
 
@@ -176,90 +200,181 @@ class RenderResult:
     extra: dict = field(default_factory=dict)
 
 
-def render(scene, output, *, frames=None, workers: int = 1, annotations=None, crf: int = 18,
+def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int = 18,
            preset: str = "medium", compress_level: int = 6, progress=None, limits: Limits = DEFAULT_LIMITS,
            pix_fmt: str = "yuv420p", base_dir: str | None = None, tusimple=None,
-           culane_dir=None, lane_masks=None) -> RenderResult:
-    """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame) or ``dir/%05d.png``.
+           culane_dir=None, lane_masks=None, backend: str = "skia") -> RenderResult:
+    """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame), ``dir/%05d.png``,
+    ``.svg`` (one frame) or ``.pdf`` (a page per frame; vector output is always drawn by Cairo).
 
     ``frames``: an iterable of frame indices (default: all; for a single .png, the first).
+    ``workers``: processes (or ``"auto"``: what is fastest for the job); each writes its own PNGs or
+    encodes its own video segments, and the output is the same for any count. Video is always
+    encoded in fixed segments (one keyframe each, see :mod:`symbolreel.parallel`) joined without
+    re-encoding.
     ``annotations``: path of a JSON file receiving exact per-frame annotations.
     ``progress``: a callable ``(done, total)`` called after each frame.
     ``tusimple`` / ``culane_dir``: lane labels of road nodes in TuSimple (JSON lines) and CULane
     (``.lines.txt`` per frame) formats; ``raw_file`` names the frame's image (or ``clip.mp4#N``).
     ``lane_masks``: a pattern like ``masks/%05d.png`` receiving per-class lane-marking masks.
+    Annotations, lane labels and masks are computed by the process that drew the frame.
+    ``backend``: "skia" (default) or "cairo" draws the raster frames.
     """
     from .annotation_writer import AnnotationWriter
     from .records import FORMAT, FrameRecord
-    from .sinks import open_sink
+    from .sinks import FrameSequenceWriter, PngWriter, is_video, open_sink
 
     scene, base_dir = _as_scene(scene, base_dir, limits)
     output = os.fspath(output)
+    if output.lower().endswith((".svg", ".pdf")):
+        from .vector import render_vector
+
+        if tusimple is not None or culane_dir is not None or lane_masks is not None:
+            raise UsageError(f"{output}: lane labels and masks come with raster output (.png, .mp4)")
+        return render_vector(scene, output, frames, base_dir=base_dir, limits=limits, annotations=annotations)
     n = scene.n_frames
+    single_png = output.lower().endswith(".png") and "%" not in output
     if frames is None:
-        indices = [0] if output.lower().endswith(".png") and "%" not in output else list(range(n))
+        indices = [0] if single_png else list(range(n))
     else:
-        indices = list(frames)
-    if output.lower().endswith(".png") and "%" not in output and len(indices) != 1:
+        indices = [int(i) for i in frames]
+    if single_png and len(indices) != 1:
         raise UsageError(f"{output}: a single .png holds one frame, but {len(indices)} were requested; "
                          f"use a pattern like frames/%05d.png or an .mp4")
     c = scene.canvas
-    if output.lower().endswith(".png"):
-        options = {"compress_level": compress_level}
-    else:
-        options = {"crf": crf, "preset": preset, "pix_fmt": pix_fmt}
     lanes = None
     if tusimple is not None or culane_dir is not None:
         from .lane_export import LaneLabelWriter
 
         def raw_file(i):
-            return output % i if "%" in output else (output if output.lower().endswith(".png") else f"{output}#{i}")
+            return output % i if "%" in output else (output if single_png else f"{output}#{i}")
         lanes = LaneLabelWriter(tusimple, culane_dir, raw_file, scene.canvas.height)
     if lane_masks is not None and "%" not in os.fspath(lane_masks):
         raise UsageError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
-    want_ann = annotations is not None or lanes is not None
-    stream = iter_frames(scene, indices, annotations="records" if want_ann else False, workers=workers, limits=limits,
-                         base_dir=base_dir)
+    job = parallel.FrameJob(annotations=annotations is not None, lanes=None if lanes is None else lanes.wants,
+                            lane_masks=None if lane_masks is None else os.fspath(lane_masks),
+                            compress_level=compress_level, backend=backend)
+    video = is_video(output)
+    # validates the scene (fonts, glyphs, limits) before any output is opened
+    session = _checked_session(scene, base_dir, limits, indices, backend)
+    if video:
+        segments = [indices[a:b] for a, b in parallel.segment_bounds(len(indices), c.fps)]
+        units = len(segments)
+    else:
+        units = -(-len(indices) // 16)
+    workers = 1 if single_png else parallel.resolve_workers(workers, len(indices), c.width, c.height, units)
+
     ann_out = None
     if annotations is not None:
         ann_out = AnnotationWriter(annotations, {"format": FORMAT, "width": c.width,
                                                  "height": c.height, "fps": c.fps, "seed": scene.seed})
-    try:
-        sink = open_sink(output, c.width, c.height, c.fps, **options)
-    except BaseException as exc:
-        if ann_out is not None:
-            ann_out.abort(exc)
-        raise
     done = 0
-    mask_renderer = None
+    records = None
     try:
-        try:
-            for i, arr, ann in stream:
-                sink.write(arr, i)
-                if ann_out is not None:
-                    ann_out.add(FrameRecord(frame=i, t=c.time(i), objects=ann))
-                if lanes is not None:
-                    lanes.add(i, ann)
-                if lane_masks is not None:
-                    from .masks import lane_mask
-                    from .sinks import write_label_png
-
-                    if mask_renderer is None:
-                        mask_renderer = _Session(scene, base_dir).renderer
-                    write_label_png(lane_masks % i, lane_mask(scene, i, renderer=mask_renderer))
-                done += 1
-                if progress:
-                    progress(done, len(indices))
-        except BaseException:
-            sink.abort() if hasattr(sink, "abort") else None
-            raise
-        sink.close()
+        if video:
+            opts = _video_options(output, c, crf, preset, pix_fmt)
+            records = _video(session, scene, base_dir, output, segments, job, opts, workers)
+        elif single_png:
+            PngWriter(output, compress_level=compress_level)  # validates the options
+            records = _frames_to(session, FrameWork(session, job), open_sink(output, c.width, c.height, c.fps,
+                                                                             compress_level=compress_level),
+                                 indices, job)
+        elif workers > 1:
+            FrameSequenceWriter(output, compress_level=compress_level)  # validates the pattern
+            records = parallel.pooled_pngs(scene, base_dir, indices,
+                                           dataclasses.replace(job, png=output), workers, 16)
+        else:
+            records = _frames_to(session, FrameWork(session, job),
+                                 open_sink(output, c.width, c.height, c.fps, compress_level=compress_level),
+                                 indices, job)
+        for i, (ann, rows) in records:
+            if ann_out is not None:
+                ann_out.add(FrameRecord(frame=i, t=c.time(i), objects=ann))
+            if lanes is not None:
+                lanes.add_rows(i, rows)
+            done += 1
+            if progress:
+                progress(done, len(indices))
         if lanes is not None:
             lanes.close()
     except BaseException as exc:
+        if records is not None:
+            records.close()           # aborts the sink / stops the workers now, not at garbage collection
         if ann_out is not None:       # the annotations never appear for a clip that failed
             ann_out.abort(exc)
         raise
     if ann_out is not None:
         ann_out.close()
     return RenderResult(output, done, c.width, c.height, None if annotations is None else os.fspath(annotations))
+
+
+def _checked_session(scene, base_dir, limits, indices, backend: str = "skia") -> _Session:
+    n = scene.n_frames
+    scene.check_limits(limits)
+    for i in indices:
+        if not 0 <= i < n:
+            raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
+    return _Session(scene, base_dir, backend)
+
+
+def _video_options(output, canvas, crf, preset, pix_fmt) -> dict:
+    from .sinks import video_codec
+
+    return {"width": canvas.width, "height": canvas.height, "fps": canvas.fps, "crf": crf, "preset": preset,
+            "pix_fmt": pix_fmt, "codec": video_codec(output), "threads": parallel.SEGMENT_X264_THREADS}
+
+
+def _frames_to(session, work, sink, indices, job, video: bool = False):
+    """Serial: draw each frame, write it to ``sink``, yield ``(index, record)``; the sink is complete
+    (renamed onto its name) only after the last frame."""
+    try:
+        for i, arr, ann in session.iter_render(indices, job.needs_annotations):
+            sink.write(arr, None if video else i)   # a video holds the requested frames in order
+            yield i, work.finish(i, ann)
+    except BaseException:
+        sink.abort()
+        raise
+    sink.close()
+
+
+def _video(session, scene, base_dir, output, segments, job, opts, workers):
+    """Encode fixed segments (in this process or in workers), then join them onto ``output``."""
+    from .sinks import Mp4Writer, atomic_output
+
+    ext = os.path.splitext(output)[1]
+    if len(segments) == 1:
+        yield from _frames_to(session, FrameWork(session, job), Mp4Writer(output, **opts), segments[0], job, True)
+        return
+    Mp4Writer.check_options(output, **opts)
+    with parallel.segment_dir(output) as folder:
+        paths = [os.path.join(folder, f"{k:05d}{ext}") for k in range(len(segments))]
+        if workers > 1:
+            yield from parallel.pooled_segments(scene, base_dir, segments, paths,
+                                                dataclasses.replace(job, video=opts), workers)
+        else:
+            yield from _serial_segments(session, FrameWork(session, job), segments, paths, job, opts)
+        with atomic_output(output) as tmp:
+            parallel.concat_segments(paths, tmp)
+
+
+def _serial_segments(session, work, segments, paths, job, opts):
+    """Encode segments one after another in this process; a finished segment's encoder drains on a
+    thread while the next segment is drawn (x264 holds a lookahead of frames at each segment end)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .sinks import Mp4Writer
+
+    with ThreadPoolExecutor(1, thread_name_prefix="segment-close") as closer:
+        closing = []
+        for seg, path in zip(segments, paths):
+            mp4 = Mp4Writer(path, **opts)
+            try:
+                for i, arr, ann in session.iter_render(seg, job.needs_annotations):
+                    mp4.write(arr)
+                    yield i, work.finish(i, ann)
+            except BaseException:
+                mp4.abort()
+                raise
+            closing.append(closer.submit(mp4.close))
+        for fut in closing:
+            fut.result()

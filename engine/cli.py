@@ -50,6 +50,18 @@ def _limits(args):
     return Limits(**{**DEFAULT_LIMITS.describe(), **values})
 
 
+def _workers_arg(text: str):
+    if text == "auto":
+        return text
+    try:
+        n = int(text)
+        if n >= 1:
+            return n
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a positive whole number or auto, got {text!r}")
+
+
 def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scene", help="scene file (YAML or JSON), e.g. examples/text_card.yaml")
     p.add_argument("-o", "--output", help="output: out.mp4, out.png (one frame) or dir/%%05d.png; "
@@ -64,7 +76,9 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--culane", metavar="DIR", help="lane labels of road nodes, one CULane .lines.txt per frame")
     p.add_argument("--lane-masks", metavar="PATTERN", help="per-class lane-marking masks of road nodes, e.g. "
                                                           "masks/%%05d.png (greyscale class ids, 0 = background)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to render with (default 1)")
+    p.add_argument("--workers", type=_workers_arg, default="auto", metavar="N",
+                   help="processes to render with, or auto (default: one per core for long clips, else 1); "
+                        "the output does not depend on it")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0 (lossless) .. 51 (worst); default 18")
     p.add_argument("--preset", default="medium", help="x264 speed preset, e.g. ultrafast, fast, medium (default)")
     p.add_argument("--pix-fmt", default="yuv420p", help="video pixel format: yuv420p (default, needs even size) "

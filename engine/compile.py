@@ -12,9 +12,12 @@ import numpy as np
 
 from .animators import pack_tracks, sample_tracks
 from .animators.tracks import Track
-from .animators.transforms import N_PARAMS, compose_world
+from .animators.transforms import N_PARAMS, compose_world, compose_world_one
+from .animators.warm import warm_up
 from .fields import specs
 from .scene import Scene
+
+_NO_TRACKS = pack_tracks([], [], [])
 
 _TRANSFORM_COLS = {"anchor": (0, 2), "position": (2, 4), "scale": (4, 6), "rotation": (6, 7),
                    "skew": (7, 9), "opacity": (9, 10)}
@@ -156,7 +159,11 @@ class CompiledScene:
                 v = getattr(self.camera, name)
                 if isinstance(v, Track):
                     self.camera_tracks[name] = add_track(v, False, "camera", name)
-        self.packed = pack_tracks(tracks, colour_flags, noise_keys)
+        # a scene without tracks (most dataset stills) is the same at every t: its matrices are
+        # computed once, in plain Python (same bits as the kernel), and Numba is never loaded
+        self.static = not tracks
+        self._static_sample = None
+        self.packed = pack_tracks(tracks, colour_flags, noise_keys) if tracks else _NO_TRACKS
         cols = self.packed.columns
         self.transform_tracks = [(i, a, b, cols[slot]) for i, a, b, slot in transform_tracks]
         self.camera_tracks = {k: cols[slot] for k, slot in self.camera_tracks.items()}
@@ -189,6 +196,9 @@ class CompiledScene:
         Returns ``(samples (n_t, width), world (n_t, n_nodes, 2, 3), opacity (n_t, n_nodes))``.
         """
         times = np.asarray(times, dtype=np.float64)
+        if self.static:
+            return self._sample_static(len(times))
+        warm_up()   # first use in a process: compile/load the kernels (with a notice when it is slow)
         samples = sample_tracks(self.packed, times) if self.packed.width else np.zeros((len(times), 0))
         if self.clocked:
             samples = np.concatenate([samples, np.zeros((len(times), self.width - samples.shape[1]))], axis=1)
@@ -201,6 +211,15 @@ class CompiledScene:
             params[:, i, a:b] = samples[:, col]
         world, opacity = compose_world(self.parents, params, self.root_matrices(times, samples))
         return samples, world, opacity
+
+    def _sample_static(self, n: int):
+        if self._static_sample is None:
+            root = self.root_matrices(np.zeros(1), np.zeros((1, 0)))
+            self._static_sample = compose_world_one(self.parents, self.base_params, None if root is None else root[0])
+        world, opacity = self._static_sample
+        # read-only broadcast views: every frame of a static scene shares one set of matrices
+        return (np.zeros((n, 0)), np.broadcast_to(world, (n,) + world.shape),
+                np.broadcast_to(opacity, (n,) + opacity.shape))
 
     def root_matrices(self, times, samples):
         """Matrix applied above every top-level node (the camera); None for identity.

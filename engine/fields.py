@@ -39,9 +39,17 @@ def field(default, kind: str, doc: str = "", **kw):
     return dataclasses.field(default=default, metadata={"spec": spec})
 
 
+_SPECS: dict = {}
+
+
 def specs(cls):
-    """``[(name, Spec, default)]`` of a scene dataclass, in declaration order."""
-    return [(f.name, f.metadata["spec"], f.default) for f in dataclasses.fields(cls) if "spec" in f.metadata]
+    """``[(name, Spec, default)]`` of a scene dataclass, in declaration order (computed once per class:
+    a dataset builds thousands of scenes)."""
+    out = _SPECS.get(cls)
+    if out is None:
+        out = _SPECS[cls] = tuple((f.name, f.metadata["spec"], f.default) for f in dataclasses.fields(cls)
+                                  if "spec" in f.metadata)
+    return out
 
 
 def _is_num(v) -> bool:
@@ -431,11 +439,36 @@ def from_data(cls, data, path=()):
 
 def normalise(obj, path=()):
     """Coerce every field of a frozen dataclass in place (used by ``__post_init__``)."""
+    canon = _canonical_defaults(type(obj))
     for name, spec, default in specs(type(obj)):
         v = getattr(obj, name)
+        d = canon.get(name)
+        if d is not None and (v is d[0] or v is d[1]):   # a default left alone: coerced once per class
+            object.__setattr__(obj, name, d[1])
+            continue
         if v is dataclasses.MISSING:
             raise SceneError(f"missing required field '{name}'", path)
         object.__setattr__(obj, name, coerce(spec, v, path + (name,)))
+
+
+_CANON: dict = {}
+
+
+def _canonical_defaults(cls) -> dict:
+    """name -> (default as declared, its coerced form) for the immutable defaults of ``cls``."""
+    out = _CANON.get(cls)
+    if out is None:
+        out = {}
+        for name, spec, default in specs(cls):
+            if default is dataclasses.MISSING or spec.kind == "mapping":
+                continue
+            try:
+                value = coerce(spec, default)
+            except SceneError:
+                continue
+            out[name] = (default, value)
+        _CANON[cls] = out
+    return out
 
 
 # ---------------------------------------------------------------- JSON Schema

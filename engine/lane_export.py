@@ -29,20 +29,21 @@ class LaneLabelWriter:
         self.records: list = []
         self.culane: dict = {}
 
-    def add(self, index: int, objects: list) -> None:
-        from .primitives.lane_labels import culane_points, tusimple_record
+    @property
+    def wants(self) -> tuple:
+        """What :func:`frame_lane_rows` must compute for this writer: (tusimple, culane, height)."""
+        return self.tusimple is not None, self.culane_dir is not None, self.height
 
-        for obj in objects:
-            if not isinstance(obj, RoadRecord):
-                continue
-            lanes = [[np.asarray(p, dtype=np.float64) for p in ln.pieces] for ln in obj.lanes]
-            h_samples = obj.tusimple.h_samples
-            if self.tusimple is not None:
-                self.records.append(tusimple_record(lanes, h_samples, self.raw_file(index)))
-            if self.culane_dir is not None:
-                height = self.height or (max(h_samples) + 10 if h_samples else 0)
-                pts = [culane_points(ln, height) for ln in lanes]
-                self.culane.setdefault(index, []).extend(pts)
+    def add(self, index: int, objects: list) -> None:
+        self.add_rows(index, frame_lane_rows(objects, *self.wants))
+
+    def add_rows(self, index: int, rows: tuple) -> None:
+        """Add what :func:`frame_lane_rows` computed for frame ``index`` (possibly in a worker process)."""
+        tusimple, culane = rows
+        for rec in tusimple:
+            self.records.append({**rec, "raw_file": str(self.raw_file(index))})
+        if culane:
+            self.culane.setdefault(index, []).extend(culane)
 
     def close(self) -> None:
         from .primitives.lane_labels import culane_lines
@@ -59,3 +60,27 @@ class LaneLabelWriter:
                 with atomic_output(os.path.join(self.culane_dir, name)) as tmp:
                     with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                         fh.write(culane_lines(lanes))
+
+
+def frame_lane_rows(objects: list, tusimple: bool, culane: bool, height=None) -> tuple:
+    """Lane labels of one frame's road records: ``(tusimple records without raw_file, culane points)``.
+
+    A pure function of the annotations, so the worker process that drew the frame computes it and
+    only these rows travel back.
+    """
+    from .primitives.lane_labels import culane_points, tusimple_record
+
+    records, points = [], []
+    for obj in objects:
+        if not isinstance(obj, RoadRecord):
+            continue
+        lanes = [[np.asarray(p, dtype=np.float64) for p in ln.pieces] for ln in obj.lanes]
+        h_samples = obj.tusimple.h_samples
+        if tusimple:
+            rec = tusimple_record(lanes, h_samples, "")
+            del rec["raw_file"]
+            records.append(rec)
+        if culane:
+            h = height or (max(h_samples) + 10 if h_samples else 0)
+            points.extend(culane_points(ln, h) for ln in lanes)
+    return records, points

@@ -1,6 +1,7 @@
 """The Scene: canvas, seed, font table and node tree; YAML in and out."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import os
@@ -182,7 +183,7 @@ def _assign_ids(nodes: tuple) -> tuple:
         for n in ns:
             kids = n.children_nodes()
             if kids:
-                n = dataclasses.replace(n, children=fill(kids))
+                n = _with(n, children=fill(kids))
             if n.id is None:
                 k = counters.get(n.TYPE, 0)
                 while f"{n.TYPE}-{k}" in seen:
@@ -190,11 +191,20 @@ def _assign_ids(nodes: tuple) -> tuple:
                 counters[n.TYPE] = k + 1
                 new_id = f"{n.TYPE}-{k}"
                 seen[new_id] = ()
-                n = dataclasses.replace(n, id=new_id)
+                n = _with(n, id=new_id)
             out.append(n)
         return tuple(out)
 
     return fill(nodes)
+
+
+def _with(node, **changes):
+    """A copy of an already validated node with fields the scene assigned itself (ids, children that
+    are validated nodes): no second validation of every field, as ``dataclasses.replace`` would do."""
+    out = copy.copy(node)
+    for k, v in changes.items():
+        object.__setattr__(out, k, v)
+    return out
 
 
 def _fmt(path):

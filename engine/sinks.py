@@ -357,8 +357,9 @@ class Mp4Writer(_SinkBase):
     """Stream frames into a video file through imageio-ffmpeg (libx264 by default).
 
     ``write(frame)`` takes (H, W, 4) premultiplied RGBA (alpha is dropped: premultiplied RGB is
-    already the frame composited over black) or (H, W, 3) RGB, uint8. Frames are piped straight
-    to ffmpeg, so memory does not grow with clip length. The file appears at ``path`` only after
+    already the frame composited over black) or (H, W, 3) RGB, uint8. RGBA frames go down the pipe
+    as they are (no per-frame copy; ffmpeg's converter drops alpha while converting to YUV), so
+    memory does not grow with clip length. The file appears at ``path`` only after
     a successful ``close()``; ``abort()`` (or an exception inside ``with``) deletes the partial file.
 
     ``codec="libx264rgb", crf=0`` (pix_fmt becomes rgb24) is lossless. YUV output is converted
@@ -374,16 +375,7 @@ class Mp4Writer(_SinkBase):
         import imageio_ffmpeg
 
         self.path = Path(os.fspath(path))
-        for name, v in (("width", width), ("height", height)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
-                raise SinkError(f"{self.path}: {name} must be a positive integer, got {v!r}")
-        if not (isinstance(fps, (int, float, np.number)) and not isinstance(fps, bool) and fps > 0):
-            raise SinkError(f"{self.path}: fps must be a positive number, got {fps!r}")
-        if codec in _RGB_CODECS and pix_fmt.startswith("yuv"):
-            pix_fmt = "rgb24"
-        if pix_fmt in ("yuv420p", "nv12", "yuvj420p") and (width % 2 or height % 2):
-            raise SinkError(f"{self.path}: {pix_fmt} needs even dimensions, got {width}x{height}; "
-                            f"use pix_fmt='yuv444p' or an even canvas")
+        pix_fmt = self.check_options(path, width, height, fps, pix_fmt=pix_fmt, codec=codec)
         self.width, self.height, self.fps = int(width), int(height), fps
         self.codec, self.pix_fmt, self.crf, self.preset = codec, pix_fmt, crf, preset
         self.frames_written = 0
@@ -400,9 +392,11 @@ class Mp4Writer(_SinkBase):
             params += ["-threads", str(int(threads))]
         if pix_fmt.startswith("yuv"):
             # BT.601 matrix, limited range: what ffmpeg-based loaders assume for untagged video,
-            # and tagged so colour-managed players agree (sRGB content: BT.709 primaries/transfer)
-            params += ["-vf", "scale=out_color_matrix=bt601:out_range=tv",
-                       "-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709",
+            # and tagged so colour-managed players agree (sRGB content: BT.709 primaries/transfer).
+            # ffmpeg's own RGBA -> YUV conversion already uses exactly this matrix and range (the
+            # decoded frames equal those of an explicit scale=out_color_matrix=bt601:out_range=tv
+            # filter, tested), and its unfiltered path converts 2-3x faster than that filter.
+            params += ["-colorspace", "smpte170m", "-color_primaries", "bt709", "-color_trc", "bt709",
                        "-color_range", "tv"]
         params += _BITEXACT + list(extra_output_params)
 
@@ -410,7 +404,7 @@ class Mp4Writer(_SinkBase):
         self.tmp_path = self._atomic.__enter__()
         try:
             self._gen = imageio_ffmpeg.write_frames(
-                str(self.tmp_path), (self.width, self.height), pix_fmt_in="rgb24", pix_fmt_out=pix_fmt,
+                str(self.tmp_path), (self.width, self.height), pix_fmt_in="rgba", pix_fmt_out=pix_fmt,
                 fps=fps, quality=None, codec=codec, macro_block_size=1, output_params=params,
                 ffmpeg_log_level="error")
             self._gen.send(None)   # starts ffmpeg
@@ -419,17 +413,35 @@ class Mp4Writer(_SinkBase):
             self._atomic.__exit__(type(exc), exc, exc.__traceback__)
             raise
 
+    @staticmethod
+    def check_options(path, width: int, height: int, fps: float, *, pix_fmt: str = "yuv420p",
+                      codec: str = "libx264", **_ignored) -> str:
+        """Raise :class:`SinkError` for options no encoder run can accept; returns the pix_fmt used."""
+        for name, v in (("width", width), ("height", height)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
+                raise SinkError(f"{path}: {name} must be a positive integer, got {v!r}")
+        if not (isinstance(fps, (int, float, np.number)) and not isinstance(fps, bool) and fps > 0):
+            raise SinkError(f"{path}: fps must be a positive number, got {fps!r}")
+        if codec in _RGB_CODECS and pix_fmt.startswith("yuv"):
+            pix_fmt = "rgb24"
+        if pix_fmt in ("yuv420p", "nv12", "yuvj420p") and (width % 2 or height % 2):
+            raise SinkError(f"{path}: {pix_fmt} needs even dimensions, got {width}x{height}; "
+                            f"use pix_fmt='yuv444p' or an even canvas")
+        return pix_fmt
+
     def write(self, frame: np.ndarray, index: int | None = None) -> None:
         self._check_open()
-        where = f"frame {self.frames_written if index is None else index}"
-        frame = _check_frame(frame, where=where, shape=(self.height, self.width))
+        if not (isinstance(frame, np.ndarray) and frame.dtype == np.uint8 and frame.ndim == 3
+                and frame.shape == (self.height, self.width, 4) and frame.flags.c_contiguous):
+            where = f"frame {self.frames_written if index is None else index}"
+            frame = _check_frame(frame, where=where, shape=(self.height, self.width))
+            if frame.shape[2] == 3:                  # RGB input: the pipe carries RGBA
+                frame = np.concatenate([frame, np.full(frame.shape[:2] + (1,), 255, np.uint8)], axis=2)
         if index is not None and int(index) != self.frames_written:
             raise SinkError(f"{self.path}: video frames must arrive in order; expected frame "
                             f"{self.frames_written}, got {index}")
-        if frame.shape[2] == 4:
-            frame = frame[..., :3]
         try:
-            self._gen.send(np.ascontiguousarray(frame))
+            self._gen.send(frame)      # the array's own buffer goes down the pipe: no copy
         except BaseException:
             self.abort()
             raise
@@ -459,6 +471,18 @@ class Mp4Writer(_SinkBase):
         finally:
             with contextlib.suppress(SinkError):
                 self._atomic.__exit__(SinkError, err, None)
+
+
+def video_codec(path) -> str:
+    """Default codec for a video file name (by extension)."""
+    ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in _VIDEO_CODECS:
+        raise SinkError(f"{path!r}: not a video file name; supported: {', '.join(_VIDEO_CODECS)}")
+    return _VIDEO_CODECS[ext]
+
+
+def is_video(path) -> bool:
+    return os.path.splitext(os.fspath(path))[1].lower() in _VIDEO_CODECS
 
 
 def probe_video(path) -> dict:

@@ -1,17 +1,25 @@
-"""Many still images, fast: draw on the calling thread, encode PNGs on a thread pool.
+"""Many still images, fast.
 
-Skia drawing holds the GIL, but zlib compression releases it, so PNG encoding (which dominates
-small stills) overlaps with drawing the next image. Output bytes are identical to
-:func:`symbolreel.sinks.write_png` with the same options.
+Two ways, same bytes (identical to :func:`symbolreel.sinks.write_png` with the same options):
+
+- ``StillWriter()`` draws on the calling thread and encodes PNGs on a thread pool (zlib releases
+  the GIL, so encoding overlaps drawing the next image);
+- ``StillWriter(workers=N)`` sends scenes (plain data, a few kB each) in batches to ``N`` worker
+  processes, each of which draws, encodes and writes its own files: this scales with cores, since
+  drawing holds the GIL. :func:`render_stills` wraps it for an iterable of scenes.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
+from . import parallel
 from .api import render_frame
-from .sinks import write_png
+from .sinks import atomic_output, write_png
+
+BATCH = 16  # scenes per task sent to a worker process
 
 
 class StillWriter:
@@ -23,31 +31,75 @@ class StillWriter:
             for i, scene in enumerate(scenes):
                 w.render(scene, f"out/{i:06d}.png")
 
-    Errors from any write are raised (at the latest on exit); at most ``2 * threads`` encoded
-    images are in flight, so memory stays bounded.
+    ``workers=N`` renders in ``N`` processes (see the module doc); ``render()`` then returns None
+    and annotations go to ``annotations_path`` (a JSON file per image, written by the worker).
+    Errors from any write are raised (at the latest on exit); a bounded number of images is in
+    flight, so memory stays bounded.
     """
 
-    def __init__(self, compress_level: int = 6, threads: int | None = None):
+    def __init__(self, compress_level: int = 6, threads: int | None = None, workers: int | None = None):
         self.compress_level = compress_level
-        self.threads = threads or max(1, min(4, os.cpu_count() or 1))
-        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="png")
+        if workers == "auto":
+            workers = parallel.cpu_count()
+        self.workers = None if workers is None else parallel.resolve_workers(workers, 0, 0, 0, 1)
         self._pending: deque = deque()
+        self._batch: list = []
+        if self.workers is None:
+            self.threads = threads or max(1, min(4, os.cpu_count() or 1))
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="png")
+            self._limit = 2 * self.threads
+        else:
+            from .animators import warm_up
+
+            warm_up()
+            self.threads = 0
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=parallel.context())
+            self._limit = 2 * self.workers
 
     def write(self, frame, path) -> None:
-        """Queue an already rendered RGBA frame for writing."""
-        while len(self._pending) >= 2 * self.threads:
-            self._pending.popleft().result()
+        """Queue an already rendered RGBA frame for writing (encoded on this process's threads)."""
+        if self.workers is not None:
+            write_png(path, frame, self.compress_level)
+            return
+        self._wait(self._limit)
         self._pending.append(self._pool.submit(write_png, path, frame, self.compress_level))
 
-    def render(self, scene, path, frame: int = 0, annotations: bool = False):
-        """Render ``frame`` of ``scene`` and queue it; returns the annotations when asked."""
-        result = render_frame(scene, frame, annotations=annotations)
-        arr, ann = result if annotations else (result, None)
+    def render(self, scene, path, frame: int = 0, annotations: bool = False, annotations_path=None):
+        """Render ``frame`` of ``scene`` to ``path``; returns the annotations when asked (thread mode).
+
+        ``annotations_path``: also write the frame's annotations there as JSON (both modes).
+        """
+        if self.workers is not None:
+            if annotations:
+                raise ValueError("StillWriter(workers=...) renders in other processes; "
+                                 "pass annotations_path= to have each worker write the annotations")
+            self._batch.append((scene, os.fspath(path), int(frame),
+                                None if annotations_path is None else os.fspath(annotations_path)))
+            if len(self._batch) >= BATCH:
+                self._flush()
+            return None
+        want = annotations or annotations_path is not None
+        result = render_frame(scene, frame, annotations=want)
+        arr, ann = result if want else (result, None)
+        if annotations_path is not None:
+            _write_json(annotations_path, ann)
         self.write(arr, path)
-        return ann
+        return ann if annotations else None
+
+    def _flush(self) -> None:
+        if self._batch:
+            self._wait(self._limit)
+            self._pending.append(self._pool.submit(_render_batch, self._batch, self.compress_level))
+            self._batch = []
+
+    def _wait(self, limit: int) -> None:
+        while len(self._pending) >= max(1, limit):
+            self._pending.popleft().result()
 
     def close(self) -> None:
         try:
+            if self.workers is not None:
+                self._flush()
             while self._pending:
                 self._pending.popleft().result()
         finally:
@@ -58,7 +110,58 @@ class StillWriter:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None:
+            self._batch = []
             for fut in self._pending:
                 fut.cancel()
+            self._pending.clear()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return False
         self.close()
         return False
+
+
+def render_stills(scenes, paths, *, workers="auto", compress_level: int = 6, frame: int = 0) -> int:
+    """Render frame ``frame`` of every scene to PNG; returns the number of images written.
+
+    ``paths``: a pattern with one integer placeholder (``out/%06d.png``, filled with the scene's
+    position) or an iterable of paths. ``workers``: processes (default: one per core), each
+    drawing and writing its own files; the files are identical for any count.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        pattern = os.fspath(paths)
+        from .sinks import FrameSequenceWriter
+
+        FrameSequenceWriter(pattern, compress_level)  # validates the pattern
+        paths = (pattern % i for i in _count())
+    if workers == "auto" and parallel.cpu_count() < 2:
+        workers = None                                  # one core: draw here, encode on threads
+    n = 0
+    with StillWriter(compress_level, workers=workers) as w:
+        for scene, path in zip(scenes, paths):
+            w.render(scene, path, frame)
+            n += 1
+    return n
+
+
+def _count():
+    i = 0
+    while True:
+        yield i
+        i += 1
+
+
+def _render_batch(batch, compress_level: int) -> None:
+    """Worker side: draw, encode and write each ``(scene, path, frame, annotations path)``."""
+    for scene, path, frame, ann_path in batch:
+        want = ann_path is not None
+        result = render_frame(scene, frame, annotations=want)
+        arr, ann = result if want else (result, None)
+        write_png(path, arr, compress_level)
+        if want:
+            _write_json(ann_path, ann)
+
+
+def _write_json(path, data) -> None:
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))

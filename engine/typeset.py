@@ -70,6 +70,12 @@ def _cmap(path: str) -> frozenset:
         return frozenset(f.getBestCmap() or {})
 
 
+def forget_font_files() -> None:
+    """Drop every cache keyed by a font file path (a user font file changed on disk)."""
+    for fn in (_hb_font, typeface, skia_font, _unit_metrics, _cmap, _shape, _layout, _itemise):
+        fn.cache_clear()
+
+
 # ----------------------------------------------------------------------------- data
 
 

@@ -1,7 +1,9 @@
 """Font registry: the bundled, sha256-pinned fonts plus any user font files, with coverage queries.
 
 Coverage of bundled fonts comes from ``coverage.bin`` (written by ``scripts/build_fonts.py``), so no
-cmap of a bundled font is parsed at run time. User fonts (``add_path``) are read once with fontTools.
+cmap of a bundled font is parsed at run time. User fonts (``add_path``) are read with fontTools once per
+process and file identity (resolved path, size, modification time): a new ``Scene`` naming the same file
+costs one ``stat``, and an edited file is read again.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import sys
 import threading
 import unicodedata
@@ -68,6 +71,12 @@ def sha256_file(path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def file_identity(path) -> tuple:
+    """``(size, mtime_ns)`` of a file: what decides whether a parsed font file is still current."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
 
 
 def _verify(path: Path, expected: str, what: str) -> None:
@@ -141,6 +150,8 @@ class FontRegistry:
         self._cov_bytes = None
         self._cov_index: dict = {}
         self._all_cov = None  # cached [(name, frozenset)] in registry order
+        self._file_ids: dict = {}  # resolved path -> ((size, mtime_ns), names added from it)
+        self.generation = 0        # bumped when an alias changes (cached chains go stale)
         if bundled:
             self._load_bundled()
 
@@ -189,6 +200,22 @@ class FontRegistry:
         return added[0] if len(added) == 1 else added
 
     def _add_file(self, path: Path) -> list:
+        key = str(path.resolve())
+        ident = file_identity(key)
+        known = self._file_ids.get(key)
+        if known is not None and known[0] == ident:
+            return list(known[1])
+        names = self._parse_file(path)
+        with self._lock:
+            self._file_ids[key] = (ident, tuple(names))
+        return names
+
+    def file_generation(self, path) -> tuple | None:
+        """Identity ``(size, mtime_ns)`` under which a user font file was last read, or None."""
+        known = self._file_ids.get(str(Path(path).resolve()))
+        return None if known is None else known[0]
+
+    def _parse_file(self, path: Path) -> list:
         from fontTools.ttLib import TTCollection, TTFont
 
         data = path.read_bytes()
@@ -239,6 +266,7 @@ class FontRegistry:
             chain = [chain] if isinstance(chain, str) else list(chain)
             previous = self._aliases.get(alias)
             self._aliases[alias] = chain
+            self.generation += 1
             try:
                 self.resolve(alias)
             except FontError:
@@ -350,6 +378,9 @@ class FontRegistry:
         if not names:
             raise FontError(f"empty font chain {chain!r}")
         covs = [self.coverage(n) for n in names]
+        if text and _needed(text) <= covs[0]:
+            # the first font covers everything (most text): every cluster would pick it
+            return [(0, len(text), names[0])], []
         runs: list = []
         subs: list = []
         cur = -1          # index into names of the current run's font

@@ -349,3 +349,27 @@ def test_mp4_streams_without_buffering(tmp_path):
             mp4.write(frame)
         assert not any(isinstance(v, list) for v in vars(mp4).values())
     assert probe_video(tmp_path / "long.mp4")["n_frames"] == 300
+
+
+def test_mp4_yuv_conversion_is_bt601_limited_range(tmp_path):
+    """The writer lets ffmpeg convert RGBA -> YUV itself; the result must equal an explicit
+    BT.601 / limited-range conversion (the matrix the writer promises and tags)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    frames = moving_squares(6)
+    rng = np.random.default_rng(4)
+    for f in frames:
+        f[..., :3] = rng.integers(0, 256, (H, W, 3), dtype=np.uint8)   # every colour, not just flat ones
+        f[..., 3] = 255
+    ours = encode_clip(tmp_path / "ours.mp4", frames, crf=0, preset="ultrafast", threads=1)
+    ref = tmp_path / "ref.mp4"
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgba",
+           "-s", f"{W}x{H}", "-r", "24", "-i", "-", "-vf", "scale=out_color_matrix=bt601:out_range=tv",
+           "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "0", "-preset", "ultrafast", "-threads", "1", str(ref)]
+    subprocess.run(cmd, input=b"".join(f.tobytes() for f in frames), check=True)
+    a = list(read_video_frames(ours))
+    b = list(read_video_frames(ref))
+    assert len(a) == len(b) == 6
+    assert all((x == y).all() for x, y in zip(a, b))

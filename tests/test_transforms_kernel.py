@@ -74,3 +74,17 @@ def test_bad_inputs():
         compose_world(np.array([-1]), np.zeros((1, 2, N_PARAMS)))
     w, o = compose_world(np.array([-1], np.int64), np.zeros((0, 1, N_PARAMS)))
     assert w.shape == (0, 1, 2, 3) and o.shape == (0, 1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("with_root", [False, True])
+def test_single_time_python_path_matches_kernel_bit_for_bit(seed, with_root):
+    from symbolreel.animators.transforms import compose_world_one
+
+    rng = np.random.default_rng([seed, 7])
+    parents, params = random_tree(rng, int(rng.integers(1, 40)), 1)
+    root = rng.uniform(-2, 2, (1, 2, 3)) if with_root else None
+    w, o = compose_world(parents, params, root)
+    w1, o1 = compose_world_one(parents, params[0], None if root is None else root[0])
+    np.testing.assert_array_equal(w1, w[0])
+    np.testing.assert_array_equal(o1, o[0])

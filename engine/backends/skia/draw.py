@@ -148,6 +148,11 @@ class SkiaBackend:
             self.draw(canvas, frame)
         return arr
 
+    def render_into(self, frame: ir.Frame, out: np.ndarray) -> None:
+        """Draw the frame into ``out``, a C-contiguous (H, W, 4) uint8 array (e.g. a shared-memory slot)."""
+        with skia.Surface(out) as canvas:
+            self.draw(canvas, frame)
+
     def draw(self, canvas: skia.Canvas, frame: ir.Frame, clear: bool = True):
         if clear:
             bg = frame.background

@@ -1,0 +1,270 @@
+"""Worker processes: each renders whole units and writes its own outputs; frames never travel
+through pickles (measured: pickling RGBA frames back is slower than drawing them).
+
+Units
+- numpy frames (:func:`pooled_frames`): workers draw straight into a shared-memory ring of frame
+  slots; the parent copies each frame out once, in index order, and hands the slots back.
+- video (:func:`encode_segments`): the clip is cut into fixed segments (:func:`segment_bounds`,
+  fixed by the frame rate, never by the worker count); each segment is encoded by its own ffmpeg
+  with a pinned x264 thread count and starts with a keyframe, and :func:`concat_segments` joins
+  them without re-encoding. One worker or many encode the same segments the same way, so the
+  decoded frames are identical for any ``workers``.
+- PNG sequences and stills: every worker writes its own files.
+
+Annotations, TuSimple/CULane rows and lane masks are computed by the worker that drew the frame;
+only the small per-frame records come back.
+
+Workers are forked when the calling process has no other thread, else they start from a fork
+server that has imported the package and loaded the Numba kernels (see :func:`context`). Workers
+started by the fork server import the calling script as ``__mp_main__``, like spawned ones: a
+script that starts workers needs the usual ``if __name__ == "__main__":`` guard.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import secrets
+import shutil
+import subprocess
+import threading
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing import shared_memory
+
+import numpy as np
+
+SEGMENT_SECONDS = 2.0      # video segment length: one keyframe per segment, fixed by the fps
+SEGMENT_X264_THREADS = 2   # pinned: x264's output depends on its thread count
+SHM_PREFIX = "symbolreel-"
+AUTO_MIN_WORK = 40_000_000  # pixels x frames below which one process is fastest (pool start ~0.3 s)
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(n_frames: int, width: int, height: int, units: int) -> int:
+    """The worker count that is fastest here: one process for small jobs, else one per core (at most
+    one per unit of work)."""
+    cpus = cpu_count()
+    if cpus < 2 or n_frames * width * height < AUTO_MIN_WORK:
+        return 1
+    return max(1, min(cpus, units))
+
+
+def resolve_workers(workers, n_frames: int, width: int, height: int, units: int) -> int:
+    if workers is None or workers == "auto":
+        return auto_workers(n_frames, width, height, units)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
+        raise ValueError(f"workers must be a positive integer or 'auto', got {workers!r}")
+    return max(1, int(workers))
+
+
+def segment_bounds(n: int, fps: float) -> list:
+    """``[(start, stop), ...]`` positions of the video segments of an ``n``-frame output."""
+    size = max(1, int(round(SEGMENT_SECONDS * fps)))
+    return [(s, min(n, s + size)) for s in range(0, n, size)]
+
+
+def context():
+    """Start method for workers.
+
+    ``fork`` when this process runs no other thread (a fork then copies no held lock: the workers
+    start at once, with the package imported and the kernels loaded); otherwise a fork server that
+    has imported the package and loaded the kernels (spawn where neither exists). Either way every
+    worker builds its own compiled scene and Skia objects from the pickled scene.
+    """
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["symbolreel.worker_boot"])
+        return ctx
+    return mp.get_context("spawn")  # pragma: no cover - not Linux
+
+
+@dataclass(frozen=True)
+class FrameJob:
+    """What workers do with each frame besides drawing it (plain data: it is pickled once per worker)."""
+
+    annotations: bool = False      # send the frame's annotations back
+    lanes: tuple | None = None     # (tusimple, culane, height) for frame_lane_rows, or None
+    lane_masks: str | None = None  # pattern of lane-mask PNGs the worker writes itself
+    png: str | None = None         # pattern of frame PNGs the worker writes itself
+    compress_level: int = 6
+    video: dict | None = None      # Mp4Writer options for segments (width, height, fps, crf, ...)
+    backend: str = "skia"          # the raster backend the workers draw with
+
+    @property
+    def needs_annotations(self) -> bool:
+        return self.annotations or self.lanes is not None
+
+
+# ------------------------------------------------------------------------------------------ worker
+
+_STATE: dict = {}
+
+
+def _init(scene, base_dir, job: FrameJob) -> None:
+    from .api import FrameWork, _Session
+    from .lifecycle import exit_with_parent
+
+    exit_with_parent()  # no orphans drawing on after the parent is killed
+    session = _Session(scene, base_dir, job.backend)
+    _STATE.update(session=session, work=FrameWork(session, job), job=job, rings={})
+
+
+def _ring(name: str, shape: tuple) -> np.ndarray:
+    rings = _STATE["rings"]
+    if name not in rings:
+        shm = shared_memory.SharedMemory(name=name)
+        rings[name] = (shm, np.ndarray(shape, np.uint8, shm.buf))
+    return rings[name][1]
+
+
+def _frames_task(indices, ring_name=None, ring_shape=None, slot0=0):
+    """Render ``indices``; into ring slots ``slot0...`` or to the job's PNG pattern. Returns records."""
+    session, work, job = _STATE["session"], _STATE["work"], _STATE["job"]
+    ring = _ring(ring_name, ring_shape) if ring_name else None
+    out = []
+    for k, (i, arr, ann) in enumerate(session.iter_render(indices, job.needs_annotations,
+                                                          into=None if ring is None else ring[slot0:])):
+        if job.png is not None:
+            from .sinks import write_png
+
+            write_png(job.png % i, arr, job.compress_level)
+        out.append(work.finish(i, ann))
+    return out
+
+
+def _segment_task(indices, path):
+    """Render ``indices`` and encode them as one video segment at ``path``. Returns records."""
+    from .sinks import Mp4Writer
+
+    session, work, job = _STATE["session"], _STATE["work"], _STATE["job"]
+    out = []
+    with Mp4Writer(path, **job.video) as mp4:
+        for i, arr, ann in session.iter_render(indices, job.needs_annotations):
+            mp4.write(arr)
+            out.append(work.finish(i, ann))
+    return out
+
+
+@contextlib.contextmanager
+def pool(workers: int, scene, base_dir, job: FrameJob):
+    """A process pool whose workers hold a compiled scene; every worker is gone when this exits."""
+    from .animators import warm_up
+
+    warm_up()  # compile into the on-disk cache once, before workers load it
+    ex = ProcessPoolExecutor(workers, mp_context=context(), initializer=_init, initargs=(scene, base_dir, job))
+    try:
+        yield ex
+    finally:
+        procs = list((getattr(ex, "_processes", None) or {}).values())
+        ex.shutdown(wait=False, cancel_futures=True)
+        for p in procs:           # an interrupted run must not leave workers drawing on
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join(5)
+
+
+def ordered(ex, tasks, in_flight: int):
+    """Submit ``(fn, args)`` tasks keeping ``in_flight`` running; yield their results in task order."""
+    pending: deque = deque()
+    it = iter(tasks)
+    for task in it:
+        pending.append(ex.submit(*task))
+        if len(pending) >= in_flight:
+            break
+    while pending:
+        try:
+            result = pending.popleft().result()
+        except BrokenProcessPool as exc:
+            from .errors import RenderError
+
+            raise RenderError(f"a worker process died while rendering ({exc}); out of memory or killed?") from None
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append(ex.submit(*nxt))
+        yield result
+
+
+# ------------------------------------------------------------------------------------------ parent
+
+def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int):
+    """Yield ``(index, frame copy, record)`` in index order, drawn by ``workers`` processes into a
+    shared-memory ring (``2 * workers`` chunks of slots)."""
+    c = scene.canvas
+    groups = 2 * workers
+    shape = (groups * chunk, c.height, c.width, 4)
+    shm = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)),
+                                     name=f"{SHM_PREFIX}{os.getpid()}-{secrets.token_hex(6)}")
+    try:
+        ring = np.ndarray(shape, np.uint8, shm.buf)
+        chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
+        tasks = ((_frames_task, ch, shm.name, shape, (k % groups) * chunk) for k, ch in enumerate(chunks))
+        with pool(workers, scene, base_dir, job) as ex:
+            # a chunk's slots are resubmitted only after its frames were copied out (in-flight = groups)
+            for k, records in enumerate(ordered(ex, tasks, groups)):
+                slot0 = (k % groups) * chunk
+                for j, (i, rec) in enumerate(zip(chunks[k], records)):
+                    yield i, ring[slot0 + j].copy(), rec
+        del ring
+    finally:
+        shm.close()
+        shm.unlink()
+
+
+def pooled_pngs(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int):
+    """Workers render and write ``job.png``; yield ``(index, record)`` in index order."""
+    chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
+    with pool(workers, scene, base_dir, job) as ex:
+        for ch, records in zip(chunks, ordered(ex, ((_frames_task, ch) for ch in chunks), 2 * workers)):
+            yield from zip(ch, records)
+
+
+def pooled_segments(scene, base_dir, segments, paths, job: FrameJob, workers: int):
+    """Workers encode one segment each; yield ``(index, record)`` in index order."""
+    with pool(workers, scene, base_dir, job) as ex:
+        tasks = ((_segment_task, seg, p) for seg, p in zip(segments, paths))
+        for seg, records in zip(segments, ordered(ex, tasks, workers + 1)):
+            yield from zip(seg, records)
+
+
+def concat_segments(paths, output) -> None:
+    """Join video segments into ``output`` without re-encoding (ffmpeg's concat demuxer)."""
+    import imageio_ffmpeg
+
+    from .sinks import _BITEXACT, SinkError
+
+    listing = os.path.join(os.path.dirname(os.path.abspath(paths[0])), "segments.txt")
+    with open(listing, "w", encoding="utf-8") as fh:
+        for p in paths:
+            fh.write("file '" + os.path.abspath(p).replace("'", "'\\''") + "'\n")
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-f", "concat", "-safe", "0",
+           "-i", listing, "-map", "0:v", "-c", "copy", *_BITEXACT, os.fspath(output)]
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        raise SinkError(f"{output}: joining {len(paths)} video segments failed: "
+                        f"{r.stderr.decode(errors='replace').strip()[-500:]}")
+
+
+@contextlib.contextmanager
+def segment_dir(output):
+    """A hidden folder next to ``output`` for its segments; removed afterwards, whatever happens."""
+    parent = os.path.dirname(os.path.abspath(output))
+    os.makedirs(parent, exist_ok=True)
+    path = os.path.join(parent, f".{os.path.basename(output)}.segments-{secrets.token_hex(6)}")
+    os.mkdir(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

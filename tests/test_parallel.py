@@ -1,0 +1,214 @@
+"""Worker processes: same pixels, decoded video frames, annotations and lane outputs for any worker
+count; nothing (processes, shared memory, partial files) is left behind when a run is interrupted."""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import symbolreel as sr
+from symbolreel import parallel
+from symbolreel.sinks import read_video_frames
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def _sha(a) -> str:
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def _clip(n: int = 50, fps: float = 10.0) -> sr.Scene:
+    # 2 s segments at 10 fps: 50 frames = 3 segments (20, 20, 10)
+    d = n / fps
+    return sr.Scene(canvas=sr.Canvas(width=96, height=64, fps=fps, frames=n, background="#FFF8E7"), nodes=[
+        sr.Rect(size=(50, 30), fill="#E9C46A", stroke=sr.Stroke(color="#264653", width=2),
+                transform=sr.Transform(position=(48, 32), rotation=sr.keys((0, 0), (d, 90)))),
+        sr.Text(text="Ag符", size=18, fill="#1D3557",
+                transform=sr.Transform(position=sr.keys((0, (20, 20)), (d, (76, 44))))),
+    ])
+
+
+def _files(pattern: str) -> dict:
+    return {os.path.basename(p): Path(p).read_bytes() for p in sorted(glob.glob(pattern))}
+
+
+def test_numpy_frames_identical_for_any_worker_count():
+    scene = _clip(40)
+    ref = [_sha(a) for a in sr.frames(scene, workers=1)]
+    for workers in (2, 3):
+        got = [(i, _sha(a), ann) for i, a, ann in sr.iter_frames(scene, workers=workers, chunk=3, annotations=True)]
+        assert [i for i, _, _ in got] == list(range(40))
+        assert [h for _, h, _ in got] == ref
+        serial = [ann for _, _, ann in sr.iter_frames(scene, annotations=True)]
+        assert [ann for _, _, ann in got] == serial
+
+
+def test_mp4_decoded_frames_identical_for_any_worker_count(tmp_path):
+    scene = _clip(50)
+    assert len(parallel.segment_bounds(50, 10.0)) == 3
+    decoded = {}
+    for workers in (1, 2, 3):
+        out = tmp_path / f"w{workers}.mp4"
+        res = sr.render(scene, out, workers=workers, preset="ultrafast", annotations=tmp_path / f"w{workers}.json")
+        assert res.frames == 50
+        decoded[workers] = [_sha(f) for f in read_video_frames(out)]
+        assert len(decoded[workers]) == 50
+    assert decoded[1] == decoded[2] == decoded[3]
+    assert (tmp_path / "w1.json").read_bytes() == (tmp_path / "w2.json").read_bytes() == \
+        (tmp_path / "w3.json").read_bytes()
+    # the joined file is the clip: decoded frames follow the drawn ones, colour tags survive the join
+    drawn = list(sr.frames(scene))
+    for k, got in enumerate(read_video_frames(tmp_path / "w2.mp4")):
+        err = np.abs(got.astype(int) - drawn[k][..., :3].astype(int)).mean()
+        assert err < 4, (k, err)
+    info = sr.sinks.probe_video(tmp_path / "w2.mp4")
+    assert (info["n_frames"], info["fps"], info["pix_fmt"]) == (50, 10.0, "yuv420p")
+    assert "smpte170m" in _ffmpeg_stream_line(tmp_path / "w2.mp4")
+    assert sorted(os.listdir(tmp_path)) == ["w1.json", "w1.mp4", "w2.json", "w2.mp4", "w3.json", "w3.mp4"]
+
+
+def _ffmpeg_stream_line(path) -> str:
+    import imageio_ffmpeg
+
+    r = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                       capture_output=True, text=True)
+    return next(line for line in r.stderr.splitlines() if "Video:" in line)
+
+
+def test_segments_start_with_keyframes_fixed_by_the_scene(tmp_path):
+    import imageio_ffmpeg
+
+    out = tmp_path / "k.mp4"
+    sr.render(_clip(50), out, workers=2, preset="ultrafast")
+    r = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(out), "-vf", "showinfo",
+                        "-f", "null", "-"], capture_output=True, text=True)
+    keys = [int(m.group(1)) for m in re.finditer(r"n:\s*(\d+).*?iskey:1", r.stderr)]
+    assert keys[:3] == [0, 20, 40]
+
+
+def test_road_annotations_lane_labels_and_masks_same_for_any_worker_count(tmp_path):
+    scene = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    outs = {}
+    for workers in (1, 2):
+        d = tmp_path / f"w{workers}"
+        d.mkdir()
+        sr.render(scene, d / "f%03d.png", frames=range(0, 36), workers=workers, annotations=d / "ann.json",
+                  tusimple=d / "lanes.json", culane_dir=d / "culane", lane_masks=str(d / "m%03d.png"))
+        outs[workers] = d
+    a, b = outs[1], outs[2]
+    assert (a / "ann.json").read_bytes() == (b / "ann.json").read_bytes()
+    ta = (a / "lanes.json").read_text().replace(str(a), "")
+    tb = (b / "lanes.json").read_text().replace(str(b), "")
+    assert ta == tb and len(ta.splitlines()) >= 36
+    assert _files(str(a / "culane" / "*")) == _files(str(b / "culane" / "*"))
+    masks = _files(str(a / "m*.png"))
+    assert len(masks) == 36 and masks == _files(str(b / "m*.png"))
+    assert _files(str(a / "f*.png")) == _files(str(b / "f*.png"))
+    doc = json.loads((a / "ann.json").read_text())
+    assert [f["frame"] for f in doc["frames"]] == list(range(36))
+
+
+def test_mp4_lane_masks_written_by_workers(tmp_path):
+    import dataclasses
+
+    scene = sr.load(EXAMPLES / "lanes_perspective.yaml")
+    scene = scene.replace(canvas=dataclasses.replace(scene.canvas, fps=15.0, duration=4.0))  # 2 segments
+    for workers in (1, 2):
+        sr.render(scene, tmp_path / f"r{workers}.mp4", workers=workers, preset="ultrafast",
+                  lane_masks=str(tmp_path / f"m{workers}_%03d.png"))
+    assert len(_files(str(tmp_path / "m1_*.png"))) == 60
+    one = list(_files(str(tmp_path / "m1_*.png")).values())
+    two = list(_files(str(tmp_path / "m2_*.png")).values())
+    assert one == two
+
+
+def _shm_names() -> set:
+    return {n for n in os.listdir("/dev/shm") if n.startswith(parallel.SHM_PREFIX)} if os.path.isdir("/dev/shm") \
+        else set()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_interrupted_parallel_iteration_leaves_no_processes_or_shared_memory():
+    before = _shm_names()
+    it = sr.iter_frames(_clip(200), workers=2, chunk=4)
+    got = [next(it) for _ in range(5)]
+    pids = [p.pid for p in mp.active_children()]
+    assert len(_shm_names() - before) == 1 and pids
+    it.close()                                        # the consumer stops early
+    assert _shm_names() == before
+    assert not [p for p in pids if _alive(p)]
+    assert [i for i, _, _ in got] == list(range(5))
+
+
+def test_error_in_worker_leaves_no_partial_video(tmp_path):
+    out = tmp_path / "x.mp4"
+    with pytest.raises(Exception):
+        sr.render(_clip(50), out, workers=2, preset="no-such-preset")
+    assert os.listdir(tmp_path) == []
+
+
+def _words(n):
+    rng = np.random.default_rng([3, 8])
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    return ["".join(rng.choice(letters, 8)) for _ in range(n)]
+
+
+def _still(word):
+    return sr.Scene(canvas=sr.Canvas(width=64, height=32),
+                    nodes=[sr.Text(text=word, size=14, fill="black", transform=sr.Transform(position=(32, 16)))])
+
+
+def test_render_stills_same_bytes_in_processes(tmp_path):
+    words = _words(40)
+    with sr.StillWriter() as w:                       # threads, in this process
+        for i, word in enumerate(words):
+            w.render(_still(word), tmp_path / "t" / f"{i:03d}.png")
+    for workers in (1, 2):
+        assert sr.render_stills((_still(w) for w in words), str(tmp_path / f"p{workers}" / "%03d.png"),
+                                workers=workers) == 40
+    ref = _files(str(tmp_path / "t" / "*.png"))
+    assert len(ref) == 40
+    assert _files(str(tmp_path / "p1" / "*.png")) == ref == _files(str(tmp_path / "p2" / "*.png"))
+
+
+def test_still_writer_workers_write_annotations(tmp_path):
+    with sr.StillWriter(workers=2) as w:
+        for i, word in enumerate(_words(5)):
+            assert w.render(_still(word), tmp_path / f"{i}.png", annotations_path=tmp_path / f"{i}.json") is None
+        with pytest.raises(ValueError, match="annotations_path"):
+            w.render(_still("x"), tmp_path / "x.png", annotations=True)
+    _, ann = sr.render_frame(_still(_words(5)[3]), annotations=True)
+    assert json.loads((tmp_path / "3.json").read_text()) == json.loads(json.dumps(ann))
+
+
+def test_fork_server_path_when_other_threads_run():
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert parallel.context().get_start_method() == "forkserver"
+        scene = _clip(24)
+        ref = [_sha(a) for a in sr.frames(scene)]
+        assert [_sha(a) for _, a, _ in sr.iter_frames(scene, workers=2, chunk=4)] == ref
+    finally:
+        stop.set()
+        t.join()
+    if threading.active_count() == 1:           # other tests may have left daemon threads behind
+        assert parallel.context().get_start_method() == "fork"
