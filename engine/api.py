@@ -27,9 +27,9 @@ def _as_scene(scene, base_dir: str | None = None) -> tuple:
 class _Session:
     """Compiled scene + renderer, built once per process."""
 
-    def __init__(self, scene: Scene, base_dir: str | None):
+    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia"):
         self.compiled = CompiledScene(scene, base_dir)
-        self.renderer = Renderer(self.compiled)
+        self.renderer = Renderer(self.compiled, make_backend(backend))
 
     def render(self, indices, annotations: bool):
         """Frames as a list (what worker processes send back)."""
@@ -53,10 +53,8 @@ class _Session:
                 yield i, arr, ann
 
     def _draw(self, t, row, world, opacity):
-        arr, surface = self.renderer.new_frame()
-        with surface as canvas:
-            self.renderer.draw(canvas, t, row, world, opacity)
-        return arr
+        r = self.renderer
+        return r.backend.render(r.emit(t, row, world, opacity))
 
     def _blurred(self, t: float, blur):
         """Average sub-frames at t + k * shutter_time / n (integer accumulation: exact and order-free)."""
@@ -71,12 +69,28 @@ class _Session:
         return ((acc + n // 2) // n).astype(np.uint8)
 
 
+BACKENDS = ("skia", "cairo")
+
+
+def make_backend(name: str = "skia"):
+    """The raster backend called ``name``: "skia" (default, fastest) or "cairo" (cairocffi)."""
+    if name == "skia":
+        from .backends.skia import SkiaBackend
+
+        return SkiaBackend()
+    if name == "cairo":
+        from .vector import _backend
+
+        return _backend()
+    raise ValueError(f"unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")
+
+
 _WORKER: _Session | None = None
 
 
-def _worker_init(scene, base_dir):
+def _worker_init(scene, base_dir, backend="skia"):
     global _WORKER
-    _WORKER = _Session(scene, base_dir)
+    _WORKER = _Session(scene, base_dir, backend)
 
 
 def _worker_render(indices, annotations):
@@ -84,7 +98,7 @@ def _worker_render(indices, annotations):
 
 
 def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int = 1, limits: Limits = DEFAULT_LIMITS,
-                chunk: int = 8, base_dir: str | None = None):
+                chunk: int = 8, base_dir: str | None = None, backend: str = "skia"):
     """Iterate ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
 
     The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
@@ -97,23 +111,23 @@ def iter_frames(scene, indices=None, *, annotations: bool = False, workers: int 
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    session = _Session(scene, base_dir)
+    session = _Session(scene, base_dir, backend)
     if workers <= 1 or len(indices) <= chunk:
         return _serial(session, indices, annotations)
-    return _parallel(scene, base_dir, indices, annotations, workers, chunk)
+    return _parallel(scene, base_dir, indices, annotations, workers, chunk, backend)
 
 
 def _serial(session, indices, annotations):
     yield from session.iter_render(indices, annotations)
 
 
-def _parallel(scene, base_dir, indices, annotations, workers, chunk):
+def _parallel(scene, base_dir, indices, annotations, workers, chunk, backend="skia"):
     from .animators import warm_up
 
     warm_up()  # compile kernels into the on-disk cache before workers start
     chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
     ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(scene, base_dir)) as ex:
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(scene, base_dir, backend)) as ex:
         pending = []
         it = iter(chunks)
         for ch in it:
@@ -136,9 +150,10 @@ def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
         yield arr
 
 
-def render_frame(scene, index: int = 0, annotations: bool = False, base_dir: str | None = None):
-    """One frame as an RGBA array (and its annotations when asked)."""
-    for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir):
+def render_frame(scene, index: int = 0, annotations: bool = False, base_dir: str | None = None,
+                 backend: str = "skia"):
+    """One frame as an RGBA array (and its annotations when asked), drawn by ``backend``."""
+    for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir, backend=backend):
         return (arr, ann) if annotations else arr
 
 
@@ -155,8 +170,9 @@ class RenderResult:
 def render(scene, output, *, frames=None, workers: int = 1, annotations=None, crf: int = 18,
            preset: str = "medium", compress_level: int = 6, progress=None, limits: Limits = DEFAULT_LIMITS,
            pix_fmt: str = "yuv420p", base_dir: str | None = None, tusimple=None,
-           culane_dir=None, lane_masks=None) -> RenderResult:
-    """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame) or ``dir/%05d.png``.
+           culane_dir=None, lane_masks=None, backend: str = "skia") -> RenderResult:
+    """Render a scene (or scene file) to ``output``: ``.mp4``, ``.png`` (one frame), ``dir/%05d.png``,
+    ``.svg`` (one frame) or ``.pdf`` (a page per frame; vector output is always drawn by Cairo).
 
     ``frames``: an iterable of frame indices (default: all; for a single .png, the first).
     ``annotations``: path of a JSON file receiving exact per-frame annotations.
@@ -164,12 +180,19 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
     ``tusimple`` / ``culane_dir``: lane labels of road nodes in TuSimple (JSON lines) and CULane
     (``.lines.txt`` per frame) formats; ``raw_file`` names the frame's image (or ``clip.mp4#N``).
     ``lane_masks``: a pattern like ``masks/%05d.png`` receiving per-class lane-marking masks.
+    ``backend``: "skia" (default) or "cairo" draws the raster frames.
     """
     from .annotation_writer import AnnotationWriter
     from .sinks import open_sink
 
     scene, base_dir = _as_scene(scene, base_dir)
     output = os.fspath(output)
+    if output.lower().endswith((".svg", ".pdf")):
+        from .vector import render_vector
+
+        if tusimple is not None or culane_dir is not None or lane_masks is not None:
+            raise ValueError(f"{output}: lane labels and masks come with raster output (.png, .mp4)")
+        return render_vector(scene, output, frames, base_dir=base_dir, limits=limits, annotations=annotations)
     n = scene.n_frames
     if frames is None:
         indices = [0] if output.lower().endswith(".png") and "%" not in output else list(range(n))
@@ -194,7 +217,7 @@ def render(scene, output, *, frames=None, workers: int = 1, annotations=None, cr
         raise ValueError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     want_ann = annotations is not None or lanes is not None
     stream = iter_frames(scene, indices, annotations=want_ann, workers=workers, limits=limits,
-                         base_dir=base_dir)
+                         base_dir=base_dir, backend=backend)
     ann_out = None
     if annotations is not None:
         ann_out = AnnotationWriter(annotations, {"format": "symbolreel-annotations/1", "width": c.width,
