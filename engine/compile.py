@@ -5,6 +5,7 @@ batch call to sample all tracks and one to compose all world matrices.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,54 @@ def _noise_key(seed: int, node_id: str, prop: str) -> int:
     except ImportError:  # pragma: no cover - older animators
         return 0
     return noise_key(seed, node_id, prop)
+
+
+def _shift(col, offset: int):
+    """A packed column selector moved ``offset`` columns right (slices and index arrays alike)."""
+    if isinstance(col, slice):
+        return slice(col.start + offset, col.stop + offset, col.step)
+    return np.asarray(col) + offset
+
+
+def node_properties(node):
+    """``(name, value, kind, noise name or None)`` of every property of a node but id / transform /
+    visible / children, walking nested structs (``stroke.width``), lists of structs
+    (``items.3.param``) and mappings (``points.A``) to any depth. A node class may override this
+    with a ``properties()`` method (e.g. to expose tracks it keeps in another form)."""
+    own = getattr(node, "properties", None)
+    if own is not None:
+        yield from own()
+        return
+    for name, spec, _ in specs(type(node)):
+        if name in ("id", "transform", "visible", "children"):
+            continue
+        yield from _walk_value(name, spec, getattr(node, name))
+
+
+def _walk_value(name, spec, v):
+    if spec.kind == "struct" and v is not None:
+        for sub, sspec, _ in specs(type(v)):
+            yield from _walk_value(f"{name}.{sub}", sspec, getattr(v, sub))
+    elif spec.kind == "structs" and v:
+        for k, item in enumerate(v):
+            if dataclasses.is_dataclass(item):
+                for sub, sspec, _ in specs(type(item)):
+                    sv = getattr(item, sub)
+                    if _has_track(sspec, sv):
+                        yield from _walk_value(f"{name}.{k}.{sub}", sspec, sv)
+    elif spec.kind == "mapping" and isinstance(v, dict):
+        for key, sv in v.items():
+            if isinstance(sv, Track):
+                yield f"{name}.{key}", sv, "number" if sv.dim == 1 else "vector", None
+    yield name, v, spec.kind, None
+
+
+def _has_track(spec, v) -> bool:
+    if isinstance(v, Track):
+        return True
+    if spec.kind == "struct" and v is not None:
+        return any(_has_track(ss, getattr(v, n)) for n, ss, _ in specs(type(v)))
+    return False
 
 
 @dataclass
@@ -59,6 +108,7 @@ class CompiledScene:
         self.parents = np.full(n, -1, dtype=np.int64)
         self.base_params = np.zeros((n, N_PARAMS))
         transform_tracks = []  # (node index, col a, col b, track slot)
+        clocked_tracks: dict = {}  # node index -> [(prop, Track, kind, noise name)] sampled at the node's clock
 
         def add_track(tr: Track, is_colour: bool, node_id: str, prop: str) -> int:
             tracks.append(tr)
@@ -83,21 +133,15 @@ class CompiledScene:
                     transform_tracks.append((i, a, b, slot))
                     v = v.keys[0].value
                 self.base_params[i, a:b] = v if isinstance(v, tuple) else (v,)
-            for name, spec, _ in specs(type(node)):
-                if name in ("id", "transform", "visible", "children"):
-                    continue
-                v = getattr(node, name)
-                if spec.kind == "struct" and v is not None:
-                    for sub, sspec, _ in specs(type(v)):
-                        sv = getattr(v, sub)
-                        key = f"{name}.{sub}"
-                        if isinstance(sv, Track):
-                            animated.append((key, add_track(sv, sspec.kind == "colour", node.id, key), sspec.kind))
-                        else:
-                            static[key] = sv
-                    static[name] = v
-                elif isinstance(v, Track):
-                    animated.append((name, add_track(v, spec.kind == "colour", node.id, name), spec.kind))
+            clock = getattr(type(node), "CLOCK", None)
+            clocked = tuple(getattr(type(node), "CLOCKED", ()))
+            for name, v, kind, noise_name in node_properties(node):
+                if isinstance(v, Track):
+                    key = noise_name or name
+                    if clock is not None and name != clock and name.split(".", 1)[0] in clocked:
+                        clocked_tracks.setdefault(i, []).append((name, v, kind, key))
+                    else:
+                        animated.append((name, add_track(v, kind == "colour", node.id, key), kind))
                 else:
                     static[name] = v
             geometry_static = all(a[0] in _STYLE_PROPS or a[0].startswith("stroke.") for a in animated)
@@ -118,6 +162,23 @@ class CompiledScene:
         self.camera_tracks = {k: cols[slot] for k, slot in self.camera_tracks.items()}
         for e in self.entries:
             e.animated = [(name, cols[slot], kind) for name, slot, kind in e.animated]
+        # tracks on a node's own clock (CLOCK / CLOCKED): one pack per node, sampled at the clock's value,
+        # written into columns after the scene's own
+        self.width = self.packed.width
+        self.clocked = []
+        for i, items in clocked_tracks.items():
+            e = self.entries[i]
+            node = e.node
+            pack = pack_tracks([tr for _, tr, _, _ in items], [k == "colour" for _, _, k, _ in items],
+                               [_noise_key(scene.seed, node.id, key) for _, _, _, key in items])
+            offset = self.width
+            self.width += pack.width
+            clock = type(node).CLOCK
+            clock_col = next((col for name, col, _ in e.animated if name == clock), None)
+            self.clocked.append((pack, offset, clock_col, e.static.get(clock, 0.0)))
+            for (name, _, kind, _), col in zip(items, pack.columns):
+                e.animated.append((name, _shift(col, offset), kind))
+            e.geometry_static = False  # clocked props are geometry (points, angles)
 
     def times(self, frames) -> np.ndarray:
         return np.asarray(frames, dtype=np.float64) / self.canvas.fps
@@ -129,6 +190,12 @@ class CompiledScene:
         """
         times = np.asarray(times, dtype=np.float64)
         samples = sample_tracks(self.packed, times) if self.packed.width else np.zeros((len(times), 0))
+        if self.clocked:
+            samples = np.concatenate([samples, np.zeros((len(times), self.width - samples.shape[1]))], axis=1)
+            for pack, offset, clock_col, clock_value in self.clocked:
+                clock = samples[:, clock_col].reshape(len(times), -1)[:, 0] if clock_col is not None else \
+                    np.full(len(times), float(clock_value))
+                samples[:, offset:offset + pack.width] = sample_tracks(pack, np.ascontiguousarray(clock))
         params = np.broadcast_to(self.base_params, (len(times),) + self.base_params.shape).copy()
         for i, a, b, col in self.transform_tracks:
             params[:, i, a:b] = samples[:, col]
@@ -163,6 +230,11 @@ class CompiledScene:
         m[:, 0, 2] = cx - (c * pos[:, 0] - s * pos[:, 1])
         m[:, 1, 2] = cy - (s * pos[:, 0] + c * pos[:, 1])
         return m
+
+    def props_at(self, entry: NodeEntry, times) -> list:
+        """Property values of a node at several ``times`` (one batch sample)."""
+        samples, _, _ = self.sample(times)
+        return [self.props(entry, row) for row in samples]
 
     def props(self, entry: NodeEntry, row) -> dict:
         """Current property values of a node given one sample row."""

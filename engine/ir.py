@@ -387,17 +387,25 @@ class EmitContext:
     dict living as long as the renderer, ``fill`` / ``stroke`` the node's standard paints, resolved
     (None when not drawn), ``font_chain(name)`` -> ``((font name, file path), ...)``, ``masks`` the
     mask kinds this pass computes (e.g. ``{"lane"}``; empty for plain renders: a node may then leave
-    out its :class:`MaskRegion` items).
+    out its :class:`MaskRegion` items), ``props_at(times)`` the properties at other times.
     """
 
-    __slots__ = ("entry", "p", "opacity", "t", "matrix", "scene", "base_dir", "cache", "masks", "_fill",
-                 "_stroke", "_resolved")
+    __slots__ = ("entry", "p", "opacity", "t", "matrix", "scene", "base_dir", "cache", "masks", "source",
+                 "_fill", "_stroke", "_resolved")
 
     def __init__(self, entry, p: dict, opacity: float, t: float, matrix, scene, base_dir, cache: dict,
-                 masks: frozenset = frozenset()):
+                 masks: frozenset = frozenset(), source=None):
         self.entry, self.p, self.opacity, self.t, self.matrix = entry, p, opacity, t, matrix
         self.scene, self.base_dir, self.cache, self.masks = scene, base_dir, cache, masks
+        self.source = source
         self._resolved = False
+
+    def props_at(self, times) -> list:
+        """This node's property values at several scene times (one batch sample), e.g. in ``prepare``
+        to see every frame (tracks on the node's own clock included)."""
+        if self.source is None:
+            raise RuntimeError("props_at needs a context made by a renderer")
+        return self.source.props_at(self.entry, times)
 
     def _resolve(self):
         # paints reused across frames while style and opacity are unchanged (their backend cache too)

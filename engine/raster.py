@@ -39,7 +39,7 @@ class Renderer:
                 masks: frozenset = frozenset()) -> ir.EmitContext:
         """The context a node's hooks get for entry ``e`` with properties ``p``."""
         return ir.EmitContext(e, p, opacity, t, matrix, self.c.scene, self.c.base_dir,
-                              self._node_cache.setdefault(e.index, {}), masks)
+                              self._node_cache.setdefault(e.index, {}), masks, self.c)
 
     # -- preparation: resolve fonts, lay out, validate, so errors surface before drawing
     def _prepare(self):
@@ -113,5 +113,5 @@ class DrawContext(ir.EmitContext):
     def __init__(self, renderer: Renderer, entry: NodeEntry, p: dict, opacity: float, fill=None, stroke=None,
                  t: float = 0.0, matrix=None):
         super().__init__(entry, p, opacity, t, matrix, renderer.c.scene, renderer.c.base_dir,
-                         renderer._node_cache.setdefault(entry.index, {}))
+                         renderer._node_cache.setdefault(entry.index, {}), frozenset(), renderer.c)
         self.renderer = renderer

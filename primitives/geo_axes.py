@@ -1,4 +1,5 @@
-"""Coordinate axes (lines, ticks, tick labels, grid) shared by ``figure`` and ``plot``, and drawing helpers.
+"""Coordinate axes (lines, ticks, tick labels, grid) shared by ``figure`` and ``plot``, and their
+display-list items.
 
 Everything here works in the node's LOCAL pixel coordinates, given a world -> local mapping.
 """
@@ -8,7 +9,9 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from symbolreel import ir
 from symbolreel.fields import field, normalise
+from symbolreel.typeset import layout_text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,3 +167,47 @@ def clip_line(p, d, box, t_min=-math.inf, t_max=math.inf):
     if t0 > t1 or not (math.isfinite(t0) and math.isfinite(t1)):
         return None
     return t0, t1
+
+
+def _paint(ctx, rgba, op, width=None) -> ir.Paint:
+    """Fill paint, or a butt-capped stroke of ``width``, of ``rgba`` times ``op`` (reused across frames)."""
+    key = ("axes", rgba, op, width)
+    cache = ctx.cache.setdefault("axes_paints", {})
+    paint = cache.get(key)
+    if paint is None:
+        if len(cache) > 64:
+            cache.clear()
+        c = (rgba[0], rgba[1], rgba[2], rgba[3] * op)
+        paint = cache[key] = ir.Paint(c) if width is None else ir.Paint(c, True, width)
+    return paint
+
+
+def axes_items(ctx, axes: Axes, g: dict, font: str, op: float) -> list:
+    """Display-list items of :func:`axes_geometry` ``g``: grid lines, axis lines and ticks, arrow heads,
+    then the tick labels in ``font``; colours times ``op``."""
+    items = []
+    if axes.grid and g["grid"]:
+        paint = _paint(ctx, axes.grid_color, op, 1.0)
+        items += [ir.Draw(ir.Line(*sg), paint) for sg in g["grid"]]
+    if axes.width > 0:
+        paint = _paint(ctx, axes.color, op, axes.width)
+        items += [ir.Draw(ir.Line(*sg), paint) for sg in g["axes"] + g["ticks"]]
+        fp = _paint(ctx, axes.color, op)
+        items += [ir.Draw(ir.Path.polyline(tri, closed=True), fp) for tri in g["arrows"]]
+    return items + tick_label_items(ctx, font, axes, g["labels"], op)
+
+
+def tick_label_items(ctx, font: str, axes: Axes, labels, op: float) -> list:
+    """Glyph items of tick labels ``(text, x, y, side_x, side_y)``: side -1 puts the text left of x, 0
+    centres it."""
+    if not labels:
+        return []
+    chain = ctx.font_chain(font)
+    paint = _paint(ctx, axes.color, op)
+    items = []
+    for text, x, y, sx, _ in labels:
+        lay = layout_text(text, chain, axes.font_size)
+        x0, y0, x1, y1 = lay.bounds
+        cx = x + sx * (x1 - x0) / 2
+        items += lay.glyph_items(paint, dx=cx - (x0 + x1) / 2, dy=y - (y0 + y1) / 2)
+    return items

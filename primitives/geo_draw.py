@@ -1,24 +1,21 @@
-"""Per-frame geometry, drawing and annotation of ``figure`` nodes (local pixel coordinates).
+"""Per-frame geometry, display-list items and annotation of ``figure`` nodes (local pixel coordinates).
 
-One :class:`FrameGeo` is built per (figure time, reveal) and shared by drawing and annotation, so
-the annotation describes exactly what was drawn.
+One :class:`FrameGeo` is built per (figure time, reveal) and shared by the display list and the
+annotation, so the annotation describes exactly what was drawn.
 """
 from __future__ import annotations
 
 import math
 
 import numpy as np
-import skia
+
+from symbolreel import ir
+from symbolreel.typeset import hb_font, layout_text
 
 from . import construction as C
-from .geo_axes import arrow_head, axes_geometry, clip_line
 from . import geo_labels as _GL
+from .geo_axes import arrow_head, axes_geometry, axes_items, clip_line
 from .geo_labels import place_label_rows
-
-_CAPS = {"butt": skia.Paint.Cap.kButt_Cap, "round": skia.Paint.Cap.kRound_Cap,
-         "square": skia.Paint.Cap.kSquare_Cap}
-_JOINS = {"miter": skia.Paint.Join.kMiter_Join, "round": skia.Paint.Join.kRound_Join,
-          "bevel": skia.Paint.Join.kBevel_Join}
 _LINE_RESULTS = ("parallel", "perpendicular", "perpendicular_bisector", "bisector")
 _CIRCLE_KINDS = ("circle", "circumcircle", "incircle")
 
@@ -49,16 +46,44 @@ def _prim(path, stroke=None, fill=None, frac=1.0, item=None, segs=(), closed=Fal
     return {"path": path, "stroke": stroke, "fill": fill, "frac": frac, "item": item, "segs": segs, "circle": circle}
 
 
-def _poly_path(pts, closed=False) -> skia.Path:
-    path = skia.Path()
-    path.addPoly([skia.Point(float(x), float(y)) for x, y in pts], closed)
-    return path
+_VERBS: dict = {}
 
 
-def _seg_path(q0, q1) -> skia.Path:
-    path = skia.Path()
-    path.addPoly([skia.Point(q0[0], q0[1]), skia.Point(q1[0], q1[1])], False)
-    return path
+def _poly_path(pts, closed=False) -> ir.Path:
+    """IR path of one polyline (closed: a polygon); verbs shared between paths of one size."""
+    n = len(pts)
+    verbs = _VERBS.get((n, closed))
+    if verbs is None:
+        verbs = _VERBS[n, closed] = ir.polygon_verbs([n], closed)
+    return ir.Path(np.array(pts, dtype=np.float64), verbs)
+
+
+def _seg_path(q0, q1) -> ir.Path:
+    return _poly_path((q0, q1))
+
+
+def _arc_path(c, r, start, sweep, sector=False) -> ir.Path:
+    """Circular arc about ``c`` of radius ``r`` from ``start`` over ``sweep`` degrees (y down: positive
+    sweeps clockwise on screen) as conics of at most 90 degrees each (exact circles); ``sector``
+    starts at the centre, joins it to the arc and closes."""
+    n = max(1, int(math.ceil(abs(sweep) / 90.0 - 1e-9)))
+    a0, da = math.radians(start), math.radians(sweep) / n
+    h = da / 2
+    k = r / math.cos(h)
+    pts = [(c[0] + r * math.cos(a0), c[1] + r * math.sin(a0))]
+    verbs = [ir.MOVE]
+    if sector:
+        pts.insert(0, (c[0], c[1]))
+        verbs.append(ir.LINE)
+    for j in range(n if sweep else 0):
+        m, e = a0 + (2 * j + 1) * h, a0 + (j + 1) * da
+        pts += [(c[0] + k * math.cos(m), c[1] + k * math.sin(m)), (c[0] + r * math.cos(e), c[1] + r * math.sin(e))]
+        verbs.append(ir.CONIC)
+    if sector:
+        verbs.append(ir.CLOSE)
+    n_conic = n if sweep else 0
+    return ir.Path(np.array(pts, dtype=np.float64), np.array(verbs, np.uint8),
+                   np.full(n_conic, math.cos(h)) if n_conic else None)
 
 
 def _segs_of(pts, closed=False) -> list:
@@ -319,8 +344,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
         elif cat == "circle":
             (o, r) = state[op.out]
             c, rr = L(o), r * s
-            path = skia.Path()
-            path.addCircle(c[0], c[1], rr)
+            path = ir.Oval(c[0] - rr, c[1] - rr, c[0] + rr, c[1] + rr)
             ring, segs = _circle_ring(c, rr)
             prims.append(_prim(path, style, it.fill, frac, item, segs, circle=(c[0], c[1], rr)))
             polylines.append(ring)
@@ -346,14 +370,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
             sweep = (degrees(atan2(B[1] - O[1], B[0] - O[0])) - a0) % 360.0
             c, rr = L(O), r * s
             la0, lsweep = (-a0, -sweep) if fig.y_up else (a0, sweep)
-            oval = skia.Rect.MakeLTRB(c[0] - rr, c[1] - rr, c[0] + rr, c[1] + rr)
-            path = skia.Path()
-            if k == "sector":
-                path.moveTo(*c)
-                path.arcTo(oval, la0, lsweep, False)
-                path.close()
-            else:
-                path.addArc(oval, la0, lsweep)
+            path = _arc_path(c, rr, la0, lsweep, sector=k == "sector")
             ring = _circle_pts(c, rr, 32, la0, lsweep)
             if k == "sector":
                 ring = np.concatenate(([c], ring, [c]))
@@ -386,17 +403,10 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                 polylines.append(qs)
             else:
                 if it.fill is not None:
-                    oval = skia.Rect.MakeLTRB(v[0] - R, v[1] - R, v[0] + R, v[1] + R)
-                    fp = skia.Path()
-                    fp.moveTo(*v)
-                    fp.arcTo(oval, start, sweep, False)
-                    fp.close()
-                    prims.append(_prim(fp, None, it.fill, frac, item, ()))
+                    prims.append(_prim(_arc_path(v, R, start, sweep, sector=True), None, it.fill, frac, item, ()))
                 for j in range(it.count):
                     rj = R + 4.0 * j
-                    oval = skia.Rect.MakeLTRB(v[0] - rj, v[1] - rj, v[0] + rj, v[1] + rj)
-                    path = skia.Path()
-                    path.addArc(oval, start, sweep)
+                    path = _arc_path(v, rj, start, sweep)
                     ring = _arc_pts(v[0], v[1], rj, start, sweep)
                     prims.append(_prim(path, st2, None, frac, item, [(a[0], a[1], b[0], b[1])
                                                                      for a, b in zip(ring, ring[1:])]))
@@ -417,7 +427,7 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                 d = (d[0] / n_, d[1] / n_)
                 nn = (-d[1], d[0])
                 mid = ((A[0] + B[0]) / 2, (A[1] + B[1]) / 2)
-                path = skia.Path()
+                polys = []
                 segs = []
                 for j in range(it.count):
                     off = (j - (it.count - 1) / 2) * 4.5
@@ -429,10 +439,10 @@ def frame_geometry(fig, ctx) -> FrameGeo:
                         qs = [(tip[0] - d[0] * size - nn[0] * size * 0.8, tip[1] - d[1] * size - nn[1] * size * 0.8),
                               tip,
                               (tip[0] - d[0] * size + nn[0] * size * 0.8, tip[1] - d[1] * size + nn[1] * size * 0.8)]
-                    path.addPoly([skia.Point(x, y) for x, y in qs], False)
+                    polys.append(qs)
                     segs += _segs_of(qs)
                     polylines.append(qs)
-                prims.append(_prim(path, q.style2, None, frac, item, segs))
+                prims.append(_prim(ir.Path.polygons(polys, closed=False), q.style2, None, frac, item, segs))
         # point-only constructions (midpoint, intersection, ...) draw through their point markers
 
     # point markers and labels
@@ -493,8 +503,6 @@ def frame_geometry(fig, ctx) -> FrameGeo:
     g.segs = np.concatenate(blocks) if blocks else np.zeros((0, 4))
     sw = np.repeat(np.array(fracs, dtype=np.float64), counts)
     if label_reqs and fill is not None:
-        from symbolreel.typeset import layout_text
-
         layouts = plan["layouts"]
         point_reach = _GL.POINT_REACH
         rows, lays = [], []
@@ -530,19 +538,29 @@ def frame_geometry(fig, ctx) -> FrameGeo:
     return g
 
 
+def _glyph_rows(path: str, size: float, gid: int):
+    """``(top, bottom)`` of a glyph's ink box at ``size`` (y down), or None without ink: the outline's
+    box from the font, in 1/64 px, rounded out to whole pixels (the box the raster backend reports)."""
+    font, upem = hb_font(path)
+    e = font.get_glyph_extents(gid)
+    if e is None or e.width == 0 or e.height == 0:
+        return None
+    k = size / upem
+    return (math.floor(round(-e.y_bearing * k * 64) / 64), math.ceil(round((-e.y_bearing - e.height) * k * 64) / 64))
+
+
 def _ink_rows(lay):
     """``(top, bottom)`` of a layout's glyph ink relative to the middle of its line box, or None (rotated
     runs, no ink)."""
-    from symbolreel.typeset import skia_font
-
     mid = (lay.bounds[1] + lay.bounds[3]) / 2
     top, bottom = math.inf, -math.inf
     for run in lay.glyph_runs:
         if run.rotated:
             return None
-        for r, xf in zip(skia_font(run.path, run.size).getBounds(run.gids.tolist()), run.xform.tolist()):
-            if not r.isEmpty():
-                top, bottom = min(top, xf[3] + r.top()), max(bottom, xf[3] + r.bottom())
+        for gid, xf in zip(run.gids.tolist(), run.xform.tolist()):
+            rows = _glyph_rows(run.path, run.size, gid)
+            if rows is not None:
+                top, bottom = min(top, xf[3] + rows[0]), max(bottom, xf[3] + rows[1])
     return (top - mid, bottom - mid) if top < bottom else None
 
 
@@ -606,84 +624,70 @@ def C_type(cp, name):
     return cp.prog.types.get(name)
 
 
-def _colour(rgba, op):
-    return skia.Color4f(rgba[0], rgba[1], rgba[2], rgba[3] * op)
+def _fill(ctx, rgba, op) -> ir.Paint:
+    """Fill paint of ``rgba`` times ``op``, reused across frames (and with it the backend's paint)."""
+    key = ("fill", rgba, op)
+    cache = ctx.cache.setdefault("geo_paints", {})
+    paint = cache.get(key)
+    if paint is None:
+        if len(cache) > 512:
+            cache.clear()
+        paint = cache[key] = ir.Paint((rgba[0], rgba[1], rgba[2], rgba[3] * op))
+    return paint
 
 
-def draw_figure(fig, canvas, ctx):
+def _stroke(ctx, col, w, cap, join, dash, frac, op) -> ir.Paint:
+    """Stroke paint (trimmed to the first ``frac`` of the outline while an item is revealed), reused."""
+    key = ("stroke", col, w, cap, join, dash, frac, op)
+    cache = ctx.cache.setdefault("geo_paints", {})
+    paint = cache.get(key)
+    if paint is None:
+        if len(cache) > 512:
+            cache.clear()
+        paint = cache[key] = ir.Paint((col[0], col[1], col[2], col[3] * op), True, w, cap, join,
+                                      dash=tuple(dash) if dash else None,
+                                      trim=(0.0, frac) if frac < 1.0 else None)
+    return paint
+
+
+def emit_figure(fig, ctx) -> list:
+    """Display-list items of the figure at this frame, in drawing order: axes, items (fill, then
+    stroke), point markers, labels."""
     g = frame_geometry(fig, ctx)
     op = ctx.opacity
     p = ctx.p
-    cap = _CAPS[p.get("stroke.cap", "round")] if p.get("stroke") is not None else _CAPS["round"]
-    join = _JOINS[p.get("stroke.join", "round")] if p.get("stroke") is not None else _JOINS["round"]
+    has_stroke = p.get("stroke") is not None
+    cap = p.get("stroke.cap", "round") if has_stroke else "round"
+    join = p.get("stroke.join", "round") if has_stroke else "round"
+    items = []
     if g.axes is not None:
-        ax = fig.axes
-        if ax.grid and g.axes["grid"]:
-            paint = skia.Paint(Color4f=_colour(ax.grid_color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                               StrokeWidth=1.0)
-            for sg in g.axes["grid"]:
-                canvas.drawLine(*sg, paint)
-        if ax.width > 0:
-            paint = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                               StrokeWidth=ax.width)
-            for sg in g.axes["axes"] + g.axes["ticks"]:
-                canvas.drawLine(*sg, paint)
-            fp = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True)
-            for tri in g.axes["arrows"]:
-                canvas.drawPath(_poly_path(tri, True), fp)
-        draw_tick_labels(canvas, ctx, fig.font, ax, g.axes["labels"], op)
+        items += axes_items(ctx, fig.axes, g.axes, fig.font, op)
     for pr in g.prims:
         frac = pr["frac"]
         if pr["fill"] is not None:
-            paint = skia.Paint(Color4f=_colour(pr["fill"], op * frac), AntiAlias=True)
-            canvas.drawPath(pr["path"], paint)
+            items.append(ir.Draw(pr["path"], _fill(ctx, pr["fill"], op * frac)))
         if pr["stroke"] is not None:
             col, w, dash = pr["stroke"]
             if w <= 0 or col[3] <= 0:
                 continue
-            paint = skia.Paint(Color4f=_colour(col, op), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                               StrokeWidth=w, StrokeCap=cap, StrokeJoin=join)
-            effect = skia.TrimPathEffect.Make(0.0, frac) if frac < 1.0 else None
-            if dash:
-                d = skia.DashPathEffect.Make(list(dash), 0.0)
-                effect = d if effect is None else skia.PathEffect.MakeCompose(d, effect)
-            if effect is not None:
-                paint.setPathEffect(effect)
-            canvas.drawPath(pr["path"], paint)
+            items.append(ir.Draw(pr["path"], _stroke(ctx, col, w, cap, join, dash, frac, op)))
     for _, pos, rad, col in g.markers:
         if rad > 0:
-            canvas.drawCircle(pos[0], pos[1], rad, skia.Paint(Color4f=_colour(col, op), AntiAlias=True))
+            items.append(ir.Draw(ir.Oval(pos[0] - rad, pos[1] - rad, pos[0] + rad, pos[1] + rad), _fill(ctx, col, op)))
     for lab in g.labels:
-        paint = skia.Paint(Color4f=_colour(lab["color"], op), AntiAlias=True)
         dx, dy = lab["offset"]
-        for blob in lab["layout"].blobs_upto(1 << 30):
-            canvas.drawTextBlob(blob, dx, dy, paint)
-
-
-def draw_tick_labels(canvas, ctx, font, ax, labels, op):
-    """Tick labels ``(text, x, y, side_x, side_y)``: side -1 puts the text left of x, 0 centres it."""
-    if not labels:
-        return
-    from symbolreel.typeset import layout_text
-
-    chain = ctx.font_chain(font)
-    paint = skia.Paint(Color4f=_colour(ax.color, op), AntiAlias=True)
-    for text, x, y, sx, _ in labels:
-        lay = layout_text(text, chain, ax.font_size)
-        x0, y0, x1, y1 = lay.bounds
-        w = x1 - x0
-        cx = x + sx * w / 2
-        for blob in lay.blobs_upto(1 << 30):
-            canvas.drawTextBlob(blob, cx - (x0 + x1) / 2, y - (y0 + y1) / 2, paint)
+        items += lab["layout"].glyph_items(_fill(ctx, lab["color"], op), dx=dx, dy=dy)
+    return items
 
 
 def _r(v) -> float:
     return float(v)
 
 
-def annotate_figure(fig, ctx, m):
+def annotate_figure(fig, ctx):
     from symbolreel.annotate import points_of, quad_of
 
+    m = ctx.matrix
     g = frame_geometry(fig, ctx)
     cp = fig._cp
     types = cp.prog.types

@@ -22,6 +22,7 @@ from symbolreel.fields import Spec, coerce, export_value, field, normalise
 from . import construction as C
 from .base import Shape, Stroke, register
 from .geo_axes import Axes
+from .geo_draw import annotate_figure, emit_figure
 
 _VEC = Spec("vec2", anim=True)
 SCENE_CLOCK = Track(keys=(Key(0.0, (0.0,)),), speed=(1.0,))
@@ -391,15 +392,11 @@ class Figure(Shape):
         view = self.view or _auto_view(states)
         ctx.cache["view"] = tuple(view)
 
-    def draw_custom(self, canvas, ctx):
-        from .geo_draw import draw_figure
+    def emit(self, ctx) -> list:
+        return emit_figure(self, ctx)
 
-        draw_figure(self, canvas, ctx)
-
-    def annotate_custom(self, ctx, m):
-        from .geo_draw import annotate_figure
-
-        return annotate_figure(self, ctx, m)
+    def annotate(self, ctx):
+        return annotate_figure(self, ctx)
 
 
 class _Evaluator:

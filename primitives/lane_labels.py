@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .road_camera import PosedCamera, clip_polyline_values
+from .road_camera import PosedCamera, clip_polyline_values, project_flat
 from .road_markings import ARROW_CLASSES, Paint, RoadLayout
 from .road_signs import SIGN_CLASSES, visible_signs
 
 __all__ = ["LaneLabel", "DEFAULT_CLASS_IDS", "boundary_polylines", "clip_to_image",
            "tusimple_row", "tusimple_record", "write_tusimple_jsonl", "read_tusimple_jsonl",
            "culane_points", "culane_lines", "parse_culane_lines", "write_culane_lines",
-           "object_labels", "segmentation_mask"]
+           "object_labels", "project_paints", "mask_polygons", "segmentation_mask"]
 
 ABSENT = -2
 
@@ -224,21 +224,37 @@ def write_culane_lines(path, lanes, precision=3) -> None:
         f.write(culane_lines(lanes, precision))
 
 
-def object_labels(camera: PosedCamera, paints: list[Paint]) -> list[dict]:
+def project_paints(camera: PosedCamera, paints: list[Paint]) -> list[list[np.ndarray]]:
+    """Every contour of every paint record near/far clipped and projected (one compiled call, the
+    projection a road frame draws with): per record, one (k, 2) image polygon per contour (k may be
+    0 when the contour is clipped away)."""
+    contours = [c for p in paints for c in p.contours]
+    pts, sizes = project_flat(camera, contours)
+    polys = np.split(pts, np.cumsum(sizes)[:-1]) if len(sizes) else []
+    out, k = [], 0
+    for p in paints:
+        out.append(polys[k:k + len(p.contours)])
+        k += len(p.contours)
+    return out
+
+
+def object_labels(camera: PosedCamera, paints: list[Paint], polygons=None) -> list[dict]:
     """Labels for non-line paint (arrows, text, stop lines, crosswalk stripes) in one frame.
 
     Each dict: ``class``, ``kind``, ``text``, ``lane``, ``index``; ``polygon`` (list of image
     polygons after near/far clipping); ``quad`` (4 image points far-left, far-right, near-right,
     near-left) when the paint has a quad entirely in front of the near plane, else None;
     ``truncated`` when clipping removed anything or a point falls outside the image.
-    Paint that is entirely clipped away is left out.
+    Paint that is entirely clipped away is left out. ``polygons``: the records' projected
+    contours as drawn (from the road frame; default :func:`project_paints`).
     """
+    if polygons is None:
+        polygons = project_paints(camera, paints)
     out = []
-    for p in paints:
+    for p, projected in zip(paints, polygons):
         if p.kind == "line":
             continue
-        polys = [camera.project_polygon(c) for c in p.contours]
-        polys = [q for q in polys if len(q) >= 3]
+        polys = [q for q in projected if len(q) >= 3]
         if not polys:
             continue
         quad, truncated = None, False
@@ -252,45 +268,50 @@ def object_labels(camera: PosedCamera, paints: list[Paint]) -> list[dict]:
         inside = ((allpts >= 0) & (allpts <= (camera.width, camera.height))).all()
         clipped = any(len(q) != len(c) or not np.all(
             (camera.depth(c) >= camera.camera.near) & (camera.depth(c) <= camera.camera.far))
-            for q, c in zip(polys, p.contours))
+            for q, c in zip(projected, p.contours))
         out.append({"class": p.cls, "kind": p.kind, "text": p.text, "lane": p.lane,
                     "index": p.index, "polygon": [q.tolist() for q in polys], "quad": quad,
                     "truncated": bool(truncated or clipped or not inside)})
     return out
 
 
-def _class_paint(cid: int):
-    """Fill writing class id ``cid`` into the red channel, no antialiasing (ids are not blended)."""
-    import skia
-
-    return skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False, BlendMode=skia.BlendMode.kSrc)
+def mask_polygons(camera: PosedCamera, paints: list[Paint], polygons=None, signs=(), class_ids=None) -> list:
+    """What a lane-class mask fills, in order (later wins): ``[(class id, [image polygon, ...])]``, one
+    entry per paint record with a class (its projected contours: ``polygons`` as drawn, default
+    :func:`project_paints`), then the faces of ``signs`` (``(sign, image quad, alpha)`` from
+    ``road_signs.visible_signs``, farthest first; poles are not labelled)."""
+    ids = DEFAULT_CLASS_IDS if class_ids is None else class_ids
+    if polygons is None:
+        polygons = project_paints(camera, paints)
+    out = []
+    for p, projected in zip(paints, polygons):
+        cid = ids.get(p.cls, 0)
+        polys = [q for q in projected if len(q) >= 3]
+        if cid and polys:
+            out.append((cid, polys))
+    for sign, _, _ in signs:
+        cid = ids.get(sign.cls, 0)
+        if cid:
+            out.append((cid, [camera.project(sign.outline)[0]]))
+    return out
 
 
 def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None, signs=()) -> np.ndarray:
     """Per-class mask (height, width) uint8: each paint's clipped, projected contours filled
     (no antialiasing, non-zero winding) with its class id; later paint wins; 0 = background.
     ``signs`` (``road_signs.PlacedSign``): the faces drawn, as they are, over the paint and
-    farthest first (their poles are not labelled)."""
+    farthest first (their poles are not labelled). The polygons are :func:`mask_polygons`, the
+    ones a road node puts in its display list as mask regions (a standalone helper: rendering
+    scenes gets its lane masks from the display list)."""
     import skia
 
-    ids = DEFAULT_CLASS_IDS if class_ids is None else class_ids
     buf = np.zeros((camera.height, camera.width, 4), dtype=np.uint8)
     surface = skia.Surface(buf)
     with surface as canvas:
-        for p in paints:
-            cid = ids.get(p.cls, 0)
-            if cid == 0:
-                continue
+        for cid, polys in mask_polygons(camera, paints, None, visible_signs(camera, signs), class_ids):
             path = skia.Path()
-            for c in p.contours:
-                q = camera.project_polygon(c)
-                if len(q) >= 3:
-                    path.addPoly([skia.Point(float(x), float(y)) for x, y in q], True)
-            canvas.drawPath(path, _class_paint(cid))
-        for sign, _, _ in visible_signs(camera, signs):
-            cid = ids.get(sign.cls, 0)
-            if cid:
-                q = camera.project(sign.outline)[0]
-                canvas.drawPath(skia.Path().addPoly([skia.Point(float(x), float(y)) for x, y in q], True),
-                                _class_paint(cid))
+            for q in polys:
+                path.addPoly([skia.Point(float(x), float(y)) for x, y in q], True)
+            canvas.drawPath(path, skia.Paint(Color=skia.Color(cid, 0, 0, 255), AntiAlias=False,
+                                             BlendMode=skia.BlendMode.kSrc))
     return buf[:, :, 0].copy()

@@ -8,12 +8,9 @@ projection that draws them.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
-import skia
-from numba import njit
 
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
@@ -22,10 +19,9 @@ from .base import Shape, register
 from .lane_labels import boundary_polylines, object_labels, tusimple_row
 from .road_arrows import ARROW_SHAPES
 from .road_camera import PinholeCamera
-from .road_centreline import Centreline
-from .road_signs import SIGN_KINDS, SIGN_STYLES, default_text, draw_sign, place_sign, sign_labels, visible_signs
-from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec, RoadLayout, arrow,
-                            crosswalk, road_paint, stop_line, strip_polygon, text_anchor)
+from .road_frame import emit_road, mask_regions, placed_signs, road_frame, road_world, text_layout, world_paint
+from .road_signs import SIGN_KINDS, SIGN_STYLES, default_text, sign_labels
+from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,8 +130,6 @@ class RoadCamera:
         normalise(self)
 
 
-TEXTURE_RANGE = 60.0  # metres over which the asphalt texture fades out
-ALPHA_STEPS = 16      # worn-paint alpha levels that share one path
 
 
 
@@ -244,7 +238,7 @@ class Road(Shape):
     # -- geometry shared by drawing and annotation ------------------------------------------
     def world(self):
         """(centreline, layout), built once per node."""
-        return _world(self.segments, self.lanes, self.boundaries)
+        return road_world(self.segments, self.lanes, self.boundaries)
 
     def view_size(self, ctx) -> tuple:
         if self.view is not None:
@@ -268,14 +262,14 @@ class Road(Shape):
         Paint is anchored in the world, so the whole road's paint is built once (per road and
         seed) and each frame only selects the records overlapping the visible stretch.
         """
-        paints, lo, hi = _world_paint(self.segments, self.lanes, self.boundaries, self.markings, ctx.scene.seed)
+        paints, lo, hi = world_paint(self.segments, self.lanes, self.boundaries, self.markings, ctx.scene.seed)
         s0, s1 = posed.visible_stretch(s)
         idx = np.nonzero((hi >= s0) & (lo <= s1))[0]
         return [paints[i] for i in idx]
 
     def placed_signs(self, posed, s) -> list:
         """The signs (world geometry, built once per road) that may be visible from arc length ``s``."""
-        signs = _placed_signs(self.segments, self.lanes, self.boundaries, self.signs)
+        signs = placed_signs(self.segments, self.lanes, self.boundaries, self.signs)
         s0, s1 = posed.visible_stretch(s)
         return [sign for sign in signs if s0 <= sign.s <= s1]
 
@@ -286,140 +280,43 @@ class Road(Shape):
         for where, text in texts:
             if text:
                 try:
-                    _text_layout(text, ctx.font_chain("sans-bold"))
+                    text_layout(text, ctx.font_chain("sans-bold"))
                 except SceneError as exc:
                     raise SceneError(exc.message, where) from None
 
-    # -- drawing -------------------------------------------------------------------------------
-    def draw_custom(self, canvas, ctx):
-        posed, s = self.posed_camera(ctx)
-        w, h = posed.width, posed.height
-        op = ctx.opacity
-        canvas.save()
-        canvas.clipRect(skia.Rect.MakeWH(w, h))
-        if self.ground is not None:
-            canvas.drawRect(skia.Rect.MakeWH(w, h), _paint(self.ground, op))
-        if self.sky is not None:
-            sky = _sky_polygon(posed.horizon_line(), w, h)
-            if len(sky) >= 3:
-                canvas.drawPath(_poly_path([sky]), _paint(self.sky, op))
-        s0, s1 = posed.visible_stretch(s)
-        if self.asphalt is not None:
-            pieces = _surface_pieces(self.segments, self.lanes, self.boundaries, self.shoulder)
-            chosen = [poly for a, b, poly in pieces if b >= s0 and a <= s1]
-            polys = [q for q in project_many(posed, chosen) if len(q) >= 3]
-            if polys:
-                canvas.drawPath(_poly_path(polys), _paint(self.asphalt, op))
-            if self.texture > 0:
-                self._draw_texture(canvas, ctx, posed, s, [poly for a, b, poly in pieces
-                                                           if b >= s - 1.0 and a <= s + TEXTURE_RANGE], op)
-        for colour, flat, paint in self.paint_groups(ctx, posed, s):
-            if paint is not None:
-                self._draw_text(canvas, ctx, posed, paint, colour, op)
-            elif len(flat[1]):
-                canvas.drawPath(_flat_path(*flat), _paint(colour, op))
-        if self.signs:
-            chain = ctx.font_chain("sans-bold")
-            for sign, uv, alpha in visible_signs(posed, self.placed_signs(posed, s)):
-                draw_sign(canvas, sign, uv, alpha * op, project_many(posed, [sign.pole]),
-                          lambda text: _text_layout(text, chain))
-        canvas.restore()
+    # -- display list ----------------------------------------------------------------------------
+    def emit(self, ctx) -> list:
+        """The frame's items in the view's pixel coordinates (perspective already applied), plus the
+        lane-class mask regions when a lane mask is wanted; everything from one projection."""
+        f = road_frame(self, ctx)
+        items = emit_road(self, ctx, f)
+        if "lane" in ctx.masks:
+            items += mask_regions(f)
+        return items
 
-    def paint_groups(self, ctx, posed, s):
-        """Projected paint grouped into one path per (lines or markings, colour, wear alpha).
-
-        One path per group is faster than one per dash, and filling adjacent strips as one path
-        avoids faint antialiasing seams where they meet. Yields ``(rgba, (points, sizes), None)``,
-        or ``(rgba, None, paint)`` for painted text; lines before markings.
-        """
-        key = (self.segments, self.lanes, self.boundaries, self.markings, ctx.scene.seed)
-        paints, lo, hi = _world_paint(*key)
-        points, starts, sizes, owner, group, groups = _paint_tables(*key)
-        s0, s1 = posed.visible_stretch(s)
-        visible = (hi >= s0) & (lo <= s1)
-        sel = np.nonzero(visible[owner])[0] if len(owner) else owner
-        n_sel = sizes[sel]
-        # gather the selected contours' points without a Python loop
-        offs = np.arange(int(n_sel.sum())) - np.repeat(np.cumsum(n_sel) - n_sel, n_sel)
-        sel_pts = points[np.repeat(starts[sel], n_sel) + offs]
-        pts, out_sizes = project_flat_arrays(posed, sel_pts, n_sel)
-        keep = out_sizes >= 3
-        pts, out_sizes, gsel = pts[np.repeat(keep, out_sizes)], out_sizes[keep], group[sel][keep]
-        if len(gsel):
-            cuts = np.flatnonzero(np.diff(gsel)) + 1          # groups are contiguous runs
-            c_lo = np.concatenate(([0], cuts))
-            c_hi = np.concatenate((cuts, [len(gsel)]))
-            p_end = np.cumsum(out_sizes)
-            p_start = p_end - out_sizes
-            verbs = _verbs(out_sizes)                       # move, lines, close per polygon
-            v_end = p_end + np.arange(1, len(out_sizes) + 1)
-            v_start = v_end - out_sizes - 1
-            pts32 = pts.astype(np.float32)
-            for a_, b_ in zip(c_lo.tolist(), c_hi.tolist()):
-                yield groups[gsel[a_]][1], (pts32[p_start[a_]:p_end[b_ - 1]], out_sizes[a_:b_],
-                                            verbs[v_start[a_]:v_end[b_ - 1]]), None
-        for i in _text_paints(*key):
-            if visible[i]:
-                colour = tuple(c / 255.0 for c in PAINT_COLOURS[paints[i].colour]) + (paints[i].alpha,)
-                yield colour, None, paints[i]
-
-    def _draw_texture(self, canvas, ctx, posed, s, pieces, op):
-        """Seeded fractal noise darkening the asphalt, drawn in ground coordinates through the ground
-        homography (so it is fixed to the road), faded to nothing at TEXTURE_RANGE metres from the
-        camera: far texture would be finer than a pixel and flicker."""
-        ground = [posed.clip_polygon_near(poly, far=TEXTURE_RANGE + 20.0) for poly in pieces]
-        ground = [g[:, :2] for g in ground if len(g) >= 3]
-        if not ground:
-            return
-        h = posed.ground_homography()
-        # scale by a positive number only: w must stay positive for ground points in front
-        m = skia.Matrix.MakeAll(*(float(v) for v in (h / np.abs(h).max()).ravel()))
-        cx, cy = float(posed.C[0]), float(posed.C[1])
-        noise = skia.PerlinNoiseShader.MakeFractalNoise(0.6, 0.6, 3, float(ctx.scene.seed % 65536))
-        # noise red channel -> alpha of black (darkening), scaled by the strength
-        k = float(self.texture) * 0.35 * op
-        dark = noise.makeWithColorFilter(skia.ColorFilters.Matrix(
-            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, k, 0, 0, 0, 0]))
-        fade = skia.GradientShader.MakeRadial(skia.Point(cx, cy), TEXTURE_RANGE,
-                                              [skia.ColorBLACK, skia.ColorTRANSPARENT], [0.3, 1.0])
-        paint = skia.Paint(AntiAlias=True, Shader=skia.Shaders.Blend(skia.BlendMode.kDstIn, dark, fade))
-        canvas.save()
-        canvas.concat(m)
-        canvas.drawPath(_poly_path(ground), paint)
-        canvas.restore()
-
-    def _draw_text(self, canvas, ctx, posed, paint, colour, op):
-        if not paint.text or paint.quad is None:
-            return
-        uv, z = posed.project(paint.quad)
-        if not np.all(z >= posed.camera.near):
-            return  # partly behind the near plane: skip rather than draw a distorted mapping
-        lay = _text_layout(paint.text, ctx.font_chain("sans-bold"))
-        x0, y0, x1, y1 = lay.bounds
-        src = [skia.Point(x0, y0), skia.Point(x1, y0), skia.Point(x1, y1), skia.Point(x0, y1)]
-        dst = [skia.Point(float(x), float(y)) for x, y in uv]
-        m = skia.Matrix()
-        if not m.setPolyToPoly(src, dst):
-            return
-        canvas.save()
-        canvas.concat(m)
-        for blob in lay.blobs_upto(1 << 30):
-            canvas.drawTextBlob(blob, 0, 0, _paint(colour, op))
-        canvas.restore()
+    def lane_mask_regions(self, ctx) -> list:
+        """Lane-class mask regions of the frame (``ir.MaskRegion``, class ids of
+        ``lane_labels.DEFAULT_CLASS_IDS``), from the same projection as :meth:`emit`."""
+        return mask_regions(road_frame(self, ctx))
 
     # -- annotations -----------------------------------------------------------------------------
-    def annotate_custom(self, ctx, m):
+    def annotate(self, ctx):
+        """Lane boundary polylines, TuSimple rows, painted objects and signs of the frame."""
         from symbolreel.annotate import points_of, quad_of
 
-        posed, s = self.posed_camera(ctx)
+        m = ctx.matrix
+        f = road_frame(self, ctx)
+        posed, s = f.posed, f.s
         cl, layout = self.world()
         w, h = posed.width, posed.height
         lanes = boundary_polylines(posed, cl, layout)
         h_samples = self.h_samples if self.h_samples is not None else tuple(
             float(y) for y in range(int(np.ceil(h * 4 / 9 / 10) * 10), h, 10))
         xs = tusimple_row(lanes, [int(v) for v in h_samples], width=w)
-        objects = object_labels(posed, [p for p in self.paints(ctx, posed, s) if p.kind != "line"])
-        objects += sign_labels(posed, self.placed_signs(posed, s))
+        polygons = f.polygons()
+        idx = [i for i in np.nonzero(f.visible)[0].tolist() if f.paints[i].kind != "line"]
+        objects = object_labels(posed, [f.paints[i] for i in idx], [polygons.get(i, []) for i in idx])
+        objects += sign_labels(posed, f.signs)
         for o in objects:
             o["polygon"] = [points_of(m, poly) for poly in o["polygon"]]
             if o["quad"] is not None:
@@ -435,270 +332,3 @@ class Road(Shape):
             "tusimple": {"h_samples": [int(v) for v in h_samples], "lanes": xs},
             "objects": objects,
         }
-
-
-@functools.lru_cache(maxsize=32)
-def _world(segments, lanes, boundaries):
-    cl = Centreline.from_segments([seg.as_spec() for seg in segments])
-    layout = RoadLayout(tuple(lanes), tuple(b.spec() for b in boundaries))
-    return cl, layout
-
-
-@functools.lru_cache(maxsize=16)
-def _placed_signs(segments, lanes, boundaries, signs) -> tuple:
-    cl, layout = _world(segments, lanes, boundaries)
-    return tuple(place_sign(cl, layout, g.kind, g.s, g.side, g.offset, g.height, g.size, g.text, index=i,
-                                reverse=g.reverse, style=g.style)
-                 for i, g in enumerate(signs))
-
-
-@functools.lru_cache(maxsize=16)
-def _world_paint(segments, lanes, boundaries, markings, seed):
-    """All paint of the road in world coordinates, with arrays of each record's arc-length range."""
-    cl, layout = _world(segments, lanes, boundaries)
-    # built in 20 m chunks so solid lines become short strips (cheap to clip at the near/far
-    # planes); a dash overlapping two chunks comes back from both and is kept once
-    out, seen = [], set()
-    edges = np.append(np.arange(0.0, cl.length, 20.0), cl.length)
-    for a, b in zip(edges[:-1], edges[1:]):
-        for paint in road_paint(cl, layout, a, b, seed=seed):
-            key = (paint.boundary, paint.s_range, tuple(np.round(paint.contours[0][0], 6)))
-            if key not in seen:
-                seen.add(key)
-                out.append(paint)
-    for m in markings:
-        if m.kind == "stop_line":
-            out.append(stop_line(cl, layout, m.s, lanes=m.lane))
-        elif m.kind == "crosswalk":
-            out += crosswalk(cl, layout, m.s, length=m.length or 4.0, lanes=m.lane, seed=seed, wear=m.wear)
-        elif m.kind == "arrow":
-            out.append(arrow(cl, layout, m.lane, m.s, shape=m.shape, length=m.length or 6.0, seed=seed,
-                             wear=m.wear))
-        else:
-            out.append(text_anchor(cl, layout, m.lane, m.s, length=m.length or 5.0, text=m.text))
-    lo = np.array([p.s_range[0] for p in out])
-    hi = np.array([p.s_range[1] for p in out])
-    return out, lo, hi
-
-
-@functools.lru_cache(maxsize=16)
-def _paint_tables(segments, lanes, boundaries, markings, seed):
-    """Per-contour lookup tables for fast per-frame grouping.
-
-    Returns ``(points, starts, sizes, owner, group, groups)``: every non-text contour's world
-    points concatenated (contours ordered by group, so a group is a contiguous run), each contour's
-    start and size in ``points``, the paint record it belongs to, its group id, and the groups as
-    ``(is_marking, rgba)`` with lines before markings.
-    """
-    paints, _, _ = _world_paint(segments, lanes, boundaries, markings, seed)
-    keys, rows = {}, []
-    for i, paint in enumerate(paints):
-        if paint.kind == "text":
-            continue
-        # worn paint: alpha quantised to 1/16 steps (wear is random fading anyway), so dashes share paths
-        alpha = round(paint.alpha * ALPHA_STEPS) / ALPHA_STEPS
-        colour = tuple(c / 255.0 for c in PAINT_COLOURS[paint.colour]) + (alpha,)
-        gid = keys.setdefault((paint.kind != "line", colour), len(keys))
-        rows += [(gid, i, np.ascontiguousarray(c, dtype=np.float64)) for c in paint.contours]
-    key_list = list(keys)
-    order = sorted(range(len(key_list)), key=lambda g: key_list[g][0])     # lines first, stable
-    rank = {g: r for r, g in enumerate(order)}
-    rows.sort(key=lambda row: rank[row[0]])                                  # stable within a group
-    sizes = np.array([len(c) for _, _, c in rows], np.int64)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-    points = np.concatenate([c for _, _, c in rows]) if rows else np.empty((0, 3))
-    owner = np.array([i for _, i, _ in rows], np.int64)
-    group = np.array([rank[g] for g, _, _ in rows], np.int64)
-    return points, starts, sizes, owner, group, [key_list[g] for g in order]
-
-
-@functools.lru_cache(maxsize=16)
-def _text_paints(segments, lanes, boundaries, markings, seed) -> tuple:
-    """Indices of the painted-text records (drawn with glyphs, not polygons)."""
-    paints, _, _ = _world_paint(segments, lanes, boundaries, markings, seed)
-    return tuple(i for i, p in enumerate(paints) if p.kind == "text")
-
-
-@functools.lru_cache(maxsize=16)
-def _surface_pieces(segments, lanes, boundaries, shoulder, piece=10.0):
-    """The asphalt as strips of ``piece`` metres: (s0, s1, world polygon)."""
-    cl, layout = _world(segments, lanes, boundaries)
-    left, right = layout.lane_span()
-    edges = np.append(np.arange(0.0, cl.length, piece), cl.length)
-    return [(a, b, strip_polygon(cl, a, b, left + shoulder, right - shoulder, 0.05))
-            for a, b in zip(edges[:-1], edges[1:]) if b > a]
-
-
-def project_flat_arrays(posed, pts, sizes):
-    """:func:`project_flat` for polygons already concatenated: ``pts`` (N, 3), ``sizes``."""
-    if not len(sizes):
-        return np.empty((0, 2)), np.zeros(0, np.int64)
-    cam = posed.camera
-    return _project_clip_all(np.ascontiguousarray(pts, dtype=np.float64), np.asarray(sizes, np.int64),
-                             np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C), cam.focal,
-                             0.5 * posed.width, 0.5 * posed.height, cam.near, cam.far)
-
-
-def project_flat(posed, polys):
-    """Project world polygons, clipped to the near and far planes (the same Sutherland-Hodgman
-    construction as ``posed.project_polygon``), in one compiled call.
-
-    Returns ``(points (M, 2), sizes (len(polys),))``; a polygon wholly out of range has size 0.
-    """
-    if not len(polys):
-        return np.empty((0, 2)), np.zeros(0, np.int64)
-    sizes = np.array([len(p) for p in polys], dtype=np.int64)
-    pts = np.ascontiguousarray(np.concatenate(polys), dtype=np.float64)
-    cam = posed.camera
-    return _project_clip_all(pts, sizes, np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C),
-                             cam.focal, 0.5 * posed.width, 0.5 * posed.height, cam.near, cam.far)
-
-
-def project_many(posed, polys) -> list:
-    """Like :func:`project_flat`, as a list of (k, 2) arrays."""
-    out, sizes = project_flat(posed, polys)
-    return np.split(out, np.cumsum(sizes)[:-1]) if len(sizes) else []
-
-
-@njit(cache=True)
-def _project_clip_all(pts, sizes, R, C, focal, cx, cy, near, far):
-    n_total = 0
-    for n in sizes:
-        n_total += 4 * n + 8
-    out = np.empty((n_total, 2))
-    out_sizes = np.zeros(sizes.shape[0], np.int64)
-    start = 0
-    m = 0
-    for i in range(sizes.shape[0]):
-        n = sizes[i]
-        poly = pts[start:start + n]
-        cam = np.empty((n, 3))
-        for j in range(n):
-            for r in range(3):
-                cam[j, r] = (R[r, 0] * (poly[j, 0] - C[0]) + R[r, 1] * (poly[j, 1] - C[1])
-                             + R[r, 2] * (poly[j, 2] - C[2]))
-        lo = cam[:, 2].min()
-        hi = cam[:, 2].max()
-        start += n
-        if hi < near or lo > far:
-            continue
-        if lo >= near and hi <= far:
-            clipped = cam
-        else:
-            vals = np.empty((n, 2))
-            for j in range(n):
-                vals[j, 0] = cam[j, 2] - near
-                vals[j, 1] = far - cam[j, 2]
-            clipped = _clip_planes(cam, vals)
-        k = clipped.shape[0]
-        for j in range(k):
-            z = clipped[j, 2]
-            out[m + j, 0] = focal * clipped[j, 0] / z + cx
-            out[m + j, 1] = focal * clipped[j, 1] / z + cy
-        out_sizes[i] = k
-        m += k
-    return out[:m], out_sizes
-
-
-@njit(cache=True)
-def _clip_planes(p, v):
-    """Sutherland-Hodgman against the half-spaces v[:, k] >= 0 (values affine along edges).
-
-    Same construction as road_camera.clip_polygon_planes (t = d / (d - d_next) on crossing
-    edges), compiled: the per-polygon NumPy version costs ~0.2 ms, this a few microseconds.
-    """
-    for k in range(v.shape[1]):
-        n = p.shape[0]
-        if n == 0:
-            break
-        out_p = np.empty((2 * n, p.shape[1]))
-        out_v = np.empty((2 * n, v.shape[1]))
-        m = 0
-        for i in range(n):
-            j = (i + 1) % n
-            di, dj = v[i, k], v[j, k]
-            if di >= 0:
-                out_p[m] = p[i]
-                out_v[m] = v[i]
-                m += 1
-            if (di >= 0) != (dj >= 0):
-                t = di / (di - dj)
-                out_p[m] = p[i] + t * (p[j] - p[i])
-                out_v[m] = v[i] + t * (v[j] - v[i])
-                out_v[m, k] = 0.0
-                m += 1
-        p = out_p[:m].copy()
-        v = out_v[:m].copy()
-    return p
-
-
-@functools.lru_cache(maxsize=64)
-def _text_layout(text, chain):
-    from symbolreel.typeset import layout_text
-
-    return layout_text(text, chain, 100.0, 0.0, 1.0, "center", "middle", "strict")
-
-
-def _paint(rgba, op) -> skia.Paint:
-    return skia.Paint(Color4f=skia.Color4f(rgba[0], rgba[1], rgba[2], rgba[3] * op), AntiAlias=True)
-
-
-def _poly_path(polys) -> skia.Path:
-    """One skia.Path of closed polygons (list of (k, 2) arrays), non-zero winding."""
-    polys = [np.asarray(q, dtype=np.float64) for q in polys if len(q)]
-    if not polys:
-        return skia.Path()
-    return _flat_path(np.concatenate(polys), np.array([len(q) for q in polys]))
-
-
-def _verbs(sizes) -> np.ndarray:
-    """Skia path verbs for closed polygons of ``sizes`` points: move, line..., close each."""
-    sizes = np.asarray(sizes, dtype=np.int64)
-    first = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
-    verbs = np.ones(int(sizes.sum()) + len(sizes), np.uint8)   # line
-    verbs[first] = 0                                            # move
-    verbs[first + sizes] = 5                                    # close
-    return verbs
-
-
-def _flat_path(pts, sizes, verbs=None) -> skia.Path:
-    """skia.Path of closed polygons given as concatenated points and per-polygon sizes (all > 0).
-
-    Writes Skia's own path serialisation (format version 5: header, point/weight/verb counts,
-    float32 points, uint8 verbs move/line.../close, padded to 4 bytes) and reads it back, so no
-    Python runs per point; falls back to addPoly if Skia rejects the buffer (another format
-    version). tests/test_road_node.py checks both give the same path.
-    """
-    path = skia.Path()
-    sizes = np.asarray(sizes, dtype=np.int64)
-    pts32 = np.ascontiguousarray(pts, dtype=np.float32)
-    if verbs is None:
-        verbs = _verbs(sizes)
-    pad = (-len(verbs)) % 4
-    buf = b"".join((np.array([5, len(pts32), 0, len(verbs)], np.int32).tobytes(), pts32.tobytes(),
-                    verbs.tobytes(), b"\0" * pad))
-    if path.readFromMemory(buf) == len(buf):
-        return path
-    path = skia.Path()
-    start = 0
-    for n in sizes.tolist():
-        path.addPoly([skia.Point(x, y) for x, y in pts32[start:start + n].tolist()], True)
-        start += n
-    return path
-
-
-def _sky_polygon(line, w, h) -> np.ndarray:
-    """The part of the view rectangle on the sky side of the horizon line (a*x + b*y + c < 0)."""
-    a, b, c = line
-    rect = np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]])
-    vals = -(rect @ np.array([a, b]) + c)
-    out = []
-    for i in range(4):
-        p, q = rect[i], rect[(i + 1) % 4]
-        vp, vq = vals[i], vals[(i + 1) % 4]
-        if vp >= 0:
-            out.append(p)
-        if (vp >= 0) != (vq >= 0):
-            t = vp / (vp - vq)
-            out.append(p + t * (q - p))
-    return np.array(out)

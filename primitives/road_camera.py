@@ -21,8 +21,10 @@ from dataclasses import dataclass
 import math
 
 import numpy as np
+from numba import njit
 
-__all__ = ["PinholeCamera", "PosedCamera", "clip_polygon_planes", "clip_polyline_values"]
+__all__ = ["PinholeCamera", "PosedCamera", "clip_polygon_planes", "clip_polyline_values", "project_flat",
+           "project_flat_arrays", "project_many"]
 
 
 @dataclass(frozen=True)
@@ -238,3 +240,107 @@ def clip_polyline_values(line, values) -> list[np.ndarray]:
     if len(cur) >= 2:
         pieces.append(np.array(cur))
     return pieces
+
+
+# -- compiled batch projection (what a road frame draws, masks and labels) ----------------------
+
+def project_flat_arrays(posed, pts, sizes, near=None, far=None):
+    """:func:`project_flat` for polygons already concatenated: ``pts`` (N, 3), ``sizes``."""
+    if not len(sizes):
+        return np.empty((0, 2)), np.zeros(0, np.int64)
+    cam = posed.camera
+    return _project_clip_all(np.ascontiguousarray(pts, dtype=np.float64), np.asarray(sizes, np.int64),
+                             np.ascontiguousarray(posed.R), np.ascontiguousarray(posed.C), cam.focal,
+                             0.5 * posed.width, 0.5 * posed.height, cam.near if near is None else near,
+                             cam.far if far is None else far)
+
+
+def project_flat(posed, polys, near=None, far=None):
+    """Project world polygons, clipped to the near and far planes (default: the camera's; the same
+    Sutherland-Hodgman construction as ``posed.project_polygon``), in one compiled call. Drawing,
+    masks and object labels of a road frame all come from this one projection.
+
+    Returns ``(points (M, 2), sizes (len(polys),))``; a polygon wholly out of range has size 0.
+    """
+    if not len(polys):
+        return np.empty((0, 2)), np.zeros(0, np.int64)
+    sizes = np.array([len(p) for p in polys], dtype=np.int64)
+    return project_flat_arrays(posed, np.concatenate(polys), sizes, near, far)
+
+
+def project_many(posed, polys, near=None, far=None) -> list:
+    """Like :func:`project_flat`, as a list of (k, 2) arrays."""
+    out, sizes = project_flat(posed, polys, near, far)
+    return np.split(out, np.cumsum(sizes)[:-1]) if len(sizes) else []
+
+
+@njit(cache=True)
+def _project_clip_all(pts, sizes, R, C, focal, cx, cy, near, far):
+    n_total = 0
+    for n in sizes:
+        n_total += 4 * n + 8
+    out = np.empty((n_total, 2))
+    out_sizes = np.zeros(sizes.shape[0], np.int64)
+    start = 0
+    m = 0
+    for i in range(sizes.shape[0]):
+        n = sizes[i]
+        poly = pts[start:start + n]
+        cam = np.empty((n, 3))
+        for j in range(n):
+            for r in range(3):
+                cam[j, r] = (R[r, 0] * (poly[j, 0] - C[0]) + R[r, 1] * (poly[j, 1] - C[1])
+                             + R[r, 2] * (poly[j, 2] - C[2]))
+        lo = cam[:, 2].min()
+        hi = cam[:, 2].max()
+        start += n
+        if hi < near or lo > far:
+            continue
+        if lo >= near and hi <= far:
+            clipped = cam
+        else:
+            vals = np.empty((n, 2))
+            for j in range(n):
+                vals[j, 0] = cam[j, 2] - near
+                vals[j, 1] = far - cam[j, 2]
+            clipped = _clip_planes(cam, vals)
+        k = clipped.shape[0]
+        for j in range(k):
+            z = clipped[j, 2]
+            out[m + j, 0] = focal * clipped[j, 0] / z + cx
+            out[m + j, 1] = focal * clipped[j, 1] / z + cy
+        out_sizes[i] = k
+        m += k
+    return out[:m], out_sizes
+
+
+@njit(cache=True)
+def _clip_planes(p, v):
+    """Sutherland-Hodgman against the half-spaces v[:, k] >= 0 (values affine along edges).
+
+    Same construction as road_camera.clip_polygon_planes (t = d / (d - d_next) on crossing
+    edges), compiled: the per-polygon NumPy version costs ~0.2 ms, this a few microseconds.
+    """
+    for k in range(v.shape[1]):
+        n = p.shape[0]
+        if n == 0:
+            break
+        out_p = np.empty((2 * n, p.shape[1]))
+        out_v = np.empty((2 * n, v.shape[1]))
+        m = 0
+        for i in range(n):
+            j = (i + 1) % n
+            di, dj = v[i, k], v[j, k]
+            if di >= 0:
+                out_p[m] = p[i]
+                out_v[m] = v[i]
+                m += 1
+            if (di >= 0) != (dj >= 0):
+                t = di / (di - dj)
+                out_p[m] = p[i] + t * (p[j] - p[i])
+                out_v[m] = v[i] + t * (v[j] - v[i])
+                out_v[m, k] = 0.0
+                m += 1
+        p = out_p[:m].copy()
+        v = out_v[:m].copy()
+    return p

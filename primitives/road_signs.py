@@ -3,8 +3,8 @@
 A sign is a flat face on a pole, standing ``offset`` metres beyond the road's outer boundary at
 arc length ``s``, facing the oncoming traffic (its face normal points back along the road). The
 face is drawn in a local 100 x 100 box (y down, the box's top-left as the driver reads it) and
-mapped onto the projected face quad with a perspective matrix, so artwork and labels share one
-projection. Conventions of the shapes follow the Vienna Convention's families: a red-ringed
+its outlines are mapped onto the projected face quad through the face's homography (before the
+display list, which holds affine matrices only), so artwork and labels share one projection. Conventions of the shapes follow the Vienna Convention's families: a red-ringed
 disc for speed limits, a red octagon for stop, a red-bordered triangle for warnings and an
 inverted one for yield.
 """
@@ -15,8 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbolreel import ir
+
+from .road_projective import homography, map_path, rounded_polygon
+
 __all__ = ["SIGN_KINDS", "SIGN_STYLES", "SIGN_CLASSES", "default_text", "PlacedSign", "place_sign",
-           "face_outline", "visible_signs", "sign_labels"]
+           "face_outline", "visible_signs", "sign_labels", "sign_items"]
 
 SIGN_KINDS = ("speed_limit", "stop", "warning", "yield")
 #: vienna: the Vienna Convention's common shapes (red-ringed disc, red-bordered triangles);
@@ -149,12 +153,13 @@ def visible_signs(posed, signs) -> list:
     return [(sign, uv, alpha) for _, sign, uv, alpha in out]
 
 
-def sign_labels(posed, signs) -> list[dict]:
-    """Object labels for the drawn signs (same keys as ``lane_labels.object_labels``, plus
-    ``distance``: the face centre's depth in metres, and ``alpha``)."""
+def sign_labels(posed, visible) -> list[dict]:
+    """Object labels for the drawn signs, ``visible`` as :func:`visible_signs` returns them (same
+    keys as ``lane_labels.object_labels``, plus ``distance``: the face centre's depth in metres,
+    and ``alpha``)."""
     out = []
     w, h = posed.width, posed.height
-    for sign, uv, alpha in visible_signs(posed, signs):
+    for sign, uv, alpha in visible:
         poly, _ = posed.project(sign.outline)
         if poly[:, 0].max() < 0 or poly[:, 0].min() > w or poly[:, 1].max() < 0 or poly[:, 1].min() > h:
             continue
@@ -211,78 +216,67 @@ _FACES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
-def _face_paths(kind: str, style: str) -> tuple:
-    """(outer, inner) skia paths of a face in the local box (constant: built once per kind)."""
-    import skia
+FACE_BOX = ((0.0, 0.0), (FACE, 0.0), (FACE, FACE), (0.0, FACE))
 
+
+@functools.lru_cache(maxsize=None)
+def _face_outlines(kind: str, style: str) -> tuple:
+    """(outer, inner) outlines ``(points, verbs)`` of a face in the local box, corners rounded
+    (constant: built once per kind and style)."""
     face = _FACES[kind, style]
     out = []
-    for k in (1.0, face.scale):
+    for k, r in ((1.0, face.rounded), (face.scale, face.rounded * face.scale)):
         pts = (face_outline(kind, style) - face.centre) * k + face.centre
-        path = skia.Path()
-        path.addPoly([skia.Point(float(x), float(y)) for x, y in pts], True)
-        out.append(path)
+        out.append(rounded_polygon(pts, r))
     return tuple(out)
 
 
 @functools.lru_cache(maxsize=64)
-def _fill(rgb, rounded=0.0):
-    """A cached fill paint (never modified after creation)."""
-    import skia
-
-    paint = skia.Paint(Color4f=skia.Color4f(rgb[0], rgb[1], rgb[2], 1.0), AntiAlias=True)
-    if rounded:
-        paint.setPathEffect(skia.CornerPathEffect.Make(rounded))
-    return paint
+def _fill(rgb) -> ir.Paint:
+    """A cached opaque fill (never modified after creation, so its backend form is reused)."""
+    return ir.Paint((rgb[0], rgb[1], rgb[2], 1.0))
 
 
-def _draw_fitted(canvas, lay, box, at, paint) -> None:
-    """Draw a centred layout scaled to fit ``box`` (width, height), centred at ``at``."""
-    x0, y0, x1, y1 = lay.bounds
+def _fit(bounds, box, at) -> np.ndarray:
+    """3x3 affine placing a layout with ``bounds`` scaled to fit ``box`` (w, h), centred at ``at``."""
+    x0, y0, x1, y1 = bounds
     k = min(box[0] / max(x1 - x0, 1e-9), box[1] / max(y1 - y0, 1e-9))
-    canvas.save()
-    canvas.translate(at[0] - k * 0.5 * (x0 + x1), at[1] - k * 0.5 * (y0 + y1))
-    canvas.scale(k, k)
-    for blob in lay.blobs_upto(1 << 30):
-        canvas.drawTextBlob(blob, 0, 0, paint)
-    canvas.restore()
+    return np.array([[k, 0.0, at[0] - k * 0.5 * (x0 + x1)], [0.0, k, at[1] - k * 0.5 * (y0 + y1)],
+                     [0.0, 0.0, 1.0]])
 
 
-def draw_sign(canvas, sign: PlacedSign, uv, alpha: float, pole_polys, text_layout) -> None:
-    """Draw one sign: its (already clipped and projected) pole polygons, then the face mapped onto
-    the image quad ``uv``; ``text_layout(text)`` returns a centred ``TextLayout``. A face seen
-    from behind is a grey plate."""
-    import skia
-
-    layer = alpha < 1.0
-    if layer:
-        canvas.saveLayerAlpha(None, int(round(alpha * 255)))
-    pole = skia.Path()
-    for q in pole_polys:
-        if len(q) >= 3:
-            pole.addPoly([skia.Point(float(x), float(y)) for x, y in q], True)
-    canvas.drawPath(pole, _fill(POLE))
-    src = [skia.Point(0, 0), skia.Point(FACE, 0), skia.Point(FACE, FACE), skia.Point(0, FACE)]
-    dst = [skia.Point(x, y) for x, y in uv.tolist()]
-    m = skia.Matrix()
-    if m.setPolyToPoly(src, dst):
-        canvas.save()
-        canvas.concat(m)
-        outer_path, inner_path = _face_paths(sign.kind, sign.style)
+def sign_items(sign: PlacedSign, uv, alpha: float, pole_polys, text_outline) -> list:
+    """Display-list items of one sign: its (already clipped and projected) pole polygons, then the
+    face, corner-rounded outlines and fitted text mapped through the face's homography onto the
+    image quad ``uv`` (image coordinates, no perspective left); ``text_outline(text)`` returns
+    ``(bounds, points, verbs, weights)`` of a centred layout. A face seen from behind is a grey plate;
+    ``alpha`` < 1 draws the sign as one layer."""
+    items = []
+    poles = [q for q in pole_polys if len(q) >= 3]
+    if poles:
+        items.append(ir.Draw(ir.Path.polygons(poles), _fill(POLE)))
+    try:
+        hm = homography(FACE_BOX, uv)
+    except ValueError:
+        hm = None
+    if hm is not None:
+        (outer_p, outer_v), (inner_p, inner_v) = _face_outlines(sign.kind, sign.style)
         face = _FACES[sign.kind, sign.style]
         (x0, y0), (x1, y1), (x2, y2), (x3, y3) = uv.tolist()
         # the corners run clockwise on screen (positive shoelace area, y down) when seen from the front
         front = (x0 * y1 - x1 * y0) + (x1 * y2 - x2 * y1) + (x2 * y3 - x3 * y2) + (x3 * y0 - x0 * y3) > 0
         if not front:
-            canvas.drawPath(outer_path, _fill(BACK, face.rounded))
+            items.append(ir.Draw(map_path(outer_p, outer_v, None, hm), _fill(BACK)))
         else:
-            canvas.drawPath(outer_path, _fill(face.outer, face.rounded))
-            canvas.drawPath(inner_path, _fill(face.inner, face.rounded * face.scale))
+            items.append(ir.Draw(map_path(outer_p, outer_v, None, hm), _fill(face.outer)))
+            items.append(ir.Draw(map_path(inner_p, inner_v, None, hm), _fill(face.inner)))
             texts = [(sign.text, face.box, face.at)] + ([face.caption] if face.caption else [])
             for text, box, at in texts:
                 if text:
-                    _draw_fitted(canvas, text_layout(text), box, at, _fill(face.ink))
-        canvas.restore()
-    if layer:
-        canvas.restore()
+                    bounds, pts, verbs, weights = text_outline(text)
+                    if len(verbs):
+                        items.append(ir.Draw(map_path(pts, verbs, weights, hm @ _fit(bounds, box, at)),
+                                             _fill(face.ink)))
+    if alpha < 1.0:
+        return [ir.Group(items, opacity=alpha)]
+    return items

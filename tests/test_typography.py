@@ -265,7 +265,8 @@ def test_spans_keep_their_style_through_layout_render_and_annotations():
     from symbolreel.raster import Renderer
 
     r = Renderer(CompiledScene(scene))
-    lay = r.layout(r.c.entries[0], r.c.entries[0].static)
+    e = r.c.entries[0]
+    lay = e.node.layout(r.context(e, e.static, 1.0, 0.0, None))
     assert lay.chars[0].font == "noto-sans-bold" and lay.chars[5].font == "noto-sans"
 
 

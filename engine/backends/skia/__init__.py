@@ -8,6 +8,7 @@
 Named procedural effects are looked up in :data:`EFFECTS` (``register_effect``); an unknown name
 draws the effect's ``fallback`` items.
 """
+from . import asphalt  # noqa: F401  (registers the asphalt_noise effect)
 from .draw import EFFECTS, SkiaBackend, register_effect, skia_matrix
 from .paths import from_skia_path, to_skia_path
 
