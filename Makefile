@@ -9,6 +9,7 @@ TEST_STAMP := $(VENV)/.installed-test
 .PHONY: demo test bench schema clean
 
 $(STAMP): requirements.lock pyproject.toml
+	bash scripts/check_system_libs.sh $(PY)
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .

@@ -64,7 +64,8 @@ def _workers_arg(text: str):
 
 def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("scene", help="scene file (YAML or JSON), e.g. examples/text_card.yaml")
-    p.add_argument("-o", "--output", help="output: out.mp4, out.png (one frame) or dir/%%05d.png; "
+    p.add_argument("-o", "--output", help="output: out.mp4, out.png (one frame), dir/%%05d.png, out.svg (one "
+                                          "frame) or out.pdf (a page per frame); "
                                           "default: <scene name>.mp4 next to the scene")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--frame", type=int, metavar="N", help="render only frame N (0-based), e.g. --frame 12")
@@ -79,6 +80,8 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_workers_arg, default="auto", metavar="N",
                    help="processes to render with, or auto (default: one per core for long clips, else 1); "
                         "the output does not depend on it")
+    p.add_argument("--backend", choices=("skia", "cairo"), default="skia",
+                   help="rasteriser: skia (default, fastest) or cairo; .svg/.pdf output always uses cairo")
     p.add_argument("--crf", type=int, default=18, help="H.264 quality, 0 (lossless) .. 51 (worst); default 18")
     p.add_argument("--preset", default="medium", help="x264 speed preset, e.g. ultrafast, fast, medium (default)")
     p.add_argument("--pix-fmt", default="yuv420p", help="video pixel format: yuv420p (default, needs even size) "
@@ -126,7 +129,7 @@ def _render(args) -> int:
     if output is None:
         stem = os.path.splitext(args.scene)[0]
         output = stem + (".png" if (indices is not None and len(indices) == 1) or n == 1 else ".mp4")
-    if indices is None and output.lower().endswith(".png") and "%" not in output:
+    if indices is None and output.lower().endswith((".png", ".svg")) and "%" not in output:
         indices = [0]
     bar = None
     progress = None
@@ -142,7 +145,7 @@ def _render(args) -> int:
         result = api.render(scene, output, frames=indices, workers=args.workers, annotations=args.annotations,
                             crf=args.crf, preset=args.preset, compress_level=args.compress_level,
                             progress=progress, limits=limits, pix_fmt=args.pix_fmt, tusimple=args.tusimple,
-                            culane_dir=args.culane, lane_masks=args.lane_masks,
+                            culane_dir=args.culane, lane_masks=args.lane_masks, backend=args.backend,
                             base_dir=os.path.dirname(os.path.abspath(args.scene)))
     finally:
         if bar is not None:
