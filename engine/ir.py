@@ -409,15 +409,14 @@ class EmitContext:
 
     def _resolve(self):
         # paints reused across frames while style and opacity are unchanged (their backend cache too)
-        key = ("paints", self.opacity)
         hit = self.cache.get("_paints")
-        if hit is not None and hit[0] == key and self.entry.style_static:
+        if hit is not None and hit[0] == self.opacity and self.entry.style_static:
             self._fill, self._stroke = hit[1], hit[2]
         else:
             self._fill = fill_paint(self.p.get("fill"), self.opacity)
             self._stroke = stroke_paint(self.p, self.opacity)
             if self.entry.style_static:
-                self.cache["_paints"] = (key, self._fill, self._stroke)
+                self.cache["_paints"] = (self.opacity, self._fill, self._stroke)
         self._resolved = True
 
     @property

@@ -62,16 +62,18 @@ class Renderer:
         ``masks``: the mask kinds that will be computed from it (nodes add mask-only items for them)."""
         items = []
         c = self.c
+        scene, base_dir, caches, context, group = c.scene, c.base_dir, self._node_cache, ir.EmitContext, ir.Group
         for e in self._emitting:
             if not (e.window[0] <= t < e.window[1]):
                 continue
-            op = float(opacity[e.index])
+            i = e.index
+            op = float(opacity[i])
             if op <= 0.0:
                 continue
-            m = world[e.index]
-            out = e.node.emit(self.context(e, c.props(e, row), op, t, m, masks))
+            m = world[i]
+            out = e.node.emit(context(e, c.props(e, row), op, t, m, scene, base_dir, caches[i], masks, c))
             if out:
-                items.append(ir.Group(out, m, node=e.index))
+                items.append(group(out, m, node=i))
         return ir.Frame(self.width, self.height, self.canvas_def.background, items, t, self._ids)
 
     def new_frame(self) -> tuple:

@@ -172,11 +172,22 @@ class Shape(Node):
         return self.geometry(ctx.p)
 
     def emit(self, ctx) -> list:
+        e = ctx.entry
+        frozen = e.geometry_static and e.style_static
+        if frozen:
+            # outline and paints never change: the same items every frame at the same opacity
+            hit = ctx.cache.get("_items")
+            if hit is not None and hit[0] == ctx.opacity:
+                return hit[1]
         fill, stroke = ctx.fill, ctx.stroke
         if fill is None and stroke is None:
-            return []
-        g = self.local_geometry(ctx)
-        return [ir.Draw(g, paint) for paint in (fill, stroke) if paint is not None]
+            items = []
+        else:
+            g = self.local_geometry(ctx)
+            items = [ir.Draw(g, paint) for paint in (fill, stroke) if paint is not None]
+        if frozen:
+            ctx.cache["_items"] = (ctx.opacity, items)
+        return items
 
     def annotate(self, ctx):
         """Quad and bbox of the outline (grown by the stroke), of the trimmed part when only a trimmed

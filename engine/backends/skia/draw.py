@@ -36,8 +36,8 @@ def register_effect(name: str):
 
 def skia_matrix(m) -> skia.Matrix:
     """2x3 affine (numpy) -> skia.Matrix."""
-    return skia.Matrix.MakeAll(float(m[0, 0]), float(m[0, 1]), float(m[0, 2]),
-                               float(m[1, 0]), float(m[1, 1]), float(m[1, 2]), 0.0, 0.0, 1.0)
+    (a, b, c), (d, e, f) = m.tolist()
+    return skia.Matrix.MakeAll(a, b, c, d, e, f, 0.0, 0.0, 1.0)
 
 
 # base paints without path effects, shared between IR paints of the same style
