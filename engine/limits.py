@@ -33,6 +33,8 @@ class Limits:
     max_track_keys: int = 10_000    # keyframes of one animated value
     max_keys: int = 100_000         # keyframes in the whole scene
     max_items: int = 2_000          # entries of one list of mappings (road segments, figure items, spans...)
+    max_expressions: int = 50       # expression strings (plot expr / x / y, formula sympy): each is parsed,
+    #                                 analysed with SymPy and sampled
 
     def describe(self) -> dict:
         return dataclasses.asdict(self)
@@ -45,6 +47,8 @@ DEFAULT_LIMITS = Limits()
 NOT_TEXT_FIELDS = frozenset({"id", "font"})
 # string fields holding SVG path data, counted towards ``max_path``
 PATH_FIELDS = frozenset({"d", "path"})
+# string fields holding an expression in the restricted grammar, counted towards ``max_expressions``
+EXPRESSION_FIELDS = frozenset({"expr", "x", "y", "sympy"})
 
 
 def _num(v) -> str:
@@ -64,7 +68,7 @@ class _Walk:
 
     def __init__(self, limits: Limits, file):
         self.limits, self.file = limits, file
-        self.nodes = self.text = self.points = self.path = self.keys = 0
+        self.nodes = self.text = self.points = self.path = self.keys = self.exprs = 0
 
     def fail(self, message, path):
         raise LimitError(message, path, self.file)
@@ -73,7 +77,7 @@ class _Walk:
         total = getattr(self, what) + amount
         setattr(self, what, total)
         name = {"nodes": "max_nodes", "text": "max_text", "points": "max_points", "path": "max_path",
-                "keys": "max_keys"}[what]
+                "keys": "max_keys", "exprs": "max_expressions"}[what]
         limit = getattr(self.limits, name)
         if total > limit:
             self.fail(f"the scene has more than {limit} {label} ({name}) {_hint(name)}", path)
@@ -137,6 +141,8 @@ class _Walk:
     def literal(self, name, spec, v, path):
         k = spec.kind
         if k == "string" and isinstance(v, str):
+            if name in EXPRESSION_FIELDS:
+                self.add("exprs", 1, path, "expressions (plot expr, x and y, formula sympy)")
             if name in PATH_FIELDS:
                 self.add("path", len(v), path, "characters of path data")
             elif name not in NOT_TEXT_FIELDS:

@@ -84,7 +84,7 @@ class Plot(Shape):
                           struct=Curve)
     view: tuple = field((-5.0, -5.0, 5.0, 5.0), "reals", "world rectangle shown [x0, y0, x1, y1]; numbers or "
                                                          "constants like -2*pi", min_items=4)
-    size: tuple = field((400.0, 300.0), "vec2", "[width, height] of the plot box in pixels", min=1.0)
+    size: tuple = field((400.0, 300.0), "vec2", "[width, height] of the plot box in pixels", min=1.0, max=8192.0)
     axes: Axes | None = field(Axes(), "struct", "axes, ticks and grid, or null", struct=Axes, nullable=True)
     samples: int = field(400, "int", "initial uniform samples per curve (refined adaptively)", min=8,
                          max=20000)

@@ -22,6 +22,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GENERATE_TIMEOUT = 300.0  # seconds to build one case (big mutants are slow to write as YAML); not a finding
 sys.path.insert(0, str(ROOT / "tests"))
 
 
@@ -78,7 +79,7 @@ class _Slot:
         self.done = 0
 
     def submit(self, index):
-        self.index, self.since = index, time.monotonic()
+        self.index, self.since, self.started = index, time.monotonic(), False
         self.conn.send(index)
 
     def restart(self):
@@ -149,13 +150,17 @@ def main(argv=None) -> int:
                 except EOFError:
                     result = None
                 if result is not None and "started" in result:
-                    s.since = time.monotonic()
+                    s.since, s.started = time.monotonic(), True
                     continue
-            elif s.proc.sentinel not in ready and time.monotonic() - s.since <= args.timeout:
+            elif s.proc.sentinel not in ready and time.monotonic() - s.since <= (
+                    args.timeout if s.started else GENERATE_TIMEOUT):
                 continue
             index = s.index
             if result is None:
-                if s.proc.is_alive():      # past the timeout
+                if s.proc.is_alive() and not s.started:  # the generator, not symbolreel, was slow
+                    counts["generator"] += 1
+                    print(f"generator: case {index} not generated in {GENERATE_TIMEOUT:g} s; skipped", file=sys.stderr)
+                elif s.proc.is_alive():      # past the timeout
                     finding("timeout", index, f"no result after {args.timeout:g} s")
                 else:
                     code = s.proc.exitcode

@@ -55,6 +55,11 @@ def scenes() -> dict:
                        "points": {f"P{i}": [i % 40, i // 40] for i in range(400)},
                        "items": [{"segment": f"P{i} P{i + 1}".replace(" ", "")} for i in range(399)]
                        + [{"circle": f"P{i % 400}", "radius": 0.5} for i in range(L.max_items - 399)]}]},
+        "max_expressions": {
+            "canvas": {"width": 1000, "height": 1000, "frames": 1},
+            "nodes": [{"type": "plot", "expr": f"tan(x) + sin({i} * x) / (x - {i % 7})", "view": [-5, -3, 5, 3],
+                       "size": [90, 90], "transform": {"position": [(i % 10) * 100, (i // 10) * 100]}}
+                      for i in range(L.max_expressions)]},
         "road_longest_densest": {
             "canvas": {"width": 1280, "height": 720, "frames": 1},
             "nodes": [{"type": "road", "segments": [{"kind": "arc", "length": 1500, "curvature": 0.2},

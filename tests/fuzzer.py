@@ -18,6 +18,7 @@ from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 FILE = "fuzz.yaml"
+MAX_TEXT = 3_000_000  # characters of one case (above max_bytes: big files are cases too)
 
 SEED_SCENES = [
     """canvas: {width: 160, height: 120, frames: 3}
@@ -274,7 +275,7 @@ def make_case(seed: int, index: int) -> str:
     for _ in range(rng.choice([1, 1, 2, 3, 5])):
         data = _mutate_data(rng, data, gentle)
     try:
-        out = dump_yaml(data)
+        out = dump_yaml(data)[:MAX_TEXT]
     except RecursionError:  # the dumper cannot write very deep data: write it as flow YAML by hand
         out = _flow(data)
     if rng.random() < 0.1:
@@ -286,12 +287,15 @@ def _flow(v) -> str:
     import json
 
     parts = []
+    size = 0
     stack = [v]
-    # iterative JSON writer (JSON is YAML): json.dumps recurses too
-    while stack:
+    # iterative JSON writer (JSON is YAML): json.dumps recurses too; stops past MAX_TEXT (shared
+    # references can stand for far more text than memory holds: the truncated file is still a case)
+    while stack and size < MAX_TEXT:
         x = stack.pop()
         if isinstance(x, str) and x in ("\0[", "\0]", "\0{", "\0}", "\0,", "\0:"):
             parts.append(x[1])
+            size += 1
         elif isinstance(x, list):
             items = ["\0["]
             for i, e in enumerate(x):
@@ -304,6 +308,7 @@ def _flow(v) -> str:
             stack.extend(reversed(items + ["\0}"]))
         else:
             parts.append(json.dumps(x, ensure_ascii=False) if not isinstance(x, float) or x == x else ".nan")
+            size += len(parts[-1])
     return "".join(parts) + "\n"
 
 
