@@ -19,7 +19,8 @@ SEED = 20260
 LEVELS = {
     "blur": [0.8, 1.5, 2.5, 4.0, 6.0],               # Gaussian sigma, px
     "noise": [6, 12, 24, 40, 64],                     # Gaussian noise sigma, grey levels
-    "jpeg": [60, 30, 15, 8, 3],                       # JPEG quality
+    "jpeg": [70, 45, 25, 15, 8],                      # JPEG quality (below ~5, 8x8 blocking *raises* the
+                                                      # Laplacian variance: see docs/benchmark.md)
     "glyph_swap": [0.2, 0.4, 0.6, 0.8, 1.0],          # share of swappable characters swapped to look-alikes
     "drop_extra": [1, 2, 3, 4, 5],                    # characters dropped / inserted (alternately)
     "jitter": [0.5, 1.0, 2.0, 4.0, 8.0],              # per-frame random translation sigma, px

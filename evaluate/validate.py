@@ -113,7 +113,9 @@ def summarise(results: list[dict]) -> list[dict]:
     for dom, kind, deg in keys:
         rs = [r for r in results if r["domain"] == dom and r["kind"] == kind and deg in r["levels"]]
         lv = rs[0]["level_values"]
-        row = {"domain": dom, "kind": kind, "degradation": deg, "target": TARGET[deg], "cases": len(rs)}
+        # stills have no Mc: a temporal degradation applied to a still (lane paint erased) targets Mt
+        target = "Mt" if kind == "still" and TARGET[deg] == "Mc" else TARGET[deg]
+        row = {"domain": dom, "kind": kind, "degradation": deg, "target": target, "cases": len(rs)}
         for g in ("Mf", "Mc", "Mt", "Match"):
             vals = [[v["scores"].get(g) for v in r["levels"][deg]] for r in rs]
             if any(x is None for vs in vals for x in vs):
