@@ -25,7 +25,11 @@ demo: $(STAMP)
 	$(BIN)/render examples/lanes_perspective.yaml -o out/lanes_perspective.mp4 --tusimple out/lanes_tusimple.json
 	$(BIN)/render examples/road_signs.yaml -o out/road_signs.mp4 --annotations out/road_signs.json
 	$(BIN)/render examples/text_card.yaml --frame 0 -o out/text_card.png
-	@echo "demo outputs are in out/"
+	$(BIN)/render examples/construction.yaml --frame 75 -o out/construction.svg
+	rm -rf out/tiny
+	$(BIN)/symbolreel generate --preset tiny --count 60 --out out/tiny
+	$(BIN)/symbolreel verify out/tiny
+	@echo "demo outputs are in out/ (a 60-item dataset in out/tiny: shards, manifest, README card)"
 
 $(TEST_STAMP): $(STAMP) requirements-test.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock

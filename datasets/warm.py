@@ -12,20 +12,19 @@ from __future__ import annotations
 
 import symbolreel as _sr
 from symbolreel.animators import sampling as _sampling
-from symbolreel.animators import transforms as _transforms
 from symbolreel.datasets import domains as _domains  # noqa: F401  (registers every domain)
 from symbolreel.datasets import items as _items  # noqa: F401
 
 
 def _draw_once() -> None:
-    saved = _sampling.PARALLEL_MIN_WORK, _transforms.PARALLEL_MIN_NODES
-    _sampling.PARALLEL_MIN_WORK = _transforms.PARALLEL_MIN_NODES = 1 << 62     # serial kernels only
+    saved = _sampling.PARALLEL_MIN_WORK
+    _sampling.PARALLEL_MIN_WORK = 1 << 62     # serial kernels only (world matrices are always serial)
     try:
         scene = _sr.Scene(canvas=_sr.Canvas(width=32, height=32, frames=1),
                           nodes=[_sr.Text(text="Aa 永", size=12, transform=_sr.Transform(position=(16, 16)))])
         _sr.render_frame(scene, 0, annotations=True)
     finally:
-        _sampling.PARALLEL_MIN_WORK, _transforms.PARALLEL_MIN_NODES = saved
+        _sampling.PARALLEL_MIN_WORK = saved
 
 
 _draw_once()

@@ -429,3 +429,10 @@ def test_the_recipe_in_the_docs_is_valid():
     block = text.split("## Recipes", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     r = datasets.loads_recipe(block, "docs/datasets.md")
     assert r.count == 300 and r.domain("road").media == {"clip": 1.0} and r.masks == ("char", "lane")
+
+
+def test_fork_server_preload_module_loads():
+    """The module the CLI's fork server preloads (workers fork from it) imports and draws cleanly."""
+    code = "import symbolreel.datasets.warm, sys; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
