@@ -45,9 +45,8 @@ def table(rows, ranks, sep, seconds, command) -> str:
                      f"{rk['floors'][1]:.3f} | {'yes' if rk['reference_first'] else '**no**'} | "
                      f"{'yes' if rk['floors_last'] else '**no**'} |")
     lines += ["", "Right text vs wrong text, both sharp (reference vs glyph swap level 5: every swappable "
-              "character replaced by a look-alike). Plan terms are raw values (Laplacian variance ratio folded "
-              "to min(r, 1/r); flicker, warp error in grey levels; jerk in px/frame³), glyph-aware terms "
-              "normalised:", "",
+              "character replaced by a look-alike). All terms normalised (1 = the reference); the plan's terms "
+              "are the Laplacian-variance sharpness and, for clips, flicker, warp error and track jerk:", "",
               "| case | plan terms: reference → wrong text | glyph-aware terms: reference → wrong text | Match |",
               "|---|---|---|---|"]
     for s in sep:
