@@ -161,7 +161,7 @@ class CompiledScene:
                     self.camera_tracks[name] = add_track(v, False, "camera", name)
         # a scene without tracks (most dataset stills) is the same at every t: its matrices are
         # computed once, in plain Python (same bits as the kernel), and Numba is never loaded
-        self.static = not tracks
+        self.static = not tracks and not clocked_tracks
         self._static_sample = None
         self.packed = pack_tracks(tracks, colour_flags, noise_keys) if tracks else _NO_TRACKS
         cols = self.packed.columns

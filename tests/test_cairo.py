@@ -2,7 +2,6 @@
 (SVG and PDF rasterised back and compared), deterministic files, backend-independent annotations."""
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 from pathlib import Path

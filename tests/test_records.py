@@ -257,7 +257,6 @@ def test_records_are_frozen_tuples_and_omit_absent_fields():
             id: str = R._field(R.STR, "id")
 
 
-@pytest.mark.xfail(strict=False, reason="package root still eager")
 def test_reading_annotations_imports_neither_skia_nor_numba():
     code = ("import sys, symbolreel.records as R; "
             f"R.read_annotations({str(DATA / 'all_records.v1.json')!r}); "
