@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import re
 import signal
 import threading
@@ -82,14 +83,20 @@ def remove_stale_partials(directory, force: bool = False) -> list:
         m = _PARTIAL.match(name)
         if m is None or (m.group(1) is not None and _alive(int(m.group(1)))):
             continue
+        path = os.path.join(directory, name)
         with contextlib.suppress(OSError):
-            os.unlink(os.path.join(directory, name))
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)   # a killed run's folder of video segments
+            else:
+                os.unlink(path)
             removed.append(name)
     return removed
 
 
-def exit_with_parent(interval: float = 0.5) -> None:
-    """In a worker process: exit as soon as the parent process is gone (a daemon thread polls)."""
+def exit_with_parent(interval: float = 0.5, owner: int | None = None) -> None:
+    """In a worker process: exit as soon as the parent process is gone (a daemon thread polls), or, with
+    ``owner``, the process that asked for the worker (a worker started by a fork server has the server
+    as its parent, which may outlive a killed run)."""
     parent = os.getppid()
 
     def watch():
@@ -97,7 +104,7 @@ def exit_with_parent(interval: float = 0.5) -> None:
 
         while True:
             time.sleep(interval)
-            if os.getppid() != parent:
+            if os.getppid() != parent or (owner is not None and not _alive(owner)):
                 os._exit(1)
 
     threading.Thread(target=watch, name="symbolreel-parent-watch", daemon=True).start()

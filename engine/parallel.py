@@ -112,11 +112,14 @@ class FrameJob:
 _STATE: dict = {}
 
 
-def _init(scene, base_dir, job: FrameJob) -> None:
+def _init(scene, base_dir, job: FrameJob, owner: int | None = None) -> None:
+    import signal
+
     from .api import FrameWork, _Session
     from .lifecycle import exit_with_parent
 
-    exit_with_parent()  # no orphans drawing on after the parent is killed
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no cleanup to run
+    exit_with_parent(owner=owner)  # no orphans drawing on after the run that started them is killed
     session = _Session(scene, base_dir, job.backend)
     _STATE.update(session=session, work=FrameWork(session, job), job=job, rings={})
 
@@ -163,7 +166,8 @@ def pool(workers: int, scene, base_dir, job: FrameJob):
     from .animators import warm_up
 
     warm_up()  # compile into the on-disk cache once, before workers load it
-    ex = ProcessPoolExecutor(workers, mp_context=context(), initializer=_init, initargs=(scene, base_dir, job))
+    ex = ProcessPoolExecutor(workers, mp_context=context(), initializer=_init,
+                             initargs=(scene, base_dir, job, os.getpid()))
     try:
         yield ex
     finally:
@@ -262,7 +266,11 @@ def segment_dir(output):
     """A hidden folder next to ``output`` for its segments; removed afterwards, whatever happens."""
     parent = os.path.dirname(os.path.abspath(output))
     os.makedirs(parent, exist_ok=True)
-    path = os.path.join(parent, f".{os.path.basename(output)}.segments-{secrets.token_hex(6)}")
+    from .lifecycle import partial_name, remove_stale_partials
+
+    remove_stale_partials(parent)  # segment folders of runs killed before they could clean up
+    # named like a partial file (pid inside), so a later run removes it when this one is killed
+    path = os.path.join(parent, partial_name(os.path.basename(output), ".segments", secrets.token_hex(6)))
     os.mkdir(path)
     try:
         yield path

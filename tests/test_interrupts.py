@@ -114,6 +114,16 @@ def _children(pid: int) -> list:
     return out
 
 
+def _descendants(pid: int) -> list:
+    """Every process below ``pid`` (workers may be children of a fork server, not of the run itself)."""
+    out, todo = [], [pid]
+    while todo:
+        kids = _children(todo.pop())
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
 def _running(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -125,9 +135,10 @@ def _running(pid: int) -> bool:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc = _start(tmp_path, "-o", str(tmp_path / "clip.mp4"), "--workers", "2", "--preset", "ultrafast")
-    assert _wait_for(lambda: len(_children(proc.pid)) >= 3), proc.communicate(timeout=5)  # 2 workers + tracker
+    # 2 workers + the resource tracker (+ the fork server the workers may come from)
+    assert _wait_for(lambda: len(_descendants(proc.pid)) >= 3), proc.communicate(timeout=5)
     assert _wait_for(lambda: _partials(tmp_path), 180)  # workers are rendering
-    kids = _children(proc.pid)
+    kids = _descendants(proc.pid)
     proc.kill()  # SIGKILL to the parent only: nothing of it can clean up
     proc.communicate(timeout=30)
     assert _wait_for(lambda: not any(_running(k) for k in kids), 30), [k for k in kids if _running(k)]
