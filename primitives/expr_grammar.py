@@ -22,6 +22,7 @@ from .math_sympy import parse_sympy
 PLOT_FUNCTIONS = ("sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                   "log", "exp", "Abs", "floor", "ceiling", "Min", "Max")
 CONSTANTS = ("pi", "E")
+MAX_SINGULAR_SPAN = 1000.0  # widest interval searched for singular points with SymPy
 
 
 class ExprError(ValueError):
@@ -189,7 +190,9 @@ def singular_points(expr, var: str, lo: float, hi: float, limit: int = 200) -> l
     import sympy
 
     x = next((s for s in expr.free_symbols if s.name == var), None)
-    if x is None:
+    if x is None or not (hi - lo) <= MAX_SINGULAR_SPAN:
+        # over a very wide interval SymPy would enumerate every pole of a periodic function (tan x on
+        # [0, 1e9]: 3e8 of them); the numeric jump detection covers such views
         return []
     try:
         found = sympy.singularities(expr, x, sympy.Interval.open(lo, hi))
