@@ -195,10 +195,13 @@ def ordered(ex, tasks, in_flight: int):
             from .errors import RenderError
 
             raise RenderError(f"a worker process died while rendering ({exc}); out of memory or killed?") from None
+        # the next task is submitted only when the caller asks for the next result, i.e. after it has
+        # used this one: pooled_frames reuses this task's shared-memory slots for a later task, and a
+        # worker must not draw into them while the caller still copies the frames out
+        yield result
         nxt = next(it, None)
         if nxt is not None:
             pending.append(ex.submit(*nxt))
-        yield result
 
 
 # ------------------------------------------------------------------------------------------ parent
@@ -216,7 +219,8 @@ def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: 
         chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
         tasks = ((_frames_task, ch, shm.name, shape, (k % groups) * chunk) for k, ch in enumerate(chunks))
         with pool(workers, scene, base_dir, job) as ex:
-            # a chunk's slots are resubmitted only after its frames were copied out (in-flight = groups)
+            # a chunk's slots are reused only after its frames were copied out (``ordered`` submits the next
+            # task when the next result is asked for)
             for k, records in enumerate(ordered(ex, tasks, groups)):
                 slot0 = (k % groups) * chunk
                 for j, (i, rec) in enumerate(zip(chunks[k], records)):
