@@ -3,12 +3,11 @@
 Geometry stays vector (paths with their exact coordinates, colours and opacity); text is written as
 glyph outlines (no font files are embedded, so the file looks the same everywhere); drop shadows
 are embedded as images. Files are deterministic: no timestamps, element ids numbered from the file
-itself, and they are written to a temporary name and renamed when complete.
+itself, and they are written to a temporary name and renamed when complete (like every sink).
 """
 from __future__ import annotations
 
 import io
-import os
 import re
 
 from .errors import SceneError
@@ -79,19 +78,6 @@ def pdf_bytes(frames) -> bytes:
     return buf.getvalue()
 
 
-def write_atomic(path: str, data: bytes):
-    """Write ``data`` to ``path`` through a temporary name in the same folder (no half-written file)."""
-    tmp = f"{path}.partial-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def render_vector(scene, output: str, frames=None, *, base_dir=None, limits=None, annotations=None):
     """Write frames of ``scene`` to ``output`` (.svg: exactly one frame, default 0; .pdf: a page per frame,
     default all), with optional per-frame annotations (the same records as raster output)."""
@@ -101,6 +87,7 @@ def render_vector(scene, output: str, frames=None, *, base_dir=None, limits=None
     from .compile import CompiledScene
     from .raster import Renderer
     from .scene import DEFAULT_LIMITS
+    from .sinks import atomic_output
 
     scene.check_limits(limits or DEFAULT_LIMITS)
     n = scene.n_frames
@@ -131,7 +118,9 @@ def render_vector(scene, output: str, frames=None, *, base_dir=None, limits=None
                 if ann_out is not None:
                     ann_out.add(FrameRecord(frame=i, t=c.time(i),
                                             objects=renderer.annotations(t, samples[k], world[k], opacity[k])))
-        write_atomic(output, svg_bytes(lists[0]) if svg else pdf_bytes(lists))
+        data = svg_bytes(lists[0]) if svg else pdf_bytes(lists)
+        with atomic_output(output) as tmp:  # partial name, stale-partial cleanup: as every sink
+            tmp.write_bytes(data)
     except BaseException as exc:
         if ann_out is not None:
             ann_out.abort(exc)
