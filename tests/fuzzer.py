@@ -313,7 +313,16 @@ def _flow(v) -> str:
 
 
 def rss_peak_mb() -> float:
-    """Peak resident memory of this process so far, MiB (Linux reports KiB)."""
+    """Peak resident memory of this process so far, MiB: VmHWM, the high-water mark of this process's
+    own memory. (ru_maxrss is not that on Linux: exec keeps the parent's peak, so a child started
+    from a large test runner reports the runner's memory.)"""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
