@@ -344,3 +344,10 @@ def _clip_planes(p, v):
         p = out_p[:m].copy()
         v = out_v[:m].copy()
     return p
+
+
+def warm_up() -> None:
+    """Compile (or load from Numba's disk cache) the projection kernels with the argument types a
+    road frame uses, so the first road render after install does not spend seconds compiling."""
+    square = np.array([[-1.0, 5.0, 0.0], [1.0, 5.0, 0.0], [1.0, 50.0, 0.0], [-1.0, 50.0, 0.0]])
+    _project_clip_all(square, np.array([4], np.int64), np.eye(3), np.zeros(3), 100.0, 64.0, 64.0, 10.0, 20.0)

@@ -22,7 +22,7 @@ from .road_arrows import ARROW_SHAPES, arrow_outline
 from .road_centreline import Centreline
 
 __all__ = ["ARROW_CLASSES", "DASH_PRESETS", "MARKING_TYPES", "PAINT_COLOURS", "MarkingSpec", "RoadLayout", "Paint",
-           "dash_intervals", "strip_polygon", "boundary_paint", "road_paint", "stop_line",
+           "dash_intervals", "strip_polygon", "strip_polygons", "boundary_paint", "road_paint", "stop_line",
            "crosswalk", "arrow", "text_anchor", "wear_value"]
 
 #: (dash, gap) lengths in metres for common standards.
@@ -232,7 +232,7 @@ def wear_value(seed: int, wear: float, *keys: int) -> float:
 def _ccw(poly):
     """Return ``poly`` (N, >=2) counter-clockwise in the x/y plane (shoelace sign)."""
     x, y = poly[:, 0], poly[:, 1]
-    area2 = np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))
+    area2 = float(x[:-1] @ y[1:] - y[:-1] @ x[1:]) + float(x[-1] * y[0] - y[-1] * x[0])
     return poly if area2 >= 0 else poly[::-1].copy()
 
 
@@ -257,11 +257,26 @@ def dash_intervals(dash, gap, phase, s0, s1, clip=False):
 def strip_polygon(centreline: Centreline, sa, sb, lat_left, lat_right, max_chord_error=0.01):
     """World polygon (N, 3) of the band between two lateral offsets over arc lengths [sa, sb],
     sampled finely enough to follow the curvature within ``max_chord_error`` metres."""
+    return strip_polygons(centreline, [(sa, sb)], lat_left, lat_right, max_chord_error)[0]
+
+
+def strip_polygons(centreline: Centreline, intervals, lat_left, lat_right, max_chord_error=0.01):
+    """:func:`strip_polygon` for many [sa, sb] intervals of one band at once: the centreline is
+    evaluated in one call for all of them (a dashed boundary has thousands of dashes, and a
+    per-dash evaluation made a dense road frame spend seconds in Python)."""
+    if not intervals:
+        return []
     ext = max(abs(lat_left), abs(lat_right))
-    s = centreline.sample_s(sa, sb, max_chord_error, lateral=ext)
+    samples = [centreline.sample_s(sa, sb, max_chord_error, lateral=ext) for sa, sb in intervals]
+    s = np.concatenate(samples)
     right = centreline.to_world(s, lat_right)
-    left = centreline.to_world(s[::-1], lat_left)
-    return _ccw(np.concatenate([right, left]))
+    left = centreline.to_world(s, lat_left)
+    out, start = [], 0
+    for piece in samples:
+        end = start + len(piece)
+        out.append(_ccw(np.concatenate([right[start:end], left[start:end][::-1]])))
+        start = end
+    return out
 
 
 def _road_range(centreline, s0, s1):
@@ -288,8 +303,8 @@ def boundary_paint(centreline, layout: RoadLayout, i: int, s0, s1, seed=0, max_c
             n, a, b = dash_intervals(dash, gap, spec.phase, s0, s1)
             a, b = np.maximum(a, 0.0), np.minimum(b, centreline.length)
             pieces = [(int(k), float(x), float(y)) for k, x, y in zip(n, a, b) if y > x]
-        for k, a, b in pieces:
-            poly = strip_polygon(centreline, a, b, *lat, max_chord_error)
+        polys = strip_polygons(centreline, [(a, b) for _, a, b in pieces], *lat, max_chord_error)
+        for (k, a, b), poly in zip(pieces, polys):
             alpha = wear_value(seed, spec.wear, 1, i, j, k)
             out.append(Paint("line", spec.type, spec.colour, (poly,), alpha, boundary=i,
                              index=k, s_range=(a, b)))
