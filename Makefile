@@ -13,7 +13,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
-	$(BIN)/python -c "import symbolreel.animators as a, symbolreel.primitives.road_camera as r; a.warm_up(); r.warm_up()"
+	$(BIN)/python -c "import symbolreel.animators as a, symbolreel.primitives.road.camera as r; a.warm_up(); r.warm_up()"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -63,7 +63,7 @@ def run(w, h, n) -> dict:
     total = time.perf_counter() - t0
     # geometry alone: the same per-frame work of the figure without drawing
     fig = entry.node
-    from symbolreel.primitives.geo_draw import frame_geometry
+    from symbolreel.primitives.geometry.draw import frame_geometry
 
     t_geo = t_con = 0.0
     for i, t in enumerate(times):

@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symbolreel as sr  # noqa: E402
 from symbolreel import fonts  # noqa: E402
 from symbolreel.sinks import write_png  # noqa: E402
-from symbolreel.typeset import typeface  # noqa: E402
+from symbolreel.backends.skia.fonts import typeface  # noqa: E402
 
 W, H = 854, 480
 FPS = 30

@@ -35,7 +35,7 @@ def lane_rows(scene, frames: list, raw_file, formats) -> dict:
     ``{"tusimple": [record, ...], "culane": [{"frame": i, "lines": text}, ...]}`` for the formats asked.
     """
     from symbolreel.lane_export import LaneLabelWriter
-    from symbolreel.primitives.lane_labels import culane_lines
+    from symbolreel.primitives.road.labels import culane_lines
 
     # the writer collects rows in memory on add(); its files are never written here (no close())
     writer = LaneLabelWriter("tusimple" if "tusimple" in formats else None,

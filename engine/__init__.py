@@ -24,12 +24,12 @@ _EXPORTS = {
     "animators": ("after", "keys", "shift", "stagger"),
     "animators.tracks": ("Key", "Track", "Wiggle"),
     "errors": ("LimitError", "RenderError", "SceneError", "SymbolreelError"),
-    "primitives": ("Circle", "Ellipse", "Formula", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect",
-                   "Shape", "Stroke", "Text", "Transform",
-                   "Axes", "Figure", "FigureItem", "reveal_steps",              # geometry figures, constructions
-                   "Curve", "Plot",                                             # function plots
-                   "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"),  # roads
-    "primitives.text": ("Shadow", "Span"),
+    # the built-in node types, through the registry (the one engine module that imports the primitives)
+    "nodes": ("Circle", "Ellipse", "Formula", "Group", "Line", "Node", "Path", "Polygon", "Polyline", "Rect",
+              "Shape", "Stroke", "Text", "Transform", "Shadow", "Span",
+              "Axes", "Figure", "FigureItem", "reveal_steps",                   # geometry figures, constructions
+              "Curve", "Plot",                                                  # function plots
+              "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"),  # roads
     "scene": ("Camera", "Canvas", "Limits", "MotionBlur", "Scene", "dumps", "from_dict", "json_schema", "load",
               "loads"),
     "api": ("RenderResult", "frames", "iter_frames", "render", "render_frame"),

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from .fields import Spec, specs
+from .fields import Spec, specs, struct_classes
+from .nodes import node_types
+from .scene import Scene
 
 _KIND_TEXT = {
     "number": "number", "int": "integer", "vec2": "[x, y]", "scale": "number or [sx, sy]", "colour": "colour",
@@ -53,11 +55,7 @@ def _table(cls) -> list:
 
 
 def scene_format_markdown() -> str:
-    from . import primitives  # noqa: F401  (registers node types)
-    from .fields import struct_classes
-    from .primitives.base import NODE_TYPES
-    from .scene import Scene
-
+    NODE_TYPES = node_types()
     out = ["# Scene format reference", "",
            "Generated from the field specs by `python -m symbolreel.docgen`; the tests check it is current.",
            "The same specs drive the parser, `Scene.dumps()` and `symbolreel schema`.", "",

@@ -34,8 +34,11 @@ class Spec:
 
 
 def field(default, kind: str, doc: str = "", **kw):
-    """Declare a scene field: its default, kind (see KINDS) and documentation."""
+    """Declare a scene field: its default, kind (see KINDS) and documentation. "struct"/"structs" fields
+    name their dataclass in ``struct``; "nodes" fields name the node base class (``struct=Node``)."""
     spec = Spec(kind, doc=doc, **kw)
+    if kind in ("struct", "structs", "nodes") and spec.struct is None:
+        raise TypeError(f"a {kind!r} field needs struct=<class>")
     return dataclasses.field(default=default, metadata={"spec": spec})
 
 
@@ -89,13 +92,25 @@ def _number(v, path, spec: Spec) -> float:
 def _real(v, path, spec: Spec) -> float:
     """A number, or a constant expression in the plotting grammar ('2*pi', '-pi/2', 'sqrt(2)')."""
     if isinstance(v, str):
-        from .primitives.expr_grammar import ExprError, constant_value
-
+        if _CONSTANT_EXPRESSION is None:
+            raise SceneError(f"expected a number, found {describe(v)} (constant expressions need "
+                             "symbolreel.primitives loaded)", path)
         try:
-            v = constant_value(v)
-        except ExprError as exc:
+            v = _CONSTANT_EXPRESSION(v)
+        except ValueError as exc:
             raise SceneError(f"{exc}", path) from None
     return _number(v, path, spec)
+
+
+# The grammar of constant expressions lives with the maths (symbolreel.primitives.math.expr), which
+# registers its evaluator here when imported; the model does not import the primitives.
+_CONSTANT_EXPRESSION = None
+
+
+def set_constant_expression(evaluate) -> None:
+    """Install ``evaluate(text) -> float`` (raising ValueError with a message) for 'reals' fields."""
+    global _CONSTANT_EXPRESSION
+    _CONSTANT_EXPRESSION = evaluate
 
 
 def _vec2(v, path, spec: Spec, what="a pair of numbers [x, y]") -> tuple:
@@ -189,11 +204,10 @@ def _literal(spec: Spec, v, path):
         return tuple(x if isinstance(x, spec.struct) else from_data(spec.struct, x, path + (i,))
                      for i, x in enumerate(v))
     if k == "nodes":
-        from .primitives.base import Node, node_from_data
-
+        base = spec.struct  # symbolreel.node.Node: declared on the field, so this module never imports it
         if not isinstance(v, (list, tuple)):
             raise SceneError(f"expected a list of nodes, found {describe(v)}", path)
-        return tuple(n if isinstance(n, Node) else node_from_data(n, path + (i,)) for i, n in enumerate(v))
+        return tuple(n if isinstance(n, base) else base.from_data(n, path + (i,)) for i, n in enumerate(v))
     if k == "mapping":
         if not isinstance(v, dict):
             raise SceneError(f"expected a mapping, found {describe(v)}", path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import threading
 
-from . import fonts, typeset
+from . import fonts
 from .errors import SceneError, did_you_mean
 
 _FONT_EXT = (".ttf", ".otf", ".ttc")
@@ -13,9 +13,18 @@ _FONT_EXT = (".ttf", ".otf", ".ttc")
 # per dataset item, so the same alias or font file is resolved thousands of times per process.
 _CHAINS: dict = {}
 _CHAINS_MAX = 4096
-# file path -> identity it had when typeset's per-path caches (typeface, shaping) were filled
+# file path -> identity it had when the per-path caches (typeface, shaping) were filled
 _FILE_SEEN: dict = {}
 _LOCK = threading.Lock()
+# called with no arguments when a font file at a known path changed (the typesetter registers its
+# cache reset: symbolreel.primitives.text.typeset.forget_font_files)
+_ON_CHANGE: list = []
+
+
+def on_font_file_change(callback) -> None:
+    """Call ``callback()`` whenever a font file named by a scene changed on disk since it was read."""
+    if callback not in _ON_CHANGE:
+        _ON_CHANGE.append(callback)
 
 
 def _is_file_ref(name: str) -> bool:
@@ -31,7 +40,7 @@ def chain_for(font: str, scene_fonts: dict | None, base_dir: str | None) -> tupl
     """Resolve a text node's ``font`` to a fallback chain of ``(font name, file path)``.
 
     Cached per process; a font file named in the chain is checked with one ``stat`` per call, and
-    an edited file is read again (and typeset's caches for that path are dropped).
+    an edited file is read again (and the caches keyed by font file paths are dropped).
     """
     entries = _entries(font, scene_fonts)
     key = (font, entries, base_dir, fonts.default_registry().generation)
@@ -80,12 +89,13 @@ def _resolve(entries: tuple, scene_fonts, base_dir) -> tuple:
 
 
 def _note_file(path: str, ident) -> None:
-    """Drop typeset's per-path caches when a font file at a known path has changed."""
+    """Drop the per-path caches when a font file at a known path has changed."""
     with _LOCK:
         before = _FILE_SEEN.get(path)
         _FILE_SEEN[path] = ident
     if before is not None and before != ident:
-        typeset.forget_font_files()
+        for callback in _ON_CHANGE:
+            callback()
 
 
 def assign_runs(text: str, names: tuple, mode: str):

@@ -9,6 +9,7 @@ import os
 
 import numpy as np
 
+from .lane_formats import culane_lines, culane_points, tusimple_record
 from .records import RoadRecord
 from .sinks import atomic_output
 
@@ -46,8 +47,6 @@ class LaneLabelWriter:
             self.culane.setdefault(index, []).extend(culane)
 
     def close(self) -> None:
-        from .primitives.lane_labels import culane_lines
-
         if self.tusimple is not None:
             with atomic_output(os.fspath(self.tusimple)) as tmp:
                 with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
@@ -68,8 +67,6 @@ def frame_lane_rows(objects: list, tusimple: bool, culane: bool, height=None) ->
     A pure function of the annotations, so the worker process that drew the frame computes it and
     only these rows travel back.
     """
-    from .primitives.lane_labels import culane_points, tusimple_record
-
     records, points = [], []
     for obj in objects:
         if not isinstance(obj, RoadRecord):

@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from .errors import LimitError
+from .fields import specs
+from .node import NODE_TYPES
 
 
 @dataclass(frozen=True)
@@ -82,16 +84,14 @@ class _Walk:
         if total > limit:
             self.fail(f"the scene has more than {limit} {label} ({name}) {_hint(name)}", path)
 
-    def scene(self, data):
+    def scene(self, data, root):
         if not isinstance(data, dict):
             return
-        from .scene import Scene
-
         self.data = data
         canvas = data.get("canvas")
         if isinstance(canvas, dict):
             self.canvas(canvas)
-        self.fields(Scene, data, ())
+        self.fields(root, data, ())
 
     def canvas(self, c):
         lim = self.limits
@@ -126,8 +126,6 @@ class _Walk:
                           f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas", "duration"))
 
     def fields(self, cls, data: dict, path):
-        from .fields import specs
-
         for name, spec, _ in specs(cls):
             if name in data:
                 self.value(name, spec, data[name], path + (name,))
@@ -197,20 +195,19 @@ class _Walk:
         self.add("nodes", 1, path, "nodes")
         if not isinstance(n, dict):
             return
-        from .primitives.base import NODE_TYPES
-
         t = n.get("type")
         cls = NODE_TYPES.get(t) if isinstance(t, str) else None
         if cls is not None:
             self.fields(cls, n, path)
 
 
-def check_data(data, limits: Limits = DEFAULT_LIMITS, file: str | None = None) -> None:
-    """Raise :class:`LimitError` (naming the path) when plain scene data exceeds ``limits``.
+def check_data(data, limits: Limits = DEFAULT_LIMITS, file: str | None = None, *, root) -> None:
+    """Raise :class:`LimitError` (naming the path) when plain scene data exceeds ``limits``; ``root`` is
+    the dataclass of the data's top level (:class:`symbolreel.scene.Scene`).
 
     Cheap (one pass, no objects built), so it runs before validation and rendering.
     """
-    _Walk(limits, file).scene(data)
+    _Walk(limits, file).scene(data, root)
 
 
 def parse_limit(text: str) -> tuple:

@@ -1,4 +1,7 @@
-"""Node base classes, transform and stroke styles, the node protocol, and the node-type registry.
+"""Node base classes, transform and stroke styles, the node protocol, and the node-type table.
+
+Part of the engine's model: the primitives (``symbolreel.primitives``) build on it and register
+their types here; :mod:`symbolreel.nodes` is the one engine module that imports them.
 
 Each node type is one frozen dataclass whose fields are exactly its YAML keys;
 ``TYPE`` is the value of the ``type:`` key.  Register new types with
@@ -20,9 +23,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from symbolreel import ir
-from symbolreel.errors import SceneError, describe, did_you_mean
-from symbolreel.fields import field, from_data, normalise
+from . import ir
+from .animators import Track
+from .annotate import shape_annotation
+from .errors import SceneError, describe, did_you_mean
+from .fields import coerce, field, from_data, normalise, specs
 
 NODE_TYPES: dict = {}
 
@@ -99,6 +104,10 @@ class Node:
     def __post_init__(self):
         normalise(self)
 
+    # plain data -> a node of any registered type; a "nodes" field declares struct=Node so the field
+    # machinery (symbolreel.fields) loads children through it without importing this module
+    from_data = staticmethod(node_from_data)
+
     def replace(self, **changes):
         """Copy with some fields changed (nodes are immutable)."""
         return dataclasses.replace(self, **changes)
@@ -129,9 +138,6 @@ class Node:
         "#RRGGBB", points lists...), or one ready Track; ``options`` are before, after, speed and
         wiggle as in YAML. Nested properties use dots. Validated exactly like the YAML form.
         """
-        from symbolreel.animators import Track
-        from symbolreel.fields import coerce, specs
-
         head, _, rest = prop.partition(".")
         owner = self if not rest else getattr(self, head, None)
         name = rest or head
@@ -192,6 +198,4 @@ class Shape(Node):
     def annotate(self, ctx):
         """Quad and bbox of the outline (grown by the stroke), of the trimmed part when only a trimmed
         stroke is drawn."""
-        from symbolreel.annotate import shape_annotation
-
         return shape_annotation(self, self.local_geometry(ctx), ctx.p, ctx.matrix)

@@ -7,22 +7,37 @@ trims with, so annotations match the pixels).
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-import skia
 
 from . import ir
-from .backends.skia.draw import skia_matrix
-from .backends.skia.fonts import skia_font
-from .backends.skia.paths import from_skia_path, native_path
+
+
+class _Skia:
+    """Skia and the Skia backend's converters, imported on first use (light imports: loading scenes
+    and reading annotations never loads Skia); after that, plain attribute look-ups."""
+
+    def __getattr__(self, name):
+        import skia
+
+        from .backends.skia import draw, fonts, paths
+
+        self.__dict__.update(skia=skia, skia_matrix=draw.skia_matrix, skia_font=fonts.skia_font,
+                             from_skia_path=paths.from_skia_path, native_path=paths.native_path)
+        return self.__dict__[name]
+
+
+_sk = _Skia()
 
 
 def tight_bounds(geom, matrix=None) -> tuple:
     """(x0, y0, x1, y1) of the geometry's outline (curve extrema, not control points), after ``matrix``."""
     # through the float32 path even for rectangles: annotations keep the values the drawn outline has
-    path = native_path(geom)
+    path = _sk.native_path(geom)
     if matrix is not None:
-        path = skia.Path(path)
-        path.transform(skia_matrix(matrix))
+        path = _sk.skia.Path(path)
+        path.transform(_sk.skia_matrix(matrix))
     b = path.computeTightBounds()
     return (b.left(), b.top(), b.right(), b.bottom())
 
@@ -36,18 +51,18 @@ def is_empty(geom) -> bool:
 def trimmed(geom, start: float, end: float) -> ir.Path:
     """The part of the outline between fractions start..end of its total length (as a trimmed stroke
     draws it: contours in order, each keeping its share)."""
-    path = native_path(geom)
+    path = _sk.native_path(geom)
     lengths = []
-    m = skia.PathMeasure(path, False)
+    m = _sk.skia.PathMeasure(path, False)
     while True:
         lengths.append(m.getLength())
         if not m.nextContour():
             break
     total = sum(lengths)
-    out = skia.Path()
+    out = _sk.skia.Path()
     if total > 0 and end > start:
         a, b = start * total, end * total
-        m = skia.PathMeasure(path, False)
+        m = _sk.skia.PathMeasure(path, False)
         offset = 0.0
         for length in lengths:
             lo, hi = max(a - offset, 0.0), min(b - offset, length)
@@ -56,14 +71,14 @@ def trimmed(geom, start: float, end: float) -> ir.Path:
             offset += length
             if not m.nextContour():
                 break
-    return from_skia_path(out)
+    return _sk.from_skia_path(out)
 
 
 class Measure:
     """Length and point/tangent along the first contour of a geometry."""
 
     def __init__(self, geom):
-        self._m = skia.PathMeasure(native_path(geom), False)
+        self._m = _sk.skia.PathMeasure(_sk.native_path(geom), False)
         self.length = self._m.getLength()
         self.closed = self._m.isClosed()
 
@@ -76,21 +91,21 @@ class Measure:
 def glyph_outlines(run: ir.GlyphRun, dx: float = 0.0, dy: float = 0.0) -> ir.Path:
     """All glyphs of a run as one path in the run's coordinates (for backends without fonts, for
     projecting text through a perspective before emitting it)."""
-    font = skia_font(run.font, run.size)
-    out = skia.Path()
+    font = _sk.skia_font(run.font, run.size)
+    out = _sk.skia.Path()
     for gid, (c, s, tx, ty) in zip(run.glyphs.tolist(), run.xforms.tolist()):
         g = font.getPath(gid)
         if g is None:
             continue
-        out.addPath(g, skia.Matrix.MakeAll(c, -s, tx + dx, s, c, ty + dy, 0.0, 0.0, 1.0))
-    return from_skia_path(out)
+        out.addPath(g, _sk.skia.Matrix.MakeAll(c, -s, tx + dx, s, c, ty + dy, 0.0, 0.0, 1.0))
+    return _sk.from_skia_path(out)
 
 
 def as_path(geom) -> ir.Path:
     """Any IR geometry as an IR Path."""
     if isinstance(geom, ir.Path):
         return geom
-    return from_skia_path(native_path(geom))
+    return _sk.from_skia_path(_sk.native_path(geom))
 
 
 def transform_points(m, pts) -> np.ndarray:
@@ -104,11 +119,31 @@ def transform_points(m, pts) -> np.ndarray:
 def svg_arc(cur, rx: float, ry: float, rotation: float, large: bool, sweep: bool, end) -> tuple:
     """An SVG elliptical arc from ``cur`` to ``end`` as IR path pieces ``(points, verbs, conic weights)``
     (without the leading move): the conics Skia's ``arcTo`` builds, so a drawn arc matches Skia's."""
-    p = skia.Path()
+    p = _sk.skia.Path()
     p.moveTo(*cur)
-    p.arcTo(rx, ry, rotation, skia.Path.ArcSize.kLarge_ArcSize if large else skia.Path.ArcSize.kSmall_ArcSize,
-            skia.PathDirection.kCW if sweep else skia.PathDirection.kCCW, *end)
-    q = from_skia_path(p)
+    p.arcTo(rx, ry, rotation, _sk.skia.Path.ArcSize.kLarge_ArcSize if large else _sk.skia.Path.ArcSize.kSmall_ArcSize,
+            _sk.skia.PathDirection.kCW if sweep else _sk.skia.PathDirection.kCCW, *end)
+    q = _sk.from_skia_path(p)
     pts = [tuple(x) for x in q.points[1:].tolist()]
     weights = [] if q.weights is None else q.weights.tolist()
     return pts, q.verbs[1:].tolist(), weights
+
+
+def font_extents(font_file: str) -> tuple:
+    """(ascent, descent) of a font file per pixel of size, both positive (the drawn glyphs' metrics)."""
+    m = _sk.skia_font(font_file, 1000.0).getMetrics()
+    return -m.fAscent / 1000.0, m.fDescent / 1000.0
+
+
+def glyph_ink_bounds(font_file: str, size: float, glyphs) -> np.ndarray:
+    """(N, 4) ink boxes (x0, y0, x1, y1) of glyph ids at ``size`` pixels per em, relative to each origin."""
+    return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in
+                     _sk.skia_font(font_file, size).getBounds(np.asarray(glyphs).tolist())], dtype=np.float64).reshape(-1, 4)
+
+
+def forget_font_files() -> None:
+    """Drop the cached fonts of the Skia backend (a font file changed on disk); nothing when not loaded."""
+    fonts = sys.modules.get(__package__ + ".backends.skia.fonts")
+    if fonts is not None:
+        fonts.typeface.cache_clear()
+        fonts.skia_font.cache_clear()

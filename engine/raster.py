@@ -1,7 +1,7 @@
 """Frames of compiled scenes: nodes emit a display list (:mod:`symbolreel.ir`), a backend draws it.
 
 One frame is a pure function of (scene, t). The renderer talks to nodes only through the node
-protocol of :class:`symbolreel.primitives.base.Node` (prepare, emit, annotate) and to pixels only
+protocol of :class:`symbolreel.node.Node` (prepare, emit, annotate) and to pixels only
 through a backend (Skia by default).
 """
 from __future__ import annotations
@@ -12,8 +12,7 @@ from . import ir
 from .backends.skia import SkiaBackend, skia_matrix  # noqa: F401  (skia_matrix: re-exported)
 from .compile import CompiledScene, NodeEntry
 from .errors import SceneError
-from .primitives.base import Node
-from .typeset import reveal_count  # noqa: F401  (re-exported)
+from .node import Node
 
 
 def _overrides(node, hook: str) -> bool:

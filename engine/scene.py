@@ -7,8 +7,11 @@ import json
 import os
 from dataclasses import dataclass
 
-from .errors import LimitError, SceneError, describe
+from . import nodes
+from .animators.ease_spec import EASE_NAMES
+from .errors import LimitError, SceneError, describe, format_path
 from .fields import class_schema, export, field, from_data, normalise, specs, struct_classes
+from .node import Node
 from .yamlio import dump_yaml, load_yaml
 
 FORMAT_VERSION = 1
@@ -92,7 +95,7 @@ class Scene:
                                   nullable=True)
     motion_blur: MotionBlur | None = field(None, "struct", "off (null) by default", struct=MotionBlur,
                                            nullable=True)
-    nodes: tuple = field((), "nodes", "top-level nodes; later nodes draw on top")
+    nodes: tuple = field((), "nodes", "top-level nodes; later nodes draw on top", struct=Node)
 
     def __post_init__(self):
         normalise(self)
@@ -149,7 +152,7 @@ class Scene:
         if c.n_frames > limits.max_frames:
             raise LimitError(f"{c.n_frames} frames exceeds the limit of {limits.max_frames} "
                              f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas",), file)
-        check_data(self.to_data(), limits, file)
+        check_data(self.to_data(), limits, file, root=Scene)
 
 
 def _check_fonts(table):
@@ -208,23 +211,15 @@ def _with(node, **changes):
 
 
 def _fmt(path):
-    from .errors import format_path
-
     return format_path(path)
 
 
 # ---------------------------------------------------------------------- I/O
 
-def _ensure_types():
-    # importing the primitives registers every node type
-    from . import primitives  # noqa: F401
-
-
 def from_dict(data, file: str | None = None, marks=None, limits: Limits = DEFAULT_LIMITS) -> Scene:
     """Plain data (e.g. parsed JSON) -> Scene, with located errors; ``limits`` are checked first."""
-    _ensure_types()
     try:
-        check_data(data, limits)
+        check_data(data, limits, root=Scene)
     except SceneError as exc:
         raise exc.located(file, marks) from None
     if isinstance(data, dict):
@@ -284,10 +279,7 @@ def dumps(scene: Scene) -> str:
 
 def json_schema() -> dict:
     """JSON Schema (draft 2020-12) of the scene format, generated from the dataclasses."""
-    _ensure_types()
-    from .animators.ease_spec import EASE_NAMES
-    from .primitives.base import NODE_TYPES
-
+    NODE_TYPES = nodes.node_types()
     defs = {
         "colour": {"description": "'#RRGGBB', '#RRGGBBAA', 'rgb(...)', 'rgba(...)', a CSS name, or [r, g, b, a]",
                    "anyOf": [{"type": "string"},

@@ -1,17 +1,19 @@
-"""symbolreel.primitives: the node types of the scene graph."""
-from .base import NODE_TYPES, Node, Shape, Stroke, Transform, node_from_data, register
+"""symbolreel.primitives: the built-in node types, one subpackage per domain.
+
+shapes/ (basic shapes, SVG paths), text/ (text node, typesetter), math/ (formulas), geometry/
+(figures and constructions), road/ (roads, lane markings, signs), plot/ (function plots).
+
+Each builds on the engine's model and display list only (symbolreel.node, fields, errors, ir,
+records, ...); the engine reaches the primitives through one module, :mod:`symbolreel.nodes`.
+Importing this package registers every built-in node type.
+"""
 from .shapes import Circle, Ellipse, Group, Line, Path, Polygon, Polyline, Rect
+from .text import Shadow, Span, Text
+from .math import Formula
+from .geometry import Axes, Figure, FigureItem, reveal_steps
+from .plot import Curve, Plot
 from .road import Boundary, Road, RoadCamera, RoadMarking, RoadSegment, RoadSign
-from .text import Text
-from .formula import Formula
 
-__all__ = ["NODE_TYPES", "Node", "Shape", "Stroke", "Transform", "node_from_data", "register",
-           "Circle", "Ellipse", "Group", "Line", "Path", "Polygon", "Polyline", "Rect", "Text", "Formula"]
-
-from .geometry import Axes, Figure, FigureItem, reveal_steps  # noqa: E402  (geometry figures and constructions)
-
-__all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
-
-from .plot import Curve, Plot  # noqa: E402  (function plots)
-
-__all__ += ["Curve", "Plot", "Road", "RoadSegment", "Boundary", "RoadMarking", "RoadCamera", "RoadSign"]
+__all__ = ["Circle", "Ellipse", "Group", "Line", "Path", "Polygon", "Polyline", "Rect",
+           "Shadow", "Span", "Text", "Formula", "Axes", "Figure", "FigureItem", "reveal_steps", "Curve", "Plot",
+           "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"]

@@ -7,7 +7,7 @@ import webcolors
 
 from symbolreel.datasets import captions as C
 from symbolreel.datasets import corpora, styles
-from symbolreel.primitives.text import _css_name
+from symbolreel.primitives.text.node import _css_name
 
 
 def test_every_palette_colour_is_named_as_text_describe_names_it():

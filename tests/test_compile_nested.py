@@ -10,7 +10,7 @@ import pytest
 import symbolreel as sr
 from symbolreel.compile import CompiledScene
 from symbolreel.fields import field, normalise
-from symbolreel.primitives.base import NODE_TYPES, Node, register
+from symbolreel.node import NODE_TYPES, Node, register
 
 
 @dataclass(frozen=True, kw_only=True)

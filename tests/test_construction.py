@@ -90,7 +90,7 @@ def test_every_fact_relation_is_checked_numerically():
     fig = scene.nodes[0]
     for t in (0.0, 0.37, 1.5):
         st = fig.state_at(t)
-        from symbolreel.primitives.construction import check_fact
+        from symbolreel.primitives.geometry.construction import check_fact
 
         for rel, args, extra in fig._cp.facts:
             holds, res = check_fact(rel, args, extra, st, fig._cp.prog.types)

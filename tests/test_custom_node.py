@@ -15,9 +15,9 @@ from symbolreel import ir
 from symbolreel.annotate import quad_of
 from symbolreel.fields import field
 from symbolreel.masks import char_mask, instance_mask
-from symbolreel.primitives.base import NODE_TYPES, Node, register
+from symbolreel.node import NODE_TYPES, Node, register
 from symbolreel.records import ShapeRecord, bbox_of
-from symbolreel.typeset import layout_text
+from symbolreel.primitives.text.typeset import layout_text
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -305,7 +305,7 @@ def test_geometry_rejects_ill_conditioned_triangles():
 # ------------------------------------------------------------------ plot
 
 def _fn(expr):
-    from symbolreel.primitives.expr_grammar import compile_numpy, parse_function
+    from symbolreel.primitives.math.expr import compile_numpy, parse_function
 
     f = compile_numpy(parse_function(expr))
     return lambda x: np.asarray(f(np.asarray(x, dtype=float)), dtype=float)

@@ -7,8 +7,8 @@ import skia
 
 import symbolreel as sr
 from symbolreel.primitives import Formula
-from symbolreel.primitives.math_parse import MathSyntaxError, parse_tex, supported_commands
-from symbolreel.primitives.math_sympy import parse_sympy, sympy_to_tex
+from symbolreel.primitives.math.parse import MathSyntaxError, parse_tex, supported_commands
+from symbolreel.primitives.math.symbolic import parse_sympy, sympy_to_tex
 
 
 def _scene(*nodes, width=200, height=120, background="white"):

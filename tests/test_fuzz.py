@@ -71,7 +71,7 @@ def test_schema_accepts_whatever_the_loader_accepts(validator):
 def test_schema_and_loader_agree_on_figure_items(validator):
     """Generated figure items with zero, one or several kind keys (string or null): the schema's tagged
     union accepts exactly the items the loader accepts."""
-    from symbolreel.primitives import construction as C
+    from symbolreel.primitives.geometry import construction as C
 
     rng = random.Random(5)
     kinds = list(C.KINDS)

@@ -242,7 +242,8 @@ def _ink_offsets(text, font, size):
     """(x0, y0, x1, y1) of the glyph ink of ``text`` relative to the centre of its line box (the label's
     annotated bbox), from the layout's glyphs and the fonts' glyph bounds."""
     from symbolreel.fonts_access import chain_for
-    from symbolreel.typeset import layout_text, skia_font
+    from symbolreel.backends.skia.fonts import skia_font
+    from symbolreel.primitives.text.typeset import layout_text
 
     lay = layout_text(text, chain_for(font, None, None), size)
     cx, cy = (lay.bounds[0] + lay.bounds[2]) / 2, (lay.bounds[1] + lay.bounds[3]) / 2

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import skia
 
-from symbolreel.primitives import lane_labels as ll
-from symbolreel.primitives.road_geometry import (Centreline, PinholeCamera, RoadLayout, arrow,
+from symbolreel.primitives.road import labels as ll
+from symbolreel.primitives.road.geometry import (Centreline, PinholeCamera, RoadLayout, arrow,
                                                  crosswalk, road_paint, text_anchor)
 
 W, H = 1280, 720

@@ -173,7 +173,7 @@ nodes:
 
 
 def test_pi_tick_labels():
-    from symbolreel.primitives.geo_axes import fmt_pi_tick, nice_pi_step
+    from symbolreel.primitives.geometry.axes import fmt_pi_tick, nice_pi_step
 
     assert [fmt_pi_tick(k, 0.25) for k in (-3, -1, 0, 1, 2, 4, 6)] == \
         ["\u22123\u03c0/4", "\u2212\u03c0/4", "0", "\u03c0/4", "\u03c0/2", "\u03c0", "3\u03c0/2"]

@@ -68,7 +68,7 @@ def test_every_python_example_in_docs_runs(doc, code, tmp_path, monkeypatch):
     scratch folder where ``examples/`` is the repository's."""
     import types
 
-    from symbolreel.primitives.base import NODE_TYPES
+    from symbolreel.node import NODE_TYPES
 
     (tmp_path / "examples").symlink_to(Path(__file__).parent.parent / "examples", target_is_directory=True)
     monkeypatch.chdir(tmp_path)

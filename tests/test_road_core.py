@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symbolreel.primitives.lane_labels import (DEFAULT_CLASS_IDS, culane_lines, culane_points,
+from symbolreel.primitives.road.labels import (DEFAULT_CLASS_IDS, culane_lines, culane_points,
                                                object_labels, parse_culane_lines,
                                                segmentation_mask, tusimple_record, tusimple_row)
-from symbolreel.primitives.road_arrows import arrow_outline
-from symbolreel.primitives.road_camera import PinholeCamera
-from symbolreel.primitives.road_centreline import Centreline
-from symbolreel.primitives.road_markings import (DASH_PRESETS, MarkingSpec, RoadLayout, arrow,
+from symbolreel.primitives.road.arrows import arrow_outline
+from symbolreel.primitives.road.camera import PinholeCamera
+from symbolreel.primitives.road.centreline import Centreline
+from symbolreel.primitives.road.markings import (DASH_PRESETS, MarkingSpec, RoadLayout, arrow,
                                                  boundary_paint, dash_intervals, road_paint,
                                                  stop_line, wear_value)
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from symbolreel.primitives.road_geometry import (
+from symbolreel.primitives.road.geometry import (
     ARROW_SHAPES, DASH_PRESETS, Centreline, MarkingSpec, PinholeCamera, RoadLayout, arrow,
     boundary_paint, crosswalk, dash_intervals, road_paint, stop_line, text_anchor)
 
@@ -393,7 +393,7 @@ def test_outlines_through_a_homography_are_exact_for_lines_and_conics():
     """road_projective maps outlines before the display list: a quarter circle (one conic) and a quad
     curve come out as conics whose points are exactly the mapped points of the original curves."""
     from symbolreel import ir
-    from symbolreel.primitives.road_projective import homography, map_path
+    from symbolreel.primitives.road.projective import homography, map_path
 
     h = homography([(0, 0), (100, 0), (100, 100), (0, 100)], [(250.3, 100.2), (390.7, 131.1), (420.4, 250.6),
                                                                  (230.1, 222.9)])

@@ -133,7 +133,7 @@ def test_tusimple_and_culane_files(tmp_path):
     import subprocess
     import sys
 
-    from symbolreel.primitives.lane_labels import parse_culane_lines
+    from symbolreel.primitives.road.labels import parse_culane_lines
 
     out = tmp_path / "f" / "%05d.png"
     r = subprocess.run([sys.executable, "-m", "symbolreel", "render", str(EXAMPLES / "lanes_perspective.yaml"),
@@ -212,7 +212,7 @@ def test_asphalt_texture_is_seeded_ground_anchored_and_fades_with_distance():
 
 def test_lane_mask_classes_match_the_paint():
     from symbolreel.masks import lane_mask
-    from symbolreel.primitives.lane_labels import DEFAULT_CLASS_IDS
+    from symbolreel.primitives.road.labels import DEFAULT_CLASS_IDS
 
     scene = sr.loads(STRAIGHT % "dashed")
     a = sr.render_frame(scene, 0)

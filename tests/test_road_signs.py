@@ -165,7 +165,7 @@ def test_sign_is_labelled_exactly_while_its_face_is_in_view():
 
 def test_lane_mask_marks_sign_faces_over_the_paint():
     from symbolreel.masks import lane_mask
-    from symbolreel.primitives.lane_labels import DEFAULT_CLASS_IDS
+    from symbolreel.primitives.road.labels import DEFAULT_CLASS_IDS
 
     scene = sr.loads(STRAIGHT % ("10", "{kind: stop, s: 30}, {kind: yield, s: 45, side: left}"))
     mask = lane_mask(scene, 0)

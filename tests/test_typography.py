@@ -10,7 +10,7 @@ import symbolreel as sr
 from symbolreel.fonts import font_path
 from symbolreel.fonts_access import chain_for
 from symbolreel.primitives.text import Shadow, Span
-from symbolreel.typeset import (NO_LINE_END, NO_LINE_START, bidi_levels, layout_text, visual_order)
+from symbolreel.primitives.text.typeset import (NO_LINE_END, NO_LINE_START, bidi_levels, layout_text, visual_order)
 
 SIZE = 40.0
 

@@ -177,7 +177,7 @@ def _check(opts: dict, path: tuple) -> None:
 
 def _measure(tex: str, size: float, display: bool) -> tuple:
     from symbolreel.fonts_access import chain_for
-    from symbolreel.primitives.mathlayout import layout_formula
+    from symbolreel.primitives.math.layout import layout_formula
 
     lay = layout_formula(tex, tuple(p for _, p in chain_for("math", None, None)), size, display, "tex")
     dx, dy = lay.offset("center", "middle")

@@ -174,7 +174,7 @@ def _chain(font: str):
 
 def _layout(text: str, font: str, size: float, direction: str, path: str | None, align: str,
             width: float | None = None):
-    from symbolreel.typeset import layout_text
+    from symbolreel.primitives.text.typeset import layout_text
 
     return layout_text(text, _chain(font), size, align=align, valign="middle", direction=direction,
                        path=path, width=width)

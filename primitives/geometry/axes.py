@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from symbolreel import ir
 from symbolreel.fields import field, normalise
-from symbolreel.typeset import layout_text
+from symbolreel.primitives.text.typeset import layout_text
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,15 +10,15 @@ import math
 import numpy as np
 
 from symbolreel import ir
-from symbolreel.typeset import hb_font, layout_text
+from symbolreel.primitives.text.typeset import hb_font, layout_text
 
 from symbolreel.records import (ExactCircle, ExactFact, FigureCircle, FigureElement, FigureExact, FigureFact,
                                 FigureLabel, FigureLine, FigureMeasures, FigurePoint, FigureRecord, bbox_of)
 
 from . import construction as C
-from . import geo_labels as _GL
-from .geo_axes import arrow_head, axes_geometry, axes_items, clip_line
-from .geo_labels import place_label_rows
+from . import labels as _GL
+from .axes import arrow_head, axes_geometry, axes_items, clip_line
+from .labels import place_label_rows
 _LINE_RESULTS = ("parallel", "perpendicular", "perpendicular_bisector", "bisector")
 _CIRCLE_KINDS = ("circle", "circumcircle", "incircle")
 

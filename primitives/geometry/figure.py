@@ -20,9 +20,9 @@ from symbolreel.errors import SceneError
 from symbolreel.fields import Spec, coerce, export_value, field, normalise, specs
 
 from . import construction as C
-from .base import Shape, Stroke, register
-from .geo_axes import Axes
-from .geo_draw import annotate_figure, emit_figure
+from symbolreel.node import Shape, Stroke, register
+from .axes import Axes
+from .draw import annotate_figure, emit_figure
 
 _VEC = Spec("vec2", anim=True)
 SCENE_CLOCK = Track(keys=(Key(0.0, (0.0,)),), speed=(1.0,))

@@ -49,7 +49,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from symbolreel.jit import kernel
 
 N_DIRECTIONS = 16
 N_RINGS = 3
@@ -86,7 +86,7 @@ _OFFSETS = np.array(([0] + [s * k for k in range(1, N_DIRECTIONS // 2 + 1) for s
                     dtype=np.float64)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _seg_hits_box(px, py, qx, qy, x0, y0, x1, y1) -> bool:
     dx, dy = qx - px, qy - py
     t0, t1 = 0.0, 1.0
@@ -113,26 +113,26 @@ def _seg_hits_box(px, py, qx, qy, x0, y0, x1, y1) -> bool:
     return t0 <= t1
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _pt_box(x, y, x0, y0, x1, y1) -> float:
     dx = max(x0 - x, 0.0, x - x1)
     dy = max(y0 - y, 0.0, y - y1)
     return math.sqrt(dx * dx + dy * dy)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _pt_box2(x, y, x0, y0, x1, y1) -> float:
     dx = max(x0 - x, 0.0, x - x1)
     dy = max(y0 - y, 0.0, y - y1)
     return dx * dx + dy * dy
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _pt_seg(x, y, px, py, qx, qy) -> float:
     return math.sqrt(_pt_seg2(x, y, px, py, qx, qy))
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _pt_seg2(x, y, px, py, qx, qy) -> float:
     dx, dy = qx - px, qy - py
     l2 = dx * dx + dy * dy
@@ -143,7 +143,7 @@ def _pt_seg2(x, y, px, py, qx, qy) -> float:
     return ex * ex + ey * ey
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _seg_box_dist2(px, py, qx, qy, x0, y0, x1, y1) -> float:
     """Squared distance between a segment and an axis-aligned box (0 when they meet), continuous in
     all inputs; callers take one square root of the minimum (sqrt is monotonic, so the minimum
@@ -158,7 +158,7 @@ def _seg_box_dist2(px, py, qx, qy, x0, y0, x1, y1) -> float:
     return d
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _disc_exit(ux, uy, hw, hh, r) -> float:
     """How far along the unit direction (ux, uy) from a disc's centre a box of half sizes (hw, hh), centred
     on the ray, must go to clear the disc of radius ``r``: where the ray leaves the box grown by the disc (a
@@ -175,7 +175,7 @@ def _disc_exit(ux, uy, hw, hh, r) -> float:
     return t
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _ray_clear(ux, uy, rho0, cap, obs, n_obs, lo_buf, hi_buf) -> float:
     """The first distance >= ``rho0`` along the unit direction (ux, uy) from the anchor at which the box
     centred there is clear of every obstacle (at most ``cap``).  ``obs`` rows (relative to the anchor)
@@ -229,7 +229,7 @@ def _ray_clear(ux, uy, rho0, cap, obs, n_obs, lo_buf, hi_buf) -> float:
     return min(cur, cap)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _angle_obstacles(ax, ay, hw, hh, lx, ly, dx, dy, clear, r_mark, reach_max, lseg, local, n_local, placed, pweights,
                      n_placed):
     """The rows of :func:`_ray_clear` for an ink box (half sizes hw, hh) kept ``clear`` px from the local
@@ -276,7 +276,7 @@ def _angle_obstacles(ax, ay, hw, hh, lx, ly, dx, dy, clear, r_mark, reach_max, l
     return obs, n_obs
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _far_lines(ax, ay, segs, sweights, circles, reach, reach_fade, r_in, reach_max, hw, hh):
     """Rows ``x0, y0, x1, y1 (bounds), px, py (an end), nx, ny (normal), support, weight`` of the segments *not*
     local to the anchor (weight: the complement of the local weight, 1 beyond reach + fade) that come
@@ -313,7 +313,7 @@ def _far_lines(ax, ay, segs, sweights, circles, reach, reach_fade, r_in, reach_m
     return far, n
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _far_sep(cx, cy, hw, hh, far, n_far, circ, n_circ, upto) -> float:
     """Signed clearance (at most ``upto``; < 0: overlap) between the box (hw, hh) centred (cx, cy) and the far
     lines: per segment the largest gap along the box's axes and the segment's normal (separating axes:
@@ -338,7 +338,7 @@ def _far_sep(cx, cy, hw, hh, far, n_far, circ, n_circ, upto) -> float:
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _sector_lines(ax, ay, th0, th1, r0, r1, gx, gy, far, n_far, out) -> int:
     """Copies into ``out`` the far lines that can come within (gx, gy) of a point A + rho (cos th, sin th),
     th between th0 and th1, r0 <= rho <= r1 (the bounds of that piece of annulus, grown); returns their
@@ -371,7 +371,7 @@ def _sector_lines(ax, ay, th0, th1, r0, r1, gx, gy, far, n_far, out) -> int:
 _AX, _AY, _START, _SWEEP, _HW, _HH, _R, _CAP, _LX, _LY, _DX, _DY = range(12)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _angle_eval(f, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view, margin, aparams):
     """Cost, distance and arc-clearing distance of the ink box on the ray at fraction ``f`` across the angle
     (``q``: the packed scalars): ANGLE_EXCESS per px beyond the arc + ANGLE_DEV * (offset from the
@@ -396,7 +396,7 @@ def _angle_eval(f, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view
     return cost, rho, rho0
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _golden(a, b, n_iter, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_buf, view, has_view, margin, aparams):
     """Golden-section search of :func:`_angle_eval` over the fractions [a, b] of the angle: the best
     fraction, its cost, distance and arc-clearing distance."""
@@ -422,7 +422,7 @@ def _golden(a, b, n_iter, q, obs, n_obs, far, n_far, circ, n_circ, lo_buf, hi_bu
     return f1, c1, r1, z1
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _place_angle(ax, ay, w, h, ink, prefer, sweep, r_mark, lseg, local, n_local, placed, pweights, n_placed, view,
                  has_view, margin, temp, aparams, segs, sweights, circles, reach, reach_fade):
     """Centre of the box (w, h) of an angle's value: its ink box (``ink``: centre offset from the box's
@@ -533,7 +533,7 @@ def _place_angle(ax, ay, w, h, ink, prefer, sweep, r_mark, lseg, local, n_local,
     return bx - dx, by - dy
 
 
-@njit(cache=True, inline="always")
+@kernel(cache=True, inline="always")
 def _stroke_cost(ax, ay, pcx, pcy, hw, hh, fseg, gbox, gstart, n_grp, fcirc, n_fcirc, cparams) -> float:
     """The strokes' cost of a point label's ink box (half sizes hw, hh) centred (pcx, pcy), its anchor at (ax, ay):
     per stroke (``fseg`` rows, in runs ``gstart`` with bounds ``gbox``; circles ``fcirc`` rows ``x, y, r,
@@ -585,7 +585,7 @@ def _stroke_cost(ax, ay, pcx, pcy, hw, hh, fseg, gbox, gstart, n_grp, fcirc, n_f
     return cost
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _own_fade(s, ax, ay, own, own2) -> float:
     """0 for a segment of a point's own marker (a square of half size ``mark`` about the anchor: its ends are
     ``own`` = mark * sqrt 2 + 0.25 away), 1 for one whose far end reaches 1 px further, linear between."""
@@ -595,7 +595,7 @@ def _own_fade(s, ax, ay, own, own2) -> float:
     return min(max(math.sqrt(e2) - own, 0.0), 1.0)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _place(req, segs, sweights, view, has_view, offsets, n_rings, margin, temp, dev_cost, ring_cost, reach_fade,
            push_cap, aparams, circles, cparams):
     """``req``: (n, 14) rows ``anchor x, anchor y, width, height, prefer, gap, weight, reach, sweep, mark,

@@ -1,6 +1,6 @@
 """Plot expressions: the formula node's restricted grammar, a whitelist for plotting, and a NumPy evaluator.
 
-Parsing reuses :func:`symbolreel.primitives.math_sympy.parse_sympy` (a hand-written tokenizer and
+Parsing reuses :func:`symbolreel.primitives.math.symbolic.parse_sympy` (a hand-written tokenizer and
 recursive-descent parser that builds SymPy objects from numbers, names and whitelisted functions;
 it never calls ``eval``, ``exec``, ``sympify`` or ``parse_expr``).  On top of it this module
 
@@ -16,8 +16,10 @@ import math
 
 import numpy as np
 
-from .math_parse import MathSyntaxError
-from .math_sympy import parse_sympy
+from symbolreel.fields import set_constant_expression
+
+from .parse import MathSyntaxError
+from .symbolic import parse_sympy
 
 PLOT_FUNCTIONS = ("sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "sinh", "cosh", "tanh",
                   "log", "exp", "Abs", "floor", "ceiling", "Min", "Max")
@@ -209,3 +211,6 @@ def singular_points(expr, var: str, lo: float, hi: float, limit: int = 200) -> l
         if abs(v.imag) < 1e-12 and lo < v.real < hi:
             out.append(float(v.real))
     return sorted(out)
+
+
+set_constant_expression(constant_value)  # numbers in scenes may be written '2*pi' (fields._real)

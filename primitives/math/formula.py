@@ -13,8 +13,8 @@ from symbolreel.errors import SceneError
 from symbolreel.fields import field
 from symbolreel.records import FormulaRecord, FormulaSymbol, bbox_of
 
-from .base import Shape, Stroke, register
-from .math_parse import MathSyntaxError, parse_tex
+from symbolreel.node import Shape, Stroke, register
+from .parse import MathSyntaxError, parse_tex
 
 
 @register
@@ -59,7 +59,7 @@ class Formula(Shape):
         """The LaTeX that is laid out (``tex``, or the LaTeX of the ``sympy`` expression)."""
         if self.sympy is None:
             return self.tex
-        from .math_sympy import sympy_to_tex
+        from .symbolic import sympy_to_tex
 
         try:
             tex = sympy_to_tex(self.sympy)
@@ -69,8 +69,8 @@ class Formula(Shape):
         return tex
 
     def layout(self, ctx, size=None):
-        """The cached :class:`~symbolreel.primitives.mathlayout.FormulaLayout` at the current size."""
-        from .mathlayout import layout_formula
+        """The cached :class:`~symbolreel.primitives.math.layout.FormulaLayout` at the current size."""
+        from .layout import layout_formula
 
         try:
             chain = ctx.font_chain(self.font)

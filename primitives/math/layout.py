@@ -19,7 +19,7 @@ import numpy as np
 from symbolreel import ir
 from symbolreel.errors import SceneError
 
-from .math_parse import (Accent, Brace, Delimited, Frac, Group, Matrix, MathSyntaxError, Op, Scripts, Space, Sqrt,
+from .parse import (Accent, Brace, Delimited, Frac, Group, Matrix, MathSyntaxError, Op, Scripts, Space, Sqrt,
                          Sym, TextRun, parse_tex)
 
 # TeX's inter-atom spacing (rows: left atom, columns: right atom) in mu (1/18 em);
@@ -766,7 +766,7 @@ class _Engine:
     def matrix(self, it: Matrix, style: int) -> Box:
         """Matrices, cases, and the display environments aligned (columns in pairs, right then
         left aligned, meeting at the relation) and gathered (centred rows)."""
-        from .math_parse import ENVIRONMENTS
+        from .parse import ENVIRONMENTS
 
         aligned, gathered = it.env == "aligned", it.env == "gathered"
         cs = style if aligned or gathered else max(style, 1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import math
 
-from .math_parse import MathSyntaxError
+from .parse import MathSyntaxError
 
 MAX_SYMPY_LENGTH = 1000
 MAX_DEPTH = 40

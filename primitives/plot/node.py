@@ -25,9 +25,9 @@ from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_of
 
-from .base import Shape, Stroke, register
-from .expr_grammar import ExprError, compile_numpy, parse_function, singular_points
-from .geo_axes import Axes, axes_geometry, axes_items
+from symbolreel.node import Shape, Stroke, register
+from symbolreel.primitives.math.expr import ExprError, compile_numpy, parse_function, singular_points
+from symbolreel.primitives.geometry.axes import Axes, axes_geometry, axes_items
 
 MAX_POINTS = 40_000
 REFINE_PX = 3.0
@@ -313,7 +313,7 @@ def _clip_piece(pts, box) -> list:
     inside = (pts[:, 0] >= bx0) & (pts[:, 0] <= bx1) & (pts[:, 1] >= by0) & (pts[:, 1] <= by1)
     if inside.all():
         return [pts]
-    from .geo_axes import clip_line
+    from symbolreel.primitives.geometry.axes import clip_line
 
     out, cur = [], []
     for k in range(len(pts) - 1):

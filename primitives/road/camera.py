@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import math
 
 import numpy as np
-from numba import njit
+from symbolreel.jit import kernel
 
 __all__ = ["PinholeCamera", "PosedCamera", "clip_polygon_planes", "clip_polyline_values", "project_flat",
            "project_flat_arrays", "project_many"]
@@ -274,7 +274,7 @@ def project_many(posed, polys, near=None, far=None) -> list:
     return np.split(out, np.cumsum(sizes)[:-1]) if len(sizes) else []
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _project_clip_all(pts, sizes, R, C, focal, cx, cy, near, far):
     n_total = 0
     for n in sizes:
@@ -314,7 +314,7 @@ def _project_clip_all(pts, sizes, R, C, focal, cx, cy, near, far):
     return out[:m], out_sizes
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _clip_planes(p, v):
     """Sutherland-Hodgman against the half-spaces v[:, k] >= 0 (values affine along edges).
 

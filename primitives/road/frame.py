@@ -15,13 +15,13 @@ import numpy as np
 
 from symbolreel import ir
 
-from .lane_labels import mask_polygons
-from .road_camera import project_flat_arrays, project_many
-from .road_centreline import Centreline
-from .road_markings import (PAINT_COLOURS, RoadLayout, arrow, crosswalk, road_paint, stop_line, strip_polygon,
+from .labels import mask_polygons
+from .camera import project_flat_arrays, project_many
+from .centreline import Centreline
+from .markings import (PAINT_COLOURS, RoadLayout, arrow, crosswalk, road_paint, stop_line, strip_polygon,
                             text_anchor)
-from .road_projective import Outline, homography, layout_outline, map_outline
-from .road_signs import place_sign, sign_items, visible_signs
+from .projective import Outline, homography, layout_outline, map_outline
+from .signs import place_sign, sign_items, visible_signs
 
 TEXTURE_RANGE = 60.0  # metres over which the asphalt texture fades out
 ALPHA_STEPS = 16      # worn-paint alpha levels that share one path
@@ -301,7 +301,7 @@ def mask_regions(f: RoadFrame, class_ids=None) -> list:
 @functools.lru_cache(maxsize=64)
 def text_layout(text, chain):
     """Centred layout of painted/sign text at 100 px (shared by drawing and preparation)."""
-    from symbolreel.typeset import layout_text
+    from symbolreel.primitives.text.typeset import layout_text
 
     return layout_text(text, chain, 100.0, 0.0, 1.0, "center", "middle", "strict")
 

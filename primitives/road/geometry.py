@@ -22,10 +22,10 @@ Typical frame::
 
 See docs/roads.md for every convention.
 """
-from .road_arrows import ARROW_SHAPES, arrow_outline
-from .road_camera import PinholeCamera, PosedCamera, clip_polygon_planes, clip_polyline_values
-from .road_centreline import Centreline, Segment
-from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec, Paint,
+from .arrows import ARROW_SHAPES, arrow_outline
+from .camera import PinholeCamera, PosedCamera, clip_polygon_planes, clip_polyline_values
+from .centreline import Centreline, Segment
+from .markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec, Paint,
                             RoadLayout, arrow, boundary_paint, crosswalk, dash_intervals,
                             road_paint, stop_line, strip_polygon, text_anchor, wear_value)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .road_arrows import ARROW_SHAPES, arrow_outline
-from .road_centreline import Centreline
+from .arrows import ARROW_SHAPES, arrow_outline
+from .centreline import Centreline
 
 __all__ = ["ARROW_CLASSES", "DASH_PRESETS", "MARKING_TYPES", "PAINT_COLOURS", "MarkingSpec", "RoadLayout", "Paint",
            "dash_intervals", "strip_polygon", "strip_polygons", "boundary_paint", "road_paint", "stop_line",

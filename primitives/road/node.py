@@ -17,13 +17,13 @@ from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 from symbolreel.records import LaneBoundary, RoadCameraState, RoadRecord, TuSimpleRows, bbox_of
 
-from .base import Shape, register
-from .lane_labels import boundary_polylines, object_labels, tusimple_row
-from .road_arrows import ARROW_SHAPES
-from .road_camera import PinholeCamera
-from .road_frame import emit_road, mask_regions, placed_signs, road_frame, road_world, text_layout, world_paint
-from .road_signs import SIGN_KINDS, SIGN_STYLES, default_text, sign_labels
-from .road_markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec)
+from symbolreel.node import Shape, register
+from .labels import boundary_polylines, object_labels, tusimple_row
+from .arrows import ARROW_SHAPES
+from .camera import PinholeCamera
+from .frame import emit_road, mask_regions, placed_signs, road_frame, road_world, text_layout, world_paint
+from .signs import SIGN_KINDS, SIGN_STYLES, default_text, sign_labels
+from .markings import (DASH_PRESETS, MARKING_TYPES, PAINT_COLOURS, MarkingSpec)
 
 
 # Physical ranges (docs/limits.md): real roads stay far inside them, and they keep the paint of a

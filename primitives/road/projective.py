@@ -15,7 +15,7 @@ Also here: the glyph outline of a text layout, and the corner rounding of polygo
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from symbolreel.jit import kernel
 
 from symbolreel.ir import CLOSE, CONIC, CUBIC, LINE, MOVE, QUAD, VERB_POINTS, Path, polygon_verbs
 from symbolreel.pathops import glyph_outlines
@@ -149,7 +149,7 @@ def map_outline(outline: Outline, h) -> Path:
     return Path(out, pr.verbs, weights if len(weights) else None)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _map_points(pts, h, conic_idx, conic_w):
     """Points through the homography, and each conic's weight times w1 / sqrt(w0 * w2) (its start,
     control and end point's depths): one compiled pass instead of a dozen NumPy calls per outline."""

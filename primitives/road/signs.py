@@ -18,7 +18,7 @@ import numpy as np
 from symbolreel import ir
 from symbolreel.records import RoadSign, bbox_of
 
-from .road_projective import Outline, homography, map_outline, rounded_polygon
+from .projective import Outline, homography, map_outline, rounded_polygon
 
 __all__ = ["SIGN_KINDS", "SIGN_STYLES", "SIGN_CLASSES", "default_text", "PlacedSign", "place_sign",
            "face_outline", "visible_signs", "sign_labels", "sign_items"]

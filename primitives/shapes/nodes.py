@@ -11,7 +11,7 @@ from symbolreel import ir
 from symbolreel.errors import SceneError
 from symbolreel.fields import field
 
-from .base import Node, Shape, Stroke, register
+from symbolreel.node import Node, Shape, Stroke, register
 from .svgpath import parse_svg_path
 
 
@@ -21,7 +21,7 @@ class Group(Node):
     """A transform and visibility window shared by its children (later children draw on top)."""
 
     TYPE = "group"
-    children: tuple = field((), "nodes", "child nodes")
+    children: tuple = field((), "nodes", "child nodes", struct=Node)
 
     def children_nodes(self) -> tuple:
         return self.children

@@ -12,9 +12,9 @@ from symbolreel.annotate import _group, _local_quad, _text_quad, visible_text
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 from symbolreel.records import TextChar, TextLine, TextRecord, TextWord, bbox_of
-from symbolreel.typeset import layout_text, reveal_count
+from symbolreel.primitives.text.typeset import layout_text, reveal_count
 
-from .base import Shape, Stroke, register
+from symbolreel.node import Shape, Stroke, register
 
 MAX_TEXT_DEFAULT = 10_000
 
@@ -128,7 +128,7 @@ class Text(Shape):
             raise SceneError(exc.message, exc.path or ("font",)) from None
 
     def layout(self, ctx):
-        """The :class:`~symbolreel.typeset.TextLayout` at the current properties (layouts are cached)."""
+        """The :class:`~symbolreel.primitives.text.typeset.TextLayout` at the current properties (layouts are cached)."""
         p = ctx.p
         chain = ctx.font_chain(self.font)
         spans = None

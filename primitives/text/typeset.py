@@ -29,9 +29,9 @@ import numpy as np
 import uharfbuzz as hb
 from fontTools import unicodedata as ft_unicodedata
 
-from . import ir, pathops
-from .backends.skia.fonts import skia_font, typeface  # noqa: F401  (typeface: re-exported)
-from .errors import SceneError
+from symbolreel import fonts, fonts_access, ir, pathops
+from symbolreel.errors import SceneError
+from symbolreel.primitives.shapes.svgpath import parse_svg_path
 
 # ----------------------------------------------------------------------------- fonts
 
@@ -52,8 +52,7 @@ def hb_font(path: str):
 
 @functools.lru_cache(maxsize=128)
 def _unit_metrics(path: str):
-    m = skia_font(path, 1000.0).getMetrics()
-    return -m.fAscent / 1000.0, m.fDescent / 1000.0
+    return pathops.font_extents(path)
 
 
 def _metrics(path: str, size: float):
@@ -72,8 +71,12 @@ def _cmap(path: str) -> frozenset:
 
 def forget_font_files() -> None:
     """Drop every cache keyed by a font file path (a user font file changed on disk)."""
-    for fn in (_hb_font, typeface, skia_font, _unit_metrics, _cmap, _shape, _layout, _itemise):
+    for fn in (_hb_font, _unit_metrics, _cmap, _shape, _layout, _itemise):
         fn.cache_clear()
+    pathops.forget_font_files()
+
+
+fonts_access.on_font_file_change(forget_font_files)
 
 
 # ----------------------------------------------------------------------------- data
@@ -472,12 +475,8 @@ def shape_run(path: str, text: str, size: float, features=None, direction: str |
 
 def _assign(text: str, chain: tuple, coverage: str):
     """Font runs ``[(start, end, name)]`` and substitutions for one span (the font registry decides)."""
-    from . import fonts
-
     if hasattr(fonts, "default_registry"):
-        from .fonts_access import assign_runs
-
-        return assign_runs(text, tuple(n for n, _ in chain), coverage)
+        return fonts_access.assign_runs(text, tuple(n for n, _ in chain), coverage)
     return _cmap_assign(text, chain, coverage)  # registry not available: plain cmap look-up
 
 
@@ -641,8 +640,6 @@ def _path_of(name, chain):
     for n, p in chain:
         if n == name:
             return p
-    from . import fonts
-
     return str(fonts.font_path(name))
 
 
@@ -835,8 +832,7 @@ def _place_line(part, pstart, s, e, segs, spacing, scale, width, justify, vertic
         start_u = pen + np.concatenate(([0.0], np.cumsum(full)[:-1]))
         pen += float(full.sum())
         # cluster extents: advance cell (without spacing/justification) and the glyphs' ink bounds
-        ink = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in
-                        skia_font(it.path, it.size * scale).getBounds(gids.tolist())], dtype=np.float64)
+        ink = pathops.glyph_ink_bounds(it.path, it.size * scale, gids)
         ink = ink.reshape(m, 4)
         has_ink = (ink[:, 2] > ink[:, 0]) & (ink[:, 3] > ink[:, 1])
         ou, ov = start_u + off_u, off_v
@@ -976,8 +972,6 @@ def _size_px(rec, it):
 
 @functools.lru_cache(maxsize=64)
 def _measured_path(d: str):
-    from .primitives.svgpath import parse_svg_path
-
     try:
         p = parse_svg_path(d)
     except SceneError as exc:
