@@ -114,7 +114,7 @@ def make_item(recipe, index: int, encode=None) -> Item:
 
 def _render(recipe, key: str, scene, media: str, encode):
     """Members of the picture (PNG or MP4, masks) and the label fields of the JSON member."""
-    from symbolreel.api import _Session
+    from symbolreel.session import Session as _Session
     from symbolreel.sinks import encode_png
 
     scene.check_limits()

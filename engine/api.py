@@ -3,135 +3,20 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
-
-import numpy as np
+from concurrent.futures import ThreadPoolExecutor
 
 from . import parallel
-from .annotate import frame_annotations
-from .compile import CompiledScene
+from .annotation_writer import AnnotationWriter
 from .errors import UsageError
-from .raster import Renderer
-from .scene import DEFAULT_LIMITS, Limits, Scene, load
+from .lane_export import LaneLabelWriter
+from .records import FORMAT, FrameRecord
+from .scene import DEFAULT_LIMITS, Limits, scene_and_dir
+from .session import BACKENDS, FrameWork, RenderResult, Session, make_backend  # noqa: F401  (re-exported)
+from .sinks import FrameSequenceWriter, Mp4Writer, PngWriter, atomic_output, is_video, open_sink, video_codec
+from .vector import render_vector
 
-BATCH = 16  # frames sampled per kernel call
-
-
-def _as_scene(scene, base_dir: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple:
-    """Accept a Scene or a path; return (scene, directory that relative font paths are resolved from)."""
-    if isinstance(scene, Scene):
-        return scene, base_dir
-    path = os.fspath(scene)
-    return load(path, limits), base_dir or os.path.dirname(os.path.abspath(path))
-
-
-BACKENDS = ("skia", "cairo")
-
-
-def make_backend(name: str = "skia"):
-    """The raster backend called ``name``: "skia" (default, fastest) or "cairo" (cairocffi)."""
-    if name == "skia":
-        from .backends.skia import SkiaBackend
-
-        return SkiaBackend()
-    if name == "cairo":
-        from .vector import cairo_backend
-
-        return cairo_backend()
-    raise ValueError(f"unknown backend {name!r}; expected one of {', '.join(BACKENDS)}")
-
-
-class _Session:
-    """Compiled scene + renderer, built once per process."""
-
-    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia"):
-        self.compiled = CompiledScene(scene, base_dir)
-        self.renderer = Renderer(self.compiled, make_backend(backend))
-        self.mask_kinds: frozenset = frozenset()   # masks the frames' display lists must carry items for
-        self.last_frame = None                     # display list of the frame drawn last (masks come from it)
-
-    def render(self, indices, annotations: bool):
-        """Frames as a list (what worker processes send back)."""
-        return list(self.iter_render(indices, annotations))
-
-    def iter_render(self, indices, annotations: bool, into=None):
-        """Yield ``(index, frame, annotations)``; frames are produced one at a time (nothing is held back).
-
-        ``into``: optional (n, H, W, 4) uint8 array; frame k is drawn into ``into[k]`` (a shared-memory
-        slot) instead of a new array.
-        """
-        c, r = self.compiled, self.renderer
-        blur = c.scene.motion_blur
-        blurred = blur is not None and blur.samples > 1 and blur.shutter > 0
-        pos = 0
-        for s in range(0, len(indices), BATCH):
-            idx = list(indices[s:s + BATCH])
-            times = c.times(idx)
-            samples, world, opacity = c.sample(times)
-            for k, i in enumerate(idx):
-                t = float(times[k])
-                target = None if into is None else into[pos]
-                pos += 1
-                if blurred:
-                    arr = self._blurred(t, blur)
-                    if target is not None:
-                        np.copyto(target, arr)
-                        arr = target
-                else:
-                    arr = self._draw(t, samples[k], world[k], opacity[k], target)
-                ann = frame_annotations(r, t, samples[k], world[k], opacity[k]) if annotations else None
-                yield i, arr, ann
-
-    def _draw(self, t, row, world, opacity, target=None):
-        r = self.renderer
-        frame = self.last_frame = r.emit(t, row, world, opacity, self.mask_kinds)
-        if target is None:
-            return r.backend.render(frame)
-        r.backend.render_into(frame, target)
-        return target
-
-    def _blurred(self, t: float, blur):
-        """Average sub-frames at t + k * shutter_time / n (integer accumulation: exact and order-free)."""
-        n = blur.samples
-        span = blur.shutter / 360.0 / self.compiled.canvas.fps
-        sub_t = t + np.arange(n) * (span / n)
-        samples, world, opacity = self.compiled.sample(sub_t)
-        acc = None
-        for k in range(n):
-            frame = self._draw(float(sub_t[k]), samples[k], world[k], opacity[k])
-            acc = frame.astype(np.uint32) if acc is None else acc + frame
-        return ((acc + n // 2) // n).astype(np.uint8)
-
-
-class FrameWork:
-    """What happens to a frame besides its pixels, in whichever process drew it: the record sent on
-    (annotations, lane-label rows) and the lane-mask file written beside it."""
-
-    def __init__(self, session: _Session, job: parallel.FrameJob):
-        self.session, self.job = session, job
-        if job.lane_masks is not None:  # the display lists carry the lane-class regions
-            session.mask_kinds = session.mask_kinds | {"lane"}
-
-    def finish(self, i: int, ann) -> tuple:
-        job = self.job
-        rows = None
-        if job.lanes is not None:
-            from .lane_export import frame_lane_rows
-
-            rows = frame_lane_rows(ann, *job.lanes)
-        if job.lane_masks is not None:
-            from .masks import lane_mask, masks_of
-            from .sinks import write_label_png
-
-            s = self.session
-            blur = s.compiled.scene.motion_blur
-            if s.last_frame is not None and "lane" in s.mask_kinds and not (blur and blur.samples > 1):
-                mask = masks_of(s.last_frame, s.renderer.backend, ("lane",))["lane"]  # the frame just drawn
-            else:
-                mask = lane_mask(s.compiled.scene, i, renderer=s.renderer)
-            write_label_png(job.lane_masks % i, mask)
-        return (ann if job.annotations else None), rows
-
+# the names these had when they lived here (datasets/ and older callers use them)
+_Session, _as_scene = Session, scene_and_dir
 
 def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers=1,
                 limits: Limits = DEFAULT_LIMITS, chunk: int = 8, base_dir: str | None = None, backend: str = "skia"):
@@ -145,14 +30,14 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     before any output is opened. ``workers > 1`` (or ``"auto"``: what is fastest for the job) renders
     in that many processes, which draw into shared memory; the frames are identical.
     """
-    scene, base_dir = _as_scene(scene, base_dir, limits)
+    scene, base_dir = scene_and_dir(scene, base_dir, limits)
     scene.check_limits(limits)
     n = scene.n_frames
     indices = list(range(n)) if indices is None else [int(i) for i in indices]
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    session = _Session(scene, base_dir, backend)
+    session = Session(scene, base_dir, backend)
     c = scene.canvas
     want = bool(annotations)
     workers = parallel.resolve_workers(workers, len(indices), c.width, c.height, -(-len(indices) // (2 * chunk)))
@@ -176,7 +61,7 @@ def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia
 
 def frames(scene, start: int = 0, stop: int | None = None, step: int = 1, **kw):
     """Yield frames ``start:stop:step`` of a scene (or scene file) as RGBA uint8 numpy arrays."""
-    sc, base_dir = _as_scene(scene, kw.pop("base_dir", None))
+    sc, base_dir = scene_and_dir(scene, kw.pop("base_dir", None))
     stop = sc.n_frames if stop is None else min(stop, sc.n_frames)
     for _, arr, _ in iter_frames(sc, range(start, stop, step), base_dir=base_dir, **kw):
         yield arr
@@ -188,16 +73,6 @@ def render_frame(scene, index: int = 0, annotations: bool | str = False, base_di
     ``annotations="records"``, as :func:`iter_frames`), drawn by ``backend``."""
     for _, arr, ann in iter_frames(scene, [index], annotations=annotations, base_dir=base_dir, backend=backend):
         return (arr, ann) if annotations else arr
-
-
-@dataclass
-class RenderResult:
-    output: str
-    frames: int
-    width: int
-    height: int
-    annotations: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int = 18,
@@ -220,15 +95,9 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
     Annotations, lane labels and masks are computed by the process that drew the frame.
     ``backend``: "skia" (default) or "cairo" draws the raster frames.
     """
-    from .annotation_writer import AnnotationWriter
-    from .records import FORMAT, FrameRecord
-    from .sinks import FrameSequenceWriter, PngWriter, is_video, open_sink
-
-    scene, base_dir = _as_scene(scene, base_dir, limits)
+    scene, base_dir = scene_and_dir(scene, base_dir, limits)
     output = os.fspath(output)
     if output.lower().endswith((".svg", ".pdf")):
-        from .vector import render_vector
-
         if tusimple is not None or culane_dir is not None or lane_masks is not None:
             raise UsageError(f"{output}: lane labels and masks come with raster output (.png, .mp4)")
         return render_vector(scene, output, frames, base_dir=base_dir, limits=limits, annotations=annotations)
@@ -244,8 +113,6 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
     c = scene.canvas
     lanes = None
     if tusimple is not None or culane_dir is not None:
-        from .lane_export import LaneLabelWriter
-
         def raw_file(i):
             return output % i if "%" in output else (output if single_png else f"{output}#{i}")
         lanes = LaneLabelWriter(tusimple, culane_dir, raw_file, scene.canvas.height)
@@ -308,18 +175,16 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
     return RenderResult(output, done, c.width, c.height, None if annotations is None else os.fspath(annotations))
 
 
-def _checked_session(scene, base_dir, limits, indices, backend: str = "skia") -> _Session:
+def _checked_session(scene, base_dir, limits, indices, backend: str = "skia") -> Session:
     n = scene.n_frames
     scene.check_limits(limits)
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    return _Session(scene, base_dir, backend)
+    return Session(scene, base_dir, backend)
 
 
 def _video_options(output, canvas, crf, preset, pix_fmt) -> dict:
-    from .sinks import video_codec
-
     return {"width": canvas.width, "height": canvas.height, "fps": canvas.fps, "crf": crf, "preset": preset,
             "pix_fmt": pix_fmt, "codec": video_codec(output), "threads": parallel.SEGMENT_X264_THREADS}
 
@@ -339,8 +204,6 @@ def _frames_to(session, work, sink, indices, job, video: bool = False):
 
 def _video(session, scene, base_dir, output, segments, job, opts, workers):
     """Encode fixed segments (in this process or in workers), then join them onto ``output``."""
-    from .sinks import Mp4Writer, atomic_output
-
     ext = os.path.splitext(output)[1]
     if len(segments) == 1:
         yield from _frames_to(session, FrameWork(session, job), Mp4Writer(output, **opts), segments[0], job, True)
@@ -360,10 +223,6 @@ def _video(session, scene, base_dir, output, segments, job, opts, workers):
 def _serial_segments(session, work, segments, paths, job, opts):
     """Encode segments one after another in this process; a finished segment's encoder drains on a
     thread while the next segment is drawn (x264 holds a lookahead of frames at each segment end)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .sinks import Mp4Writer
-
     with ThreadPoolExecutor(1, thread_name_prefix="segment-close") as closer:
         closing = []
         for seg, path in zip(segments, paths):

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
-from .errors import SymbolreelError
+from . import __version__
+from .errors import SceneError, SymbolreelError, UsageError
+from .lifecycle import Terminated, handle_sigterm
 
 EXIT_BAD_INPUT = 2
 
@@ -30,7 +33,7 @@ def _frames_arg(text: str):
 
 
 def _limit_arg(text: str):
-    from .limits import parse_limit
+    from .limits import parse_limit  # deferred: the CLI starts light (--help, schema)
 
     try:
         return parse_limit(text)
@@ -40,7 +43,7 @@ def _limit_arg(text: str):
 
 def _limits(args):
     """Limits from --max-side, --max-frames and --limit NAME=N."""
-    from .limits import DEFAULT_LIMITS, Limits
+    from .limits import DEFAULT_LIMITS, Limits  # deferred: the CLI starts light (--help, schema)
 
     values = dict(getattr(args, "limit", None) or [])
     if getattr(args, "max_side", None):
@@ -96,8 +99,7 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_render(args) -> int:
-    from .errors import SceneError
-    from .scene import locate
+    from .scene import locate  # deferred: the CLI starts light (--help, schema)
 
     try:
         return _render(args)
@@ -106,9 +108,8 @@ def cmd_render(args) -> int:
 
 
 def _render(args) -> int:
-    from . import api
-    from .errors import UsageError
-    from .scene import load
+    from . import api  # deferred: the CLI starts light (--help, schema)
+    from .scene import load  # deferred: the CLI starts light (--help, schema)
 
     limits = _limits(args)
     scene = load(args.scene, limits)
@@ -135,7 +136,7 @@ def _render(args) -> int:
     progress = None
     total = len(indices) if indices is not None else n
     if not args.quiet and total > 1:
-        from tqdm import tqdm
+        from tqdm import tqdm  # deferred: the CLI starts light (--help, schema)
 
         bar = tqdm(total=total, unit="frame", file=sys.stderr, desc=os.path.basename(output), leave=False)
 
@@ -159,13 +160,13 @@ def _render(args) -> int:
 
 def cmd_schema(args) -> int:
     if args.annotations:
-        from .records import json_schema_text
+        from .records import json_schema_text  # deferred: the CLI starts light (--help, schema)
     else:
-        from .scene import json_schema_text
+        from .scene import json_schema_text  # deferred: the CLI starts light (--help, schema)
 
     text = json_schema_text() + "\n"
     if args.output:
-        from .sinks import atomic_output
+        from .sinks import atomic_output  # deferred: the CLI starts light (--help, schema)
 
         with atomic_output(args.output) as tmp:
             with open(tmp, "w", encoding="utf-8") as fh:
@@ -176,12 +177,11 @@ def cmd_schema(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .compile import CompiledScene
-    from .raster import Renderer
-    from .scene import load
+    from .compile import CompiledScene  # deferred: the CLI starts light (--help, schema)
+    from .raster import Renderer  # deferred: the CLI starts light (--help, schema)
+    from .scene import load  # deferred: the CLI starts light (--help, schema)
 
-    from .errors import SceneError
-    from .scene import locate
+    from .scene import locate  # deferred: the CLI starts light (--help, schema)
 
     limits = _limits(args)
     for path in args.scenes:
@@ -209,10 +209,10 @@ GENERATE_EPILOG = """examples:
 
 
 def cmd_generate(args) -> int:
+    # deferred: the CLI starts light (--help, schema)
     from .datasets import GenerateError, generate, generate_only, load_preset, preset_names, recipe_schema
 
     if args.schema:
-        import json
 
         sys.stdout.write(json.dumps(recipe_schema(), indent=2) + "\n")
         return 0
@@ -243,7 +243,7 @@ def cmd_generate(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .datasets.verify import main_verify
+    from .datasets.verify import main_verify  # deferred: the CLI starts light (--help, schema)
 
     return max(main_verify(d) for d in args.dirs)
 
@@ -275,7 +275,6 @@ def add_dataset_commands(sub) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
 
     p = argparse.ArgumentParser(prog="symbolreel", description="Render symbol scenes (text, math, geometry, "
                                 "lane markings) to images, video and exact annotations.")
@@ -304,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     for sp in (r, s, v):  # also accepted after the command: symbolreel render x.yaml --debug
         sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     add_dataset_commands(sub)
-    from .evaluate.cli import add_eval_parser  # the benchmark: symbolreel eval suite / score
+    from .evaluate.cli import add_eval_parser  # deferred (light CLI start-up): symbolreel eval suite / score
     add_eval_parser(sub)
     return p
 
@@ -315,7 +314,6 @@ EXIT_INTERNAL = 1
 def _run(args) -> int:
     """Run a command. Exit 2 only for the project's own errors (bad scene, limits, arguments,
     output); anything else is a bug: exit 1 with 'internal error' (``--debug`` shows the traceback)."""
-    from .lifecycle import Terminated, handle_sigterm
 
     try:
         with handle_sigterm():

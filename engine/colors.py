@@ -5,6 +5,8 @@ import re
 
 import webcolors
 
+from .errors import did_you_mean
+
 _HEX = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _FUNC = re.compile(r"^(rgba?)\(\s*([^)]*)\)$")
 
@@ -47,8 +49,6 @@ def parse_colour(value) -> tuple:
         hx = webcolors.name_to_hex(s.lower())
     except ValueError:
         names = webcolors.names("css3")
-        from .errors import did_you_mean
-
         raise ValueError(f"unknown colour {value!r}{did_you_mean(s.lower(), names)}; expected {EXPECTED}") from None
     return parse_colour(hx)
 
@@ -80,7 +80,7 @@ def format_colour(rgba) -> str | list:
 
 
 def to_skia_color4f(rgba):
-    import skia
+    import skia  # deferred: parsing colours never loads Skia (light imports)
 
     return skia.Color4f(*rgba)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .animators import pack_tracks, sample_tracks
+from .animators import noise_key, pack_tracks, sample_tracks
 from .animators.tracks import Track
 from .animators.transforms import N_PARAMS, compose_world, compose_world_one
 from .animators.warm import warm_up
@@ -28,10 +28,6 @@ _STYLE_PROPS = {"fill", "reveal"}
 
 
 def _noise_key(seed: int, node_id: str, prop: str) -> int:
-    try:
-        from .animators import noise_key
-    except ImportError:  # pragma: no cover - older animators
-        return 0
     return noise_key(seed, node_id, prop)
 
 

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .animators.tracks import EXTRAPOLATIONS, Key, Track, Wiggle  # noqa: F401  (re-exported for users)
+from .animators.ease_spec import parse_ease
 from .colors import EXPECTED as COLOUR_EXPECTED
 from .colors import format_colour, parse_colour
 from .errors import SceneError, describe, did_you_mean
@@ -330,8 +331,6 @@ def _per_dim(v, dim, path) -> tuple:
 
 
 def _ease(v, path):
-    from .animators.ease_spec import parse_ease
-
     if isinstance(v, list):
         v = tuple(v)
     try:

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import SceneError
+from .fonts_access import chain_for
 
 # ----------------------------------------------------------------------------- path verbs
 
@@ -432,8 +433,6 @@ class EmitContext:
         return self._stroke
 
     def font_chain(self, name: str) -> tuple:
-        from .fonts_access import chain_for
-
         key = ("chain", name)
         if key not in self.cache:
             self.cache[key] = chain_for(name, self.scene.fonts, self.base_dir)

@@ -16,6 +16,7 @@ import shutil
 import re
 import signal
 import threading
+import time
 
 __all__ = ["Terminated", "handle_sigterm", "partial_name", "remove_stale_partials", "exit_with_parent"]
 
@@ -100,8 +101,6 @@ def exit_with_parent(interval: float = 0.5, owner: int | None = None) -> None:
     parent = os.getppid()
 
     def watch():
-        import time
-
         while True:
             time.sleep(interval)
             if os.getppid() != parent or (owner is not None and not _alive(owner)):

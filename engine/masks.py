@@ -36,6 +36,7 @@ import numpy as np
 from . import ir
 from .compile import CompiledScene
 from .raster import Renderer
+from .scene import scene_and_dir
 
 DEFAULT_THRESHOLD = 128
 
@@ -43,9 +44,7 @@ DEFAULT_THRESHOLD = 128
 def _renderer(scene, base_dir, renderer):
     if renderer is not None:
         return renderer
-    from .api import _as_scene
-
-    scene, base_dir = _as_scene(scene, base_dir)
+    scene, base_dir = scene_and_dir(scene, base_dir)
     return Renderer(CompiledScene(scene, base_dir))
 
 

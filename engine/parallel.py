@@ -26,6 +26,7 @@ import multiprocessing as mp
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import threading
 from collections import deque
@@ -35,6 +36,12 @@ from dataclasses import dataclass
 from multiprocessing import shared_memory
 
 import numpy as np
+
+from .animators import warm_up
+from .errors import RenderError
+from .lifecycle import exit_with_parent, partial_name, remove_stale_partials
+from .session import FrameWork, Session
+from .sinks import _BITEXACT, Mp4Writer, SinkError, write_png
 
 SEGMENT_SECONDS = 2.0      # video segment length: one keyframe per segment, fixed by the fps
 SEGMENT_X264_THREADS = 2   # pinned: x264's output depends on its thread count
@@ -113,14 +120,9 @@ _STATE: dict = {}
 
 
 def _init(scene, base_dir, job: FrameJob, owner: int | None = None) -> None:
-    import signal
-
-    from .api import FrameWork, _Session
-    from .lifecycle import exit_with_parent
-
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no cleanup to run
     exit_with_parent(owner=owner)  # no orphans drawing on after the run that started them is killed
-    session = _Session(scene, base_dir, job.backend)
+    session = Session(scene, base_dir, job.backend)
     _STATE.update(session=session, work=FrameWork(session, job), job=job, rings={})
 
 
@@ -140,8 +142,6 @@ def _frames_task(indices, ring_name=None, ring_shape=None, slot0=0):
     for k, (i, arr, ann) in enumerate(session.iter_render(indices, job.needs_annotations,
                                                           into=None if ring is None else ring[slot0:])):
         if job.png is not None:
-            from .sinks import write_png
-
             write_png(job.png % i, arr, job.compress_level)
         out.append(work.finish(i, ann))
     return out
@@ -149,8 +149,6 @@ def _frames_task(indices, ring_name=None, ring_shape=None, slot0=0):
 
 def _segment_task(indices, path):
     """Render ``indices`` and encode them as one video segment at ``path``. Returns records."""
-    from .sinks import Mp4Writer
-
     session, work, job = _STATE["session"], _STATE["work"], _STATE["job"]
     out = []
     with Mp4Writer(path, **job.video) as mp4:
@@ -163,8 +161,6 @@ def _segment_task(indices, path):
 @contextlib.contextmanager
 def pool(workers: int, scene, base_dir, job: FrameJob):
     """A process pool whose workers hold a compiled scene; every worker is gone when this exits."""
-    from .animators import warm_up
-
     warm_up()  # compile into the on-disk cache once, before workers load it
     ex = ProcessPoolExecutor(workers, mp_context=context(), initializer=_init,
                              initargs=(scene, base_dir, job, os.getpid()))
@@ -192,8 +188,6 @@ def ordered(ex, tasks, in_flight: int):
         try:
             result = pending.popleft().result()
         except BrokenProcessPool as exc:
-            from .errors import RenderError
-
             raise RenderError(f"a worker process died while rendering ({exc}); out of memory or killed?") from None
         # the next task is submitted only when the caller asks for the next result, i.e. after it has
         # used this one: pooled_frames reuses this task's shared-memory slots for a later task, and a
@@ -249,9 +243,8 @@ def pooled_segments(scene, base_dir, segments, paths, job: FrameJob, workers: in
 
 def concat_segments(paths, output) -> None:
     """Join video segments into ``output`` without re-encoding (ffmpeg's concat demuxer)."""
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # deferred like in sinks.py: only joining segments needs the ffmpeg binary's path
 
-    from .sinks import _BITEXACT, SinkError
 
     listing = os.path.join(os.path.dirname(os.path.abspath(paths[0])), "segments.txt")
     with open(listing, "w", encoding="utf-8") as fh:
@@ -270,8 +263,6 @@ def segment_dir(output):
     """A hidden folder next to ``output`` for its segments; removed afterwards, whatever happens."""
     parent = os.path.dirname(os.path.abspath(output))
     os.makedirs(parent, exist_ok=True)
-    from .lifecycle import partial_name, remove_stale_partials
-
     remove_stale_partials(parent)  # segment folders of runs killed before they could clean up
     # named like a partial file (pid inside), so a later run removes it when this one is killed
     path = os.path.join(parent, partial_name(os.path.basename(output), ".segments", secrets.token_hex(6)))

@@ -19,9 +19,9 @@ class _Skia:
     and reading annotations never loads Skia); after that, plain attribute look-ups."""
 
     def __getattr__(self, name):
-        import skia
+        import skia  # deferred: see the class docstring (light imports)
 
-        from .backends.skia import draw, fonts, paths
+        from .backends.skia import draw, fonts, paths  # deferred with it
 
         self.__dict__.update(skia=skia, skia_matrix=draw.skia_matrix, skia_font=fonts.skia_font,
                              from_skia_path=paths.from_skia_path, native_path=paths.native_path)
@@ -137,8 +137,8 @@ def font_extents(font_file: str) -> tuple:
 
 def glyph_ink_bounds(font_file: str, size: float, glyphs) -> np.ndarray:
     """(N, 4) ink boxes (x0, y0, x1, y1) of glyph ids at ``size`` pixels per em, relative to each origin."""
-    return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in
-                     _sk.skia_font(font_file, size).getBounds(np.asarray(glyphs).tolist())], dtype=np.float64).reshape(-1, 4)
+    rects = _sk.skia_font(font_file, size).getBounds(np.asarray(glyphs).tolist())
+    return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in rects], dtype=np.float64).reshape(-1, 4)
 
 
 def forget_font_files() -> None:

@@ -322,3 +322,11 @@ def json_schema() -> dict:
 
 def json_schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False)
+
+
+def scene_and_dir(scene, base_dir: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple:
+    """Accept a Scene or a path; return (scene, directory that relative font paths are resolved from)."""
+    if isinstance(scene, Scene):
+        return scene, base_dir
+    path = os.fspath(scene)
+    return load(path, limits), base_dir or os.path.dirname(os.path.abspath(path))

@@ -24,6 +24,7 @@ on smooth gradients and photographic textures at compress levels >= 6.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -34,7 +35,8 @@ from typing import Iterator
 
 import numpy as np
 
-from symbolreel.errors import RenderError
+from .errors import RenderError
+from .lifecycle import partial_name, remove_stale_partials
 
 __all__ = [
     "SinkError",
@@ -73,8 +75,6 @@ def atomic_output(path) -> Iterator[Path]:
     parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix
     stem = path.name[: len(path.name) - len(suffix)] if suffix else path.name
-    from .lifecycle import partial_name, remove_stale_partials
-
     remove_stale_partials(parent)  # temporary files of runs killed before they could clean up
     tmp = parent / partial_name(stem, suffix, secrets.token_hex(6))
     try:
@@ -300,8 +300,6 @@ class FrameSequenceWriter(_SinkBase):
 
     def close(self) -> None:
         if not self.closed:
-            import json
-
             doc = {"format": "symbolreel-frames/1", "complete": True, "pattern": os.path.basename(self.pattern),
                    "frames": len(self.paths), "files": [p.name for p in self.paths]}
             with atomic_output(self.manifest_path) as tmp:
@@ -372,7 +370,7 @@ class Mp4Writer(_SinkBase):
     def __init__(self, path, width: int, height: int, fps: float, crf: int = 18, preset: str = "medium",
                  pix_fmt: str = "yuv420p", codec: str = "libx264", *, threads: int | None = None,
                  extra_output_params=()):
-        import imageio_ffmpeg
+        import imageio_ffmpeg  # deferred: only video needs it (PNG output and the library's import stay light)
 
         self.path = Path(os.fspath(path))
         pix_fmt = self.check_options(path, width, height, fps, pix_fmt=pix_fmt, codec=codec)
@@ -487,7 +485,7 @@ def is_video(path) -> bool:
 
 def probe_video(path) -> dict:
     """``dict(width, height, fps, n_frames, codec, pix_fmt)`` of a video file (decodes to count)."""
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # deferred: only video needs it (PNG output and the library's import stay light)
 
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -506,7 +504,7 @@ def probe_video(path) -> dict:
 
 def read_video_frames(path) -> Iterator[np.ndarray]:
     """Decode a video file to an iterator of (H, W, 3) uint8 RGB frames (streamed)."""
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # deferred: only video needs it (PNG output and the library's import stay light)
 
     path = os.fspath(path)
     if not os.path.isfile(path):

@@ -16,8 +16,9 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from . import parallel
+from .animators import warm_up
 from .api import render_frame
-from .sinks import atomic_output, write_png
+from .sinks import FrameSequenceWriter, atomic_output, write_png
 
 BATCH = 16  # scenes per task sent to a worker process
 
@@ -49,8 +50,6 @@ class StillWriter:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="png")
             self._limit = 2 * self.threads
         else:
-            from .animators import warm_up
-
             warm_up()
             self.threads = 0
             self._pool = ProcessPoolExecutor(self.workers, mp_context=parallel.context())
@@ -129,8 +128,6 @@ def render_stills(scenes, paths, *, workers="auto", compress_level: int = 6, fra
     """
     if isinstance(paths, (str, os.PathLike)):
         pattern = os.fspath(paths)
-        from .sinks import FrameSequenceWriter
-
         FrameSequenceWriter(pattern, compress_level)  # validates the pattern
         paths = (pattern % i for i in _count())
     if workers == "auto" and parallel.cpu_count() < 2:

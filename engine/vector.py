@@ -10,17 +10,13 @@ from __future__ import annotations
 import io
 import re
 
-from .errors import SceneError
-
-
-def cairo_backend():
-    """A Cairo backend, or a clear error naming the system library to install when it is missing."""
-    try:
-        from .backends.cairo import CairoBackend
-    except (OSError, ImportError) as exc:  # cairocffi raises OSError when the system library is missing
-        raise SceneError("SVG and PDF output need the Cairo library (Debian/Ubuntu: apt-get install libcairo2): "
-                         f"{exc}") from None
-    return CairoBackend()
+from .annotation_writer import AnnotationWriter
+from .compile import CompiledScene
+from .raster import Renderer
+from .records import FORMAT, FrameRecord
+from .scene import DEFAULT_LIMITS
+from .session import RenderResult, cairo_backend
+from .sinks import atomic_output
 
 
 _ID = re.compile(rb'(?<=id=")([A-Za-z_-]+?)(\d+)(?=")')
@@ -43,7 +39,7 @@ def _renumber_ids(svg: bytes) -> bytes:
 
 def svg_bytes(frame) -> bytes:
     """One display list (:class:`symbolreel.ir.Frame`) as SVG bytes."""
-    import cairocffi as cairo
+    import cairocffi as cairo  # deferred: it fails to import without the system Cairo library
 
     backend = cairo_backend()
     buf = io.BytesIO()
@@ -57,7 +53,7 @@ def svg_bytes(frame) -> bytes:
 
 def pdf_bytes(frames) -> bytes:
     """Display lists as a PDF, one page each (page size = frame size, 1 px = 1 pt)."""
-    import cairocffi as cairo
+    import cairocffi as cairo  # deferred: it fails to import without the system Cairo library
 
     backend = cairo_backend()
     frames = list(frames)
@@ -81,14 +77,6 @@ def pdf_bytes(frames) -> bytes:
 def render_vector(scene, output: str, frames=None, *, base_dir=None, limits=None, annotations=None):
     """Write frames of ``scene`` to ``output`` (.svg: exactly one frame, default 0; .pdf: a page per frame,
     default all), with optional per-frame annotations (the same records as raster output)."""
-    from .annotation_writer import AnnotationWriter
-    from .api import RenderResult
-    from .records import FORMAT, FrameRecord
-    from .compile import CompiledScene
-    from .raster import Renderer
-    from .scene import DEFAULT_LIMITS
-    from .sinks import atomic_output
-
     scene.check_limits(limits or DEFAULT_LIMITS)
     n = scene.n_frames
     svg = output.lower().endswith(".svg")

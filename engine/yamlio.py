@@ -12,6 +12,7 @@ import re
 import yaml
 
 from .errors import SceneError
+from .limits import DEFAULT_LIMITS
 
 _COMMENT_COLOUR = re.compile(r"^\s*#[0-9a-fA-F]{3,8}\b")
 
@@ -57,8 +58,6 @@ def load_yaml(text: str, file: str | None = None, limits=None):
     the nesting depth and the number of values after alias expansion (an alias bomb or an
     alias inside its own anchor is an error, not an endless expansion).
     """
-    from .limits import DEFAULT_LIMITS
-
     limits = limits or DEFAULT_LIMITS
     if isinstance(text, (bytes, bytearray, memoryview)):
         data = bytes(text)

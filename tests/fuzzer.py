@@ -329,7 +329,7 @@ def rss_peak_mb() -> float:
 def run_case(text: str, render: bool) -> tuple:
     """``(outcome, detail)``: outcome is 'ok', 'clean' (a project error naming the file) or 'bad'."""
     import symbolreel as sr
-    from symbolreel.api import _Session
+    from symbolreel.session import Session as _Session
 
     stage = "load"
     try:

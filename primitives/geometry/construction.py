@@ -93,13 +93,13 @@ class _ExactBackend:
 
     @staticmethod
     def sqrt(v):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         return sympy.sqrt(v)
 
     @staticmethod
     def num(v):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         if isinstance(v, float):
             return sympy.Rational(repr(v)) if math.isfinite(v) else sympy.nan
@@ -107,13 +107,13 @@ class _ExactBackend:
 
     @staticmethod
     def cosd(d):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         return sympy.cos(sympy.pi * _ExactBackend.num(d) / 180)
 
     @staticmethod
     def sind(d):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         return sympy.sin(sympy.pi * _ExactBackend.num(d) / 180)
 

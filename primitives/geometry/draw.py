@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from symbolreel import ir
+from symbolreel.annotate import points_of, quad_of
 from symbolreel.primitives.text.typeset import hb_font, layout_text
 
 from symbolreel.records import (ExactCircle, ExactFact, FigureCircle, FigureElement, FigureExact, FigureFact,
@@ -689,8 +690,6 @@ def _r(v) -> float:
 
 
 def annotate_figure(fig, ctx):
-    from symbolreel.annotate import points_of, quad_of
-
     m = ctx.matrix
     g = frame_geometry(fig, ctx)
     cp = fig._cp
@@ -757,7 +756,7 @@ def _exact(cp, free, params, t) -> dict:
     hit = _EXACT_CACHE.get(key)
     if hit is not None and hit[0] is cp:
         return hit[1]
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     B = C.EXACT
     try:
@@ -799,7 +798,7 @@ def _exact(cp, free, params, t) -> dict:
 
 def _is_zero(e):
     """True / False, or None when SymPy cannot decide within its simplification rules."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     if e == 0:
         return True

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbolreel.animators import keys
 from symbolreel.animators.tracks import Key, Track
 from symbolreel.errors import SceneError
 from symbolreel.fields import Spec, coerce, export_value, field, normalise, specs
@@ -346,8 +347,6 @@ class Figure(Shape):
     # -- Python helpers
     def revealed(self, start: float = 0.0, per_item: float = 0.5, ease="linear") -> "Figure":
         """Copy that draws its items one after another from ``start``, ``per_item`` seconds each."""
-        from symbolreel.animators import keys
-
         n = max(self._cp.n_reveal, 1)
         return self.replace(reveal=keys((start, 0.0, ease), (start + n * per_item, float(n))))
 
@@ -439,7 +438,7 @@ class _Evaluator:
     outside a scene, it samples the same tracks itself with the same sampler (:meth:`state`)."""
 
     def __init__(self, fig: Figure, seed: int):
-        from symbolreel.animators import noise_key, pack_tracks
+        from symbolreel.animators import noise_key, pack_tracks  # deferred: Numba kernels (light imports)
 
         self.fig = fig
         self.cp = fig._cp
@@ -468,7 +467,7 @@ class _Evaluator:
         times = np.asarray(times, dtype=np.float64)
         if self.time_packed is None:
             return np.full(len(times), float(self.fig.time))
-        from symbolreel.animators import sample_tracks
+        from symbolreel.animators import sample_tracks  # deferred: Numba kernels (light imports)
 
         return sample_tracks(self.time_packed, times)[:, 0]
 
@@ -478,7 +477,7 @@ class _Evaluator:
         base_free = {n: v for n, v in prog.free.items() if not isinstance(v, Track)}
         rows = None
         if self.packed is not None:
-            from symbolreel.animators import sample_tracks
+            from symbolreel.animators import sample_tracks  # deferred: Numba kernels (light imports)
 
             rows = sample_tracks(self.packed, np.asarray(clock, dtype=np.float64)).tolist()
             cols = list(zip(self.keys, self.packed.columns))

@@ -36,7 +36,7 @@ class ExprError(ValueError):
 
 
 def _np_table():
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     return {
         sympy.sin: np.sin, sympy.cos: np.cos, sympy.tan: np.tan,
@@ -50,7 +50,7 @@ def _np_table():
 
 def parse_function(src: str, variables=("x",)):
     """Parse ``src`` into a SymPy expression in ``variables`` (restricted grammar + plotting whitelist)."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     try:
         expr = parse_sympy(src)
@@ -69,7 +69,7 @@ def parse_function(src: str, variables=("x",)):
 
 def constant_value(src: str) -> float:
     """The value of a constant expression in the plotting grammar ('2*pi', '-pi/2', 'sqrt(2)/2')."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     try:
         raw = parse_sympy(src)
@@ -88,7 +88,7 @@ def constant_value(src: str) -> float:
 
 
 def _check_tree(e):
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     table = _np_table()
     for node in sympy.preorder_traversal(e):
@@ -108,7 +108,7 @@ def _check_tree(e):
 
 def compile_numpy(expr, variables=("x",)):
     """A function of NumPy arrays (one per variable) evaluating ``expr``; non-real results become NaN."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     table = _np_table()
 
@@ -189,7 +189,7 @@ def constant(src) -> float:
 
 def singular_points(expr, var: str, lo: float, hi: float, limit: int = 200) -> list:
     """Real points in (lo, hi) where ``expr`` is singular, as SymPy finds them (empty when it cannot)."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     x = next((s for s in expr.free_symbols if s.name == var), None)
     if x is None or not (hi - lo) <= MAX_SINGULAR_SPAN:

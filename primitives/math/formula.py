@@ -14,7 +14,9 @@ from symbolreel.fields import field
 from symbolreel.records import FormulaRecord, FormulaSymbol, bbox_of
 
 from symbolreel.node import Shape, Stroke, register
+from .layout import layout_formula
 from .parse import MathSyntaxError, parse_tex
+from .symbolic import sympy_to_tex
 
 
 @register
@@ -59,8 +61,6 @@ class Formula(Shape):
         """The LaTeX that is laid out (``tex``, or the LaTeX of the ``sympy`` expression)."""
         if self.sympy is None:
             return self.tex
-        from .symbolic import sympy_to_tex
-
         try:
             tex = sympy_to_tex(self.sympy)
             parse_tex(tex)
@@ -70,8 +70,6 @@ class Formula(Shape):
 
     def layout(self, ctx, size=None):
         """The cached :class:`~symbolreel.primitives.math.layout.FormulaLayout` at the current size."""
-        from .layout import layout_formula
-
         try:
             chain = ctx.font_chain(self.font)
         except SceneError as exc:

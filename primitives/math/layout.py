@@ -19,6 +19,7 @@ import numpy as np
 from symbolreel import ir
 from symbolreel.errors import SceneError
 
+from .parse import ENVIRONMENTS
 from .parse import (Accent, Brace, Delimited, Frac, Group, Matrix, MathSyntaxError, Op, Scripts, Space, Sqrt,
                          Sym, TextRun, parse_tex)
 
@@ -46,7 +47,7 @@ class MathFont:
     """Metrics of one font file read with fontTools: cmap, advances, ink bounds, MATH table data."""
 
     def __init__(self, path: str):
-        from fontTools.ttLib import TTFont
+        from fontTools.ttLib import TTFont  # deferred: fontTools' parser loads when a math font is read
 
         self.path = path
         f = TTFont(path)
@@ -107,7 +108,7 @@ class MathFont:
     def bounds(self, name: str):
         """Ink box (xMin, yMin, xMax, yMax) in font units (y up), or None for an empty glyph."""
         if name not in self._bounds:
-            from fontTools.pens.boundsPen import BoundsPen
+            from fontTools.pens.boundsPen import BoundsPen  # deferred with TTFont
 
             pen = BoundsPen(self._glyphset)
             self._glyphset[name].draw(pen)
@@ -766,8 +767,6 @@ class _Engine:
     def matrix(self, it: Matrix, style: int) -> Box:
         """Matrices, cases, and the display environments aligned (columns in pairs, right then
         left aligned, meeting at the relation) and gathered (centred rows)."""
-        from .parse import ENVIRONMENTS
-
         aligned, gathered = it.env == "aligned", it.env == "gathered"
         cs = style if aligned or gathered else max(style, 1)
         em = self.fsize(cs)

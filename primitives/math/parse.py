@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symbolreel.errors import did_you_mean
+
 MAX_TEX_LENGTH = 4000
 MAX_DEPTH = 40
 
@@ -449,8 +451,6 @@ class _Parser:
             return body
         if name in ("limits", "nolimits"):
             self.err(f"\\{name} must follow a big operator such as \\sum or \\int", start)
-        from symbolreel.errors import did_you_mean
-
         hint = did_you_mean("\\" + name, supported_commands())
         self.err(f"unknown command \\{name}", start, f"{hint}; supported: {', '.join(supported_commands())}")
 

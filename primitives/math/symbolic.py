@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import math
 
+from symbolreel.errors import did_you_mean
+
 from .parse import MathSyntaxError
 
 MAX_SYMPY_LENGTH = 1000
@@ -44,7 +46,7 @@ def _digits(v) -> float:
 
 def _tree_nodes(expr, cap: int) -> int:
     """Nodes of a SymPy tree, counting stops at ``cap``."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     n = 0
     for _ in sympy.preorder_traversal(expr):
@@ -57,7 +59,7 @@ def _tree_nodes(expr, cap: int) -> int:
 def _check_power(a, b, pos):
     """Refuse ``a ** b`` when SymPy would build a number or matrix too large to hold, whatever ``a`` is
     (a number, sqrt(2), root(3, 3), pi, a matrix): the size is estimated before anything is computed."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     if isinstance(a, sympy.MatrixBase):
         if not (getattr(b, "is_Integer", False) and abs(int(b)) <= MAX_MATRIX_POWER):
@@ -88,7 +90,7 @@ def _check_power(a, b, pos):
 
 def _check_size(out, pos):
     """Refuse a result that is an exact number with too many digits or a matrix with huge entries."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     if isinstance(out, sympy.Rational) and _digits(out) > MAX_RESULT_DIGITS:
         raise MathSyntaxError(f"number too large (more than {MAX_RESULT_DIGITS} digits)", pos)
@@ -107,7 +109,7 @@ CONSTANTS = ("pi", "E", "I", "oo", "infinity", "EulerGamma", "GoldenRatio")
 
 
 def _sympy_callable(name: str):
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     table = {"ln": sympy.log, "abs": sympy.Abs, "diff": sympy.Derivative, "infinity": sympy.oo}
     return table.get(name) or getattr(sympy, name)
@@ -201,7 +203,7 @@ class _Parser:
             raise MathSyntaxError(f"expression nested too deeply (more than {MAX_DEPTH} levels)", self.tok().pos)
 
     def parse(self):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         e = self.expr()
         t = self.tok()
@@ -215,7 +217,7 @@ class _Parser:
         left = self.sum()
         if self.at("="):
             self.take()
-            import sympy
+            import sympy  # deferred: SymPy loads only when an expression needs it
 
             left = sympy.Eq(left, self.sum())
         return left
@@ -263,7 +265,7 @@ class _Parser:
         return out
 
     def unary(self):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         if self.at("-", "+"):
             op = self.take().text
@@ -284,7 +286,7 @@ class _Parser:
         return base
 
     def postfix(self):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         a = self.atom()
         while self.at("!"):
@@ -296,7 +298,7 @@ class _Parser:
         return a
 
     def atom(self):
-        import sympy
+        import sympy  # deferred: SymPy loads only when an expression needs it
 
         t = self.tok()
         if t.kind == "num":
@@ -331,8 +333,6 @@ class _Parser:
     def call(self, name_tok):
         name = name_tok.text
         if name not in FUNCTIONS:
-            from symbolreel.errors import did_you_mean
-
             raise MathSyntaxError(f"unknown function {name!r}{did_you_mean(name, FUNCTIONS)}; allowed: "
                                   f"{', '.join(FUNCTIONS)}", name_tok.pos)
         self.take("(")
@@ -379,6 +379,6 @@ def parse_sympy(src: str):
 @functools.lru_cache(maxsize=512)
 def sympy_to_tex(src: str) -> str:
     """The LaTeX of the restricted-grammar expression ``src`` (via ``sympy.latex``)."""
-    import sympy
+    import sympy  # deferred: SymPy loads only when an expression needs it
 
     return sympy.latex(parse_sympy(src))

@@ -27,7 +27,7 @@ from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_o
 
 from symbolreel.node import Shape, Stroke, register
 from symbolreel.primitives.math.expr import ExprError, compile_numpy, parse_function, singular_points
-from symbolreel.primitives.geometry.axes import Axes, axes_geometry, axes_items
+from symbolreel.primitives.geometry.axes import Axes, axes_geometry, axes_items, clip_line
 
 MAX_POINTS = 40_000
 REFINE_PX = 3.0
@@ -313,8 +313,6 @@ def _clip_piece(pts, box) -> list:
     inside = (pts[:, 0] >= bx0) & (pts[:, 0] <= bx1) & (pts[:, 1] >= by0) & (pts[:, 1] <= by1)
     if inside.all():
         return [pts]
-    from symbolreel.primitives.geometry.axes import clip_line
-
     out, cur = [], []
     for k in range(len(pts) - 1):
         p, q = pts[k], pts[k + 1]

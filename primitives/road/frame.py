@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from symbolreel import ir
+from symbolreel.primitives.text.typeset import layout_text
 
 from .labels import mask_polygons
 from .camera import project_flat_arrays, project_many
@@ -301,8 +302,6 @@ def mask_regions(f: RoadFrame, class_ids=None) -> list:
 @functools.lru_cache(maxsize=64)
 def text_layout(text, chain):
     """Centred layout of painted/sign text at 100 px (shared by drawing and preparation)."""
-    from symbolreel.primitives.text.typeset import layout_text
-
     return layout_text(text, chain, 100.0, 0.0, 1.0, "center", "middle", "strict")
 
 

@@ -180,7 +180,7 @@ def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None, 
     farthest first (their poles are not labelled). The polygons are :func:`mask_polygons`, the
     ones a road node puts in its display list as mask regions (a standalone helper: rendering
     scenes gets its lane masks from the display list)."""
-    import skia
+    import skia  # deferred: only this raster helper needs Skia (light imports)
 
     buf = np.zeros((camera.height, camera.width, 4), dtype=np.uint8)
     surface = skia.Surface(buf)

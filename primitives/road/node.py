@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbolreel.animators.tracks import Track
+from symbolreel.annotate import points_of, quad_of
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 from symbolreel.records import LaneBoundary, RoadCameraState, RoadRecord, TuSimpleRows, bbox_of
@@ -222,8 +224,6 @@ class Road(Shape):
     def describe(self) -> dict:
         """Caption data (no prose), exact from the scene: lanes and their markings, the road's bends,
         painted markings, signs and the camera."""
-        from symbolreel.animators.tracks import Track
-
         segments, turns = [], []
         for seg in self.segments:
             k = {"straight": 0.0, "arc": seg.curvature, "clothoid": seg.curvature_to}[seg.kind]
@@ -329,8 +329,6 @@ class Road(Shape):
     # -- annotations -----------------------------------------------------------------------------
     def annotate(self, ctx):
         """Lane boundary polylines, TuSimple rows, painted objects and signs of the frame."""
-        from symbolreel.annotate import points_of, quad_of
-
         m = ctx.matrix
         f = road_frame(self, ctx)
         posed, s = f.posed, f.s

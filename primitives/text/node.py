@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import webcolors
+from fontTools import unicodedata as ftu
+
 from symbolreel import ir
+from symbolreel.animators.tracks import Track
 from symbolreel.annotate import _group, _local_quad, _text_quad, visible_text
 from symbolreel.errors import SceneError
 from symbolreel.fields import field, normalise
 from symbolreel.records import TextChar, TextLine, TextRecord, TextWord, bbox_of
-from symbolreel.primitives.text.typeset import layout_text, reveal_count
 
 from symbolreel.node import Shape, Stroke, register
+
+from .typeset import layout_text, reveal_count
 
 MAX_TEXT_DEFAULT = 10_000
 
@@ -227,8 +232,6 @@ class Text(Shape):
 
     def describe(self) -> dict:
         """Caption data (no prose): strings, scripts, language guess, style words, colour, orientation, size."""
-        from symbolreel.animators.tracks import Track
-
         text = self.full_text
         scripts = []
         for ch in text:
@@ -303,8 +306,6 @@ _LANG_GUESS = {"Han": "zh", "Hiragana": "ja", "Katakana": "ja", "Hangul": "ko", 
 
 
 def _script_name(ch: str) -> str | None:
-    from fontTools import unicodedata as ftu
-
     code = ftu.script(ch)
     if code in ("Zyyy", "Zinh", "Zzzz"):
         return None
@@ -334,8 +335,6 @@ def _style_words(font: str) -> list:
 
 
 def _css_name(rgba) -> str:
-    import webcolors
-
     r, g, b = (float(c) * 255.0 for c in rgba[:3])
     best, dist = None, None
     for name in sorted(webcolors.names("css3")):

@@ -63,7 +63,7 @@ def _metrics(path: str, size: float):
 
 @functools.lru_cache(maxsize=64)
 def _cmap(path: str) -> frozenset:
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # deferred: fontTools' parser loads when a cmap is first read
 
     with TTFont(path, lazy=True, fontNumber=0) as f:
         return frozenset(f.getBestCmap() or {})
