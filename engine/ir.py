@@ -17,7 +17,7 @@ Items
                         that do not implement the name;
     :class:`MaskRegion` geometry that exists only for masks (e.g. a class id region), never drawn.
 
-How a node emits (see primitives/base.py for the hooks)::
+How a node emits (see engine/node.py for the hooks)::
 
     def emit(self, ctx):
         fill, stroke = ctx.fill, ctx.stroke           # resolved Paints (opacity applied) or None

@@ -25,7 +25,7 @@ nodes over earlier), with a mapping ``{"id": 1 + k, "node": node id}``.
 
 Class masks: uint8 (H, W) of class ids: every item tagged with ``cls > 0`` (Draw, MaskRegion) filled
 with its class id, no antialiasing, later items over earlier ones (the road's lane classes:
-``lane_labels.DEFAULT_CLASS_IDS``).
+``road.labels.DEFAULT_CLASS_IDS``).
 """
 from __future__ import annotations
 
@@ -223,7 +223,7 @@ def class_mask_of(frame: ir.Frame, backend) -> np.ndarray:
 
 def lane_mask(scene, frame: int = 0, *, base_dir: str | None = None, renderer: Renderer | None = None):
     """Per-class lane-marking mask (uint8, 0 = background) of ``frame``: every road node's paint,
-    projected exactly as drawn, filled with its class id (``lane_labels.DEFAULT_CLASS_IDS``:
+    projected exactly as drawn, filled with its class id (``road.labels.DEFAULT_CLASS_IDS``:
     1 solid, 2 dashed, ... 7 stop line, 8 crosswalk, 9 text, 10+ arrows, then sign faces). No
     antialiasing; later paint wins, sign faces over paint."""
     r = _renderer(scene, base_dir, renderer)

@@ -5,7 +5,7 @@ small mapping with one kind key whose value names its arguments in textbook nota
 (``{segment: AB}``, ``{angle: BAC}``, ``{incircle: ABC, name: c}``, ``{intersection: AB CD, name: P}``).
 Construction items define new points, lines and circles (see :mod:`.construction`); drawing items
 draw them.  Per frame the construction is evaluated in floats (no SymPy), labels are placed by a
-deterministic search (:mod:`.geo_labels`), and the annotation carries every point, circle, the facts
+deterministic search (:mod:`.labels`), and the annotation carries every point, circle, the facts
 the construction asserts (checked at that frame), measured lengths and angles, and, once per scene,
 exact coordinates and an exact check of every fact (SymPy).  See docs/geometry.md.
 """

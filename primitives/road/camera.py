@@ -318,7 +318,7 @@ def _project_clip_all(pts, sizes, R, C, focal, cx, cy, near, far):
 def _clip_planes(p, v):
     """Sutherland-Hodgman against the half-spaces v[:, k] >= 0 (values affine along edges).
 
-    Same construction as road_camera.clip_polygon_planes (t = d / (d - d_next) on crossing
+    Same construction as clip_polygon_planes (t = d / (d - d_next) on crossing
     edges), compiled: the per-polygon NumPy version costs ~0.2 ms, this a few microseconds.
     """
     for k in range(v.shape[1]):

@@ -1,7 +1,7 @@
 """One frame of a road as the camera sees it: projected once, then drawn, masked and labelled.
 
 :func:`road_frame` projects every visible piece of paint (one compiled call,
-:func:`.road_camera.project_flat_arrays`) and places the visible signs; :func:`emit_road` turns that
+:func:`.camera.project_flat_arrays`) and places the visible signs; :func:`emit_road` turns that
 into display-list items (image coordinates of the road's view, affine only: the perspective is
 already applied), :func:`mask_regions` into lane-class mask regions, and the road's annotation reads
 its object polygons from the same arrays. Nothing is projected twice.
@@ -80,7 +80,7 @@ def road_world(segments, lanes, boundaries):
 
 @functools.lru_cache(maxsize=16)
 def placed_signs(segments, lanes, boundaries, signs) -> tuple:
-    """The signs of a road in world coordinates (``road_signs.PlacedSign``), built once."""
+    """The signs of a road in world coordinates (``signs.PlacedSign``), built once."""
     cl, layout = road_world(segments, lanes, boundaries)
     return tuple(place_sign(cl, layout, g.kind, g.s, g.side, g.offset, g.height, g.size, g.text, index=i,
                                 reverse=g.reverse, style=g.style)
@@ -283,7 +283,7 @@ def emit_road(road, ctx, f: RoadFrame) -> list:
 
 
 def mask_regions(f: RoadFrame, class_ids=None) -> list:
-    """Lane-class mask regions of the frame (``lane_labels.mask_polygons`` of the drawn projection):
+    """Lane-class mask regions of the frame (``labels.mask_polygons`` of the drawn projection):
     each record's paint filled with its class id in record order (later paint wins), then the sign
     faces; consecutive entries of one class share a region."""
     polygons = f.polygons()

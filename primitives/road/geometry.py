@@ -2,12 +2,12 @@
 
 Re-exports the pieces, which live in:
 
-* :mod:`.road_centreline` -- :class:`Centreline` (straight / arc / clothoid, arc-length pose),
-* :mod:`.road_markings` -- :class:`RoadLayout`, :class:`MarkingSpec`, :data:`DASH_PRESETS`,
+* :mod:`.centreline` -- :class:`Centreline` (straight / arc / clothoid, arc-length pose),
+* :mod:`.markings` -- :class:`RoadLayout`, :class:`MarkingSpec`, :data:`DASH_PRESETS`,
   world paint polygons (:func:`road_paint`, :func:`stop_line`, :func:`crosswalk`,
   :func:`arrow`, :func:`text_anchor`),
-* :mod:`.road_arrows` -- arrow outlines in a lane-local frame,
-* :mod:`.road_camera` -- :class:`PinholeCamera` / :class:`PosedCamera`, projection and
+* :mod:`.arrows` -- arrow outlines in a lane-local frame,
+* :mod:`.camera` -- :class:`PinholeCamera` / :class:`PosedCamera`, projection and
   near/far clipping.
 
 Typical frame::

@@ -156,7 +156,7 @@ def mask_polygons(camera: PosedCamera, paints: list[Paint], polygons=None, signs
     """What a lane-class mask fills, in order (later wins): ``[(class id, [image polygon, ...])]``, one
     entry per paint record with a class (its projected contours: ``polygons`` as drawn, default
     :func:`project_paints`), then the faces of ``signs`` (``(sign, image quad, alpha)`` from
-    ``road_signs.visible_signs``, farthest first; poles are not labelled)."""
+    ``signs.visible_signs``, farthest first; poles are not labelled)."""
     ids = DEFAULT_CLASS_IDS if class_ids is None else class_ids
     if polygons is None:
         polygons = project_paints(camera, paints)
@@ -176,7 +176,7 @@ def mask_polygons(camera: PosedCamera, paints: list[Paint], polygons=None, signs
 def segmentation_mask(camera: PosedCamera, paints: list[Paint], class_ids=None, signs=()) -> np.ndarray:
     """Per-class mask (height, width) uint8: each paint's clipped, projected contours filled
     (no antialiasing, non-zero winding) with its class id; later paint wins; 0 = background.
-    ``signs`` (``road_signs.PlacedSign``): the faces drawn, as they are, over the paint and
+    ``signs`` (``signs.PlacedSign``): the faces drawn, as they are, over the paint and
     farthest first (their poles are not labelled). The polygons are :func:`mask_polygons`, the
     ones a road node puts in its display list as mask regions (a standalone helper: rendering
     scenes gets its lane masks from the display list)."""

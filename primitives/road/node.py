@@ -323,7 +323,7 @@ class Road(Shape):
 
     def lane_mask_regions(self, ctx) -> list:
         """Lane-class mask regions of the frame (``ir.MaskRegion``, class ids of
-        ``lane_labels.DEFAULT_CLASS_IDS``), from the same projection as :meth:`emit`."""
+        ``road.labels.DEFAULT_CLASS_IDS``), from the same projection as :meth:`emit`."""
         return mask_regions(road_frame(self, ctx))
 
     # -- annotations -----------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def visible_signs(posed, signs) -> list:
 def sign_labels(posed, visible) -> list[RoadSign]:
     """Labels (:class:`symbolreel.records.RoadSign`) for the drawn signs, ``visible`` as
     :func:`visible_signs` returns them, in the camera's image coordinates: as
-    ``lane_labels.object_labels``, plus ``distance`` (the face centre's depth in metres) and ``alpha``."""
+    ``labels.object_labels``, plus ``distance`` (the face centre's depth in metres) and ``alpha``."""
     out = []
     w, h = posed.width, posed.height
     for sign, uv, alpha in visible:
@@ -258,7 +258,7 @@ def sign_items(sign: PlacedSign, uv, alpha: float, pole_polys, text_outline) -> 
     """Display-list items of one sign: its (already clipped and projected) pole polygons, then the
     face, corner-rounded outlines and fitted text mapped through the face's homography onto the
     image quad ``uv`` (image coordinates, no perspective left); ``text_outline(text)`` returns
-    ``(bounds, road_projective.Outline)`` of a centred layout. A face seen from behind is a grey plate;
+    ``(bounds, projective.Outline)`` of a centred layout. A face seen from behind is a grey plate;
     ``alpha`` < 1 draws the sign as one layer."""
     items = []
     poles = [q for q in pole_polys if len(q) >= 3]

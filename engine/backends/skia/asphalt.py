@@ -1,6 +1,6 @@
 """The ``asphalt_noise`` effect: seeded fractal noise darkening a road surface, fixed to the ground.
 
-Params (see ``primitives/road_frame.py``, which emits it): ``seed``, ``strength`` (alpha of black
+Params (see ``primitives/road/frame.py``, which emits it): ``seed``, ``strength`` (alpha of black
 where the noise is 1), ``base_frequency`` and ``octaves`` of the fractal noise (in ground metres),
 ``ground_to_local`` (3x3 row-major projective map from ground metres to the item's coordinates: a
 texture-coordinate map; the region itself is already projected), ``centre`` / ``radius`` / ``stops``
