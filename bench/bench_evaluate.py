@@ -11,7 +11,9 @@ noisy predictions of them as MP4, then times, interleaved and repeated (best of 
 * full scoring: ``score_predictions`` end to end (decode, resize, OCR, Laplacian, flicker, DIS flow,
   KLT, text stability, normalisation, report JSON/Markdown/plots).
 
-Overhead = full scoring / bare OCR - 1 (target <= 20 %).
+Overhead = full scoring / bare OCR - 1 (target <= 20 %). On a loaded machine the OCR times of separate
+calls vary by more than the rest costs, so the time spent outside OCR *inside* the full scoring run (its
+OCR calls timed there) is printed too, as a share of bare OCR: the steadier figure of the overhead.
 """
 from __future__ import annotations
 
@@ -66,8 +68,28 @@ def main(argv=None) -> int:
         for fr in frames.values():
             ocr.read(fr)
 
+    from symbolreel.evaluate import ocr as ocr_mod
+    inner = {"ocr": 0.0}
+    plain_read = ocr_mod.Ocr.read
+
+    def timed_read(self, images):              # the OCR time inside full scoring, to separate the rest
+        t = time.perf_counter()
+        try:
+            return plain_read(self, images)
+        finally:
+            inner["ocr"] += time.perf_counter() - t
+
+    rest = []
+
     def full():
-        score_predictions(suite, pred, os.path.join(tmp, "report"))
+        inner["ocr"] = 0.0
+        ocr_mod.Ocr.read = timed_read
+        t = time.perf_counter()
+        try:
+            score_predictions(suite, pred, os.path.join(tmp, "report"))
+        finally:
+            ocr_mod.Ocr.read = plain_read
+        rest.append(time.perf_counter() - t - inner["ocr"])
 
     best = {"bare OCR": float("inf"), "batched OCR": float("inf"), "full scoring": float("inf")}
     for _ in range(args.repeat):
@@ -82,6 +104,8 @@ def main(argv=None) -> int:
         print(f"| {name} | {s:.2f} | {n / s:.1f} | {s / best['bare OCR']:.2f}x |")
     over = best["full scoring"] / best["bare OCR"] - 1
     print(f"\noverhead of everything but OCR: {over * 100:+.1f} % (target <= 20 %)")
+    print(f"everything but OCR inside full scoring (OCR calls timed there): {min(rest):.2f} s = "
+          f"{min(rest) / best['bare OCR'] * 100:+.1f} % of bare OCR")
     return 0
 
 

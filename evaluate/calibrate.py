@@ -1,8 +1,8 @@
 """Per-case calibration: raw terms of the reference render and of the two floors (blank, noise).
 
 Computed once per suite (at build time, or at the first scoring when missing) and stored in
-``SUITE/calibration.json`` with the OCR engine's identity; a suite scored with another OCR engine
-version is recalibrated (in memory when the suite folder is read-only). Blank = every frame the
+``SUITE/calibration.json`` with the OCR engine's identity and the metrics version; a suite scored
+with another OCR engine version or by metrics of another version is recalibrated (in memory when the suite folder is read-only). Blank = every frame the
 reference's border colour; noise = uniform RGB noise, a fixed seed per case and frame.
 """
 from __future__ import annotations
@@ -16,6 +16,10 @@ from .errors import EvalError
 from .ocr import Ocr, engine_version
 
 CALIBRATION_FORMAT = "symbolreel-eval-calibration/1"
+# The version of the raw terms' definitions: bump it with any change to what a metric computes (a new
+# term, another alignment, other thresholds). It is part of a calibration's identity, so a suite
+# calibrated by an older version is recalibrated instead of normalising new terms by stale floors.
+METRICS_VERSION = "2"
 
 
 def floors(case) -> dict:
@@ -41,6 +45,7 @@ def calibrate_suite(suite: str, manifest: dict) -> dict:
     from .score import CaseData
     ocr = Ocr()
     data = {"format": CALIBRATION_FORMAT, "suite_version": manifest["suite_version"], "ocr": engine_version(),
+            "metrics_version": METRICS_VERSION,
             "cases": {e["id"]: calibrate_case(CaseData(suite, e), ocr) for e in manifest["cases"]}}
     path = os.path.join(suite, "calibration.json")
     try:
@@ -62,6 +67,7 @@ def load_calibration(suite: str, manifest: dict) -> dict:
     except (OSError, ValueError) as exc:
         raise EvalError(f"{path}: unreadable calibration ({exc}); delete it to recalibrate") from None
     if (data.get("format") != CALIBRATION_FORMAT or data.get("ocr") != engine_version()
+            or data.get("metrics_version") != METRICS_VERSION
             or data.get("suite_version") != manifest["suite_version"]
             or any(e["id"] not in data.get("cases", {}) for e in manifest["cases"])):
         return calibrate_suite(suite, manifest)

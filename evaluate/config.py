@@ -19,15 +19,16 @@ DEFAULT_WEIGHTS = {"b1": 0.3, "b2": 0.3, "b3": 0.4}
 
 _TEXT = {"Mf": ["sharpness", "ocr_conf", "legibility"],
          "Mt": ["word_f1", "ned", "line_acc", "hungarian"],
-         "Mc": ["flicker", "warp_error", "track_jerk", "modal_share", "consecutive_ned", "count_stability"]}
-_MOTION = ["flicker", "warp_error", "track_jerk"]
+         "Mc": ["flicker", "warp_error", "track_jerk", "frozen_share", "modal_share", "consecutive_ned",
+                "count_stability", "stable_ned"]}
+_MOTION = ["flicker", "warp_error", "track_jerk", "frozen_share"]
 GROUPS = {
     "text-en": _TEXT, "text-zh": _TEXT, "formula": _TEXT,
     "geometry": {"Mf": ["sharpness", "stroke_precision"], "Mt": ["stroke_f1", "circle_fit", "on_circle"],
                  "Mc": _MOTION + ["structure_stability"]},
     "plot": {"Mf": ["sharpness", "curve_precision"], "Mt": ["curve_error", "coverage"],
              "Mc": _MOTION + ["structure_stability"]},
-    "road": {"Mf": ["sharpness", "tusimple_acc"], "Mt": ["lanes_found", "dash_agreement", "continuity", "vp_error"],
+    "road": {"Mf": ["sharpness", "tusimple_acc", "edge_agreement"], "Mt": ["lanes_found", "dash_agreement", "continuity", "vp_error"],
              "Mc": _MOTION + ["lane_stability", "vp_stability"]},
 }
 

@@ -99,20 +99,27 @@ def _lane_paint(frames, kind, level, p, case_id, objects):
     out = []
     n = len(frames)
     gone = set(rng.choice(n, int(round(p * n)), replace=False).tolist()) if kind == "lane_flicker" and n > 1 else set()
+    paints = []
     for i, f in enumerate(frames):
         road = next(o for o in objects[min(i, len(objects) - 1)] if o.get("type") == "road")
         lanes = [pc for ln in road["lanes"] for pc in ln["pieces"]
                  if kind == "lane_flicker" or ln["type"] == "dashed"]
-        paint = paint_mask(f, road["camera"]["horizon_y"]) & polyline_mask(f.shape, lanes, 40)
+        paints.append(paint_mask(f, road["camera"]["horizon_y"]) & polyline_mask(f.shape, lanes, 40))
+    if kind == "dash_break":
+        # erase the dashed paint in 6-px row bands, the same bands in every frame, chosen among the bands
+        # that hold dashed paint in some frame (bands keyed over the whole image could miss every dash);
+        # the order is keyed without the level, so level k+1 erases the bands of level k and more
+        h = frames[0].shape[0]
+        rows = np.arange(0, h, 6)
+        held = [r for r in rows if any(pm[r:r + 6].any() for pm in paints)]
+        order = case_rng(case_id, kind).permutation(len(held))
+        bands = np.zeros(h, bool)
+        for j in order[:int(round(p * len(held)))]:
+            bands[held[j]:held[j] + 6] = True
+    for i, f in enumerate(frames):
+        paint = paints[i]
         if kind == "dash_break":
-            h = f.shape[0]
-            bands = np.zeros(h, bool)
-            band_rng = case_rng(case_id, kind, level)     # same bands in every frame
-            rows = np.arange(0, h, 6)
-            bands_on = band_rng.random(len(rows)) < p
-            for r, on in zip(rows, bands_on):
-                bands[r:r + 6] = on
-            paint &= bands[:, None]
+            paint = paint & bands[:, None]
         elif i not in gone and n > 1:
             out.append(f)
             continue
@@ -136,17 +143,56 @@ def swap_text(text: str, share: float, rng) -> str:
     return "".join(chars)
 
 
+def _graded_edits(chars: list, count: int, rng, extra, droppable, insertable, read) -> list:
+    """``count`` edits of ``chars``, extras (insertions) and drops alternately, each one a step of severity.
+
+    A random drop next to a random insertion can cancel (together one substitution, or the dropped
+    character put back), and on a short line a drop can take the similarity straight to 0 with nothing
+    left to grade, so a level could read as close to the truth as the one before it. Each edit is the
+    first candidate in the keyed order that raises the edit distance of ``read(chars)`` from the
+    original by exactly one *and* lowers its NED (1 - ED / max length) while keeping it above 0 (when no
+    candidate keeps it above 0, the lowest one that still lowers it); the other kind of edit is tried
+    when the due one cannot, and failing both the extra character is appended. The draws per edit are
+    fixed, so level k+1 is level k plus one edit (nested severities)."""
+    from .metrics.text import edit_distance
+    target = read(chars)
+    prev = 1.0
+
+    def score(c):
+        r = read(c)
+        d = edit_distance(r, target)
+        return d, (1.0 - d / max(len(r), len(target), 1))
+
+    for k in range(count):
+        ch = extra(k)
+        drops = [("drop", i) for i in rng.permutation(len(chars)).tolist() if droppable(chars, i)]
+        inserts = [("insert", i) for i in rng.permutation(len(chars) + 1).tolist() if insertable(chars, i)]
+        ordered = inserts + drops if k % 2 == 0 else drops + inserts
+        best = None
+        for op, i in ordered:
+            cand = chars[:i] + chars[i + 1:] if op == "drop" else chars[:i] + [ch] + chars[i:]
+            d, n = score(cand)
+            if d != k + 1 or n >= prev - 1e-12:
+                continue
+            if n > 0:
+                best = (cand, n)
+                break
+            best = best or (cand, n)
+        if best is None:
+            best = (chars + [ch], score(chars + [ch])[1])
+        chars, prev = best
+    return chars
+
+
 def drop_extra_text(text: str, count: int, rng) -> str:
-    """Drop and insert characters alternately, ``count`` edits in all (spaces are never picked)."""
-    chars = list(text)
+    """``count`` edits, extra (inserted) and dropped characters alternately, graded (see ``_graded_edits``);
+    spaces are never dropped and whitespace does not count (as in the text metrics)."""
+    from .metrics.text import normalize
     han = any("\u4e00" <= c <= "\u9fff" for c in text)
     pool = EXTRA["han" if han else "latin"]
-    for k in range(count):
-        if k % 2 == 0 and len([c for c in chars if c != " "]) > 1:
-            cand = [i for i, c in enumerate(chars) if c != " "]
-            del chars[int(rng.choice(cand))]
-        else:
-            chars.insert(int(rng.integers(0, len(chars) + 1)), pool[k % len(pool)])
+    chars = _graded_edits(list(text), count, rng, lambda k: pool[k % len(pool)],
+                          lambda c, i: c[i] != " " and sum(x != " " for x in c) > 1,
+                          lambda c, i: True, lambda c: normalize("".join(c)))
     return "".join(chars)
 
 
@@ -161,11 +207,11 @@ def variant_case(case: dict, kind: str, level: int, frame_share_text: bool = Fal
     # keyed without the level: the edits of level k+1 extend those of level k (nested severities)
     rng = case_rng(case["id"], kind)
     if "lines" in c:
-        for ln in c["lines"]:
+        for li, ln in enumerate(c["lines"]):
             if kind in ("glyph_swap", "text_change"):
                 ln["text"] = swap_text(ln["text"], p if kind == "glyph_swap" else 1.0, rng)
-            elif kind == "drop_extra":
-                ln["text"] = drop_extra_text(ln["text"], int(p), rng)
+            elif kind == "drop_extra":       # one rng per line: a line's edits do not shift another's draws
+                ln["text"] = drop_extra_text(ln["text"], int(p), case_rng(case["id"], kind, li))
     elif "tex" in c:
         if kind in ("glyph_swap", "text_change"):
             c["tex"] = _swap_formula(c["tex"], p if kind == "glyph_swap" else 1.0, rng)
@@ -203,13 +249,24 @@ def _swap_formula(tex, share, rng):
     return "".join(chars)
 
 
+def formula_reading(tex: str) -> str:
+    """What OCR should read of a suite formula: the TeX without spaces, commands, ``^``, ``_`` and braces."""
+    import re
+    return re.sub(r"\\[A-Za-z]+|[\s^_{}]", "", tex)
+
+
 def _drop_formula(tex, count, rng):
-    chars = list(tex)
-    for k in range(count):
-        idx = _letters("".join(chars))
-        free = [i for i in idx if i == 0 or chars[i - 1] not in "^_"]   # an exponent must keep its base
-        if k % 2 == 0 and len(free) > 2:
-            del chars[int(rng.choice(free))]
-        else:
-            chars.insert(int(rng.choice(idx)) if idx else 0, "x")
-    return "".join(chars)
+    letters = set(_letters(tex))
+
+    def droppable(c, i):        # a letter or digit, not the base of an exponent or a lone exponent
+        s = "".join(c)
+        return (c[i].isalnum() and i in set(_letters(s)) and not (i + 1 < len(c) and c[i + 1] in "^_")
+                and not (i > 0 and c[i - 1] in "^_"))
+
+    def insertable(c, i):       # before a letter or digit that is not an exponent
+        s = "".join(c)
+        return i < len(c) and i in set(_letters(s)) and not (i > 0 and c[i - 1] in "^_")
+
+    del letters
+    return "".join(_graded_edits(list(tex), count, rng, lambda k: "x", droppable, insertable,
+                                 lambda c: formula_reading("".join(c))))

@@ -77,8 +77,9 @@ def read_frames(path: str) -> list[np.ndarray]:
     return [read_image(path)]
 
 
-def load_predictions(pred_dir: str, case_ids: list[str]) -> dict[str, list[np.ndarray]]:
-    """Frames of every case's prediction; one EvalError naming *every* missing or unreadable file."""
+def find_predictions(pred_dir: str, case_ids: list[str]) -> dict[str, str]:
+    """The prediction file (or folder) of every case; when some are missing, one EvalError naming every
+    missing file and every unreadable one among the others (those are decoded to check)."""
     if not os.path.isdir(pred_dir):
         raise EvalError(f"{pred_dir}: prediction folder not found")
     out, problems = {}, []
@@ -87,12 +88,14 @@ def load_predictions(pred_dir: str, case_ids: list[str]) -> dict[str, list[np.nd
         if p is None:
             problems.append(f"{os.path.join(pred_dir, cid)}.*: missing (expected {cid}.png/.jpg/... for a still, "
                             f"{cid}.mp4/... for a clip, or a folder {cid}/ of frames)")
-            continue
-        try:
-            out[cid] = read_frames(p)
-        except ValueError as exc:
-            problems.append(f"{p}: unreadable: {exc}")
+        else:
+            out[cid] = p
     if problems:
+        for cid, p in out.items():
+            try:
+                read_frames(p)
+            except ValueError as exc:
+                problems.append(f"{p}: unreadable: {exc}")
         raise EvalError(f"{len(problems)} of {len(case_ids)} predictions cannot be scored:\n  " + "\n  ".join(problems))
     return out
 

@@ -15,14 +15,14 @@ from . import media
 from .config import GROUPS, load_weights
 from .errors import EvalError
 from .metrics import structure, temporal
-from .metrics.frame import laplacian_var, sharpness, symbol_mask
+from .metrics.frame import edges, gradient_agreement, gradients, laplacian_var, sharpness, symbol_mask
 from .metrics.text import ned, normalize, text_scores
 from .ocr import Ocr, joined
 
 # every raw term is a mean over frames unless listed here (then computed over the clip)
-MOTION_TERMS = {"flicker", "warp_error", "track_jerk"}
-CLIP_TERMS = {"flicker", "warp_error", "track_jerk", "modal_share", "consecutive_ned", "count_stability",
-              "structure_stability", "lane_stability", "vp_stability"}
+MOTION_TERMS = {"flicker", "warp_error", "track_jerk", "frozen_share"}
+CLIP_TERMS = {"flicker", "warp_error", "track_jerk", "frozen_share", "modal_share", "consecutive_ned",
+              "count_stability", "stable_ned", "structure_stability", "lane_stability", "vp_stability"}
 
 
 class CaseData:
@@ -50,8 +50,36 @@ class CaseData:
         self.quoted = entry.get("quoted", [])
         self.masks = [symbol_mask(self.objects[min(i, len(self.objects) - 1)], (self.h, self.w))
                       for i in range(self.n)]
+        self._ref_edges = None
+        self._ref_grad = None
+        self.band = self.masks                 # the symbol regions from the labels (roads: the lane band)
+        if self.domain == "road":
+            # the prompt pins the camera: sharpness is measured on the reference's lane-paint edges
+            # (2 px band); on the whole lane band JPEG's block seams in the asphalt raise the Laplacian
+            # variance as much as its quantisation lowers it at the edges
+            self.masks = [m & _grow(e, 2) if (m & _grow(e, 2)).any() else m
+                          for m, e in zip(self.masks, self.ref_edges)]
         self.ref_var = [laplacian_var(f, m) for f, m in zip(self.ref, self.masks)]
         self._ref_dash = None
+        self._ref_change = None
+
+    @property
+    def ref_edges(self) -> list:
+        if self._ref_edges is None:
+            self._ref_edges = [edges(f) for f in self.ref]
+        return self._ref_edges
+
+    def ref_grad(self, i: int) -> np.ndarray:
+        if self._ref_grad is None:
+            self._ref_grad = [gradients(f) for f in self.ref]
+        return self._ref_grad[i]
+
+    @property
+    def ref_change(self) -> list:
+        """Per consecutive pair of the reference: its change inside the symbol regions (grey levels)."""
+        if self._ref_change is None:
+            self._ref_change = temporal.pair_change(self.ref, self.masks)
+        return self._ref_change
 
     def objs(self, i: int, kind: str) -> dict | None:
         for o in self.objects[min(i, len(self.objects) - 1)]:
@@ -63,11 +91,20 @@ class CaseData:
         """Quads of the quoted lines in frame i (text nodes in line order), for fixed-layout cases."""
         return [o["quad"] for o in self.objects[min(i, len(self.objects) - 1)] if o.get("type") == "text"]
 
-    def ref_dash(self, i: int):
+    def ref_road(self, i: int) -> dict:
+        """The reference's own road terms of frame i (its dash profile and painted TuSimple points)."""
         if self._ref_dash is None:
-            self._ref_dash = [structure.road_terms(f, self.objs(k, "road"))["dash_profile"]
-                              for k, f in enumerate(self.ref)]
+            self._ref_dash = [structure.road_terms(f, self.objs(k, "road")) for k, f in enumerate(self.ref)]
         return self._ref_dash[i]
+
+    def ref_dash(self, i: int):
+        return self.ref_road(i)["dash_profile"]
+
+
+def _grow(mask, px: int):
+    import cv2
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * px + 1, 2 * px + 1))
+    return cv2.dilate(mask.astype(np.uint8), k).astype(bool)
 
 
 def _read_json(path):
@@ -101,10 +138,13 @@ def raw_terms(case: CaseData, frames: list[np.ndarray], ocr: Ocr | None = None) 
                 series.setdefault(k, []).append(v)
     elif case.domain == "road":
         for i, f in enumerate(frames):
-            r = structure.road_terms(f, case.objs(i, "road"))
+            r = structure.road_terms(f, case.objs(i, "road"), case.ref_road(i)["point_hits"])
+            r.pop("point_hits")
             prof = r.pop("dash_profile")
             r["dash_agreement"] = structure.dash_agreement(prof, case.ref_dash(i))
             r["dash_period"] = float(np.mean([structure.dash_period(p) for p in prof])) if prof else 0.0
+            # the prompt pins the camera: the lane structure must be where the reference has it
+            r["edge_agreement"] = gradient_agreement(f, case.ref_grad(i), case.band[i])
             for k, v in r.items():
                 series.setdefault(k, []).append(v)
     for k, v in series.items():
@@ -161,15 +201,16 @@ def _crops(frame, quads):
 
 
 def _clip_terms(case, frames, readings, series, terms):
-    fl = temporal.aligned_flicker(frames)
-    we = temporal.warp_error(frames)
+    mt = temporal.motion_terms(frames)
+    fl, we = mt["flicker"], mt["warp_error"]
     series["flicker"] = fl
     series["warp_error"] = we
     terms["flicker"] = float(np.mean(fl)) if fl else 0.0
     terms["warp_error"] = float(np.mean(we)) if we else 0.0
     terms["track_jerk"] = temporal.track_jerk(frames)
+    terms["frozen_share"] = temporal.frozen_share(frames, case.ref_change, case.masks)
     if readings is not None:
-        terms.update(temporal.text_stability(readings))
+        terms.update(temporal.text_stability(readings, " ".join(case.quoted)))
     if case.domain in ("geometry", "plot"):
         # stable *and* right: the mean of the structure term minus its mean change between frames
         # (a blank clip is perfectly stable and scores 0 here)
@@ -235,15 +276,75 @@ def score_case(case: CaseData, frames: list[np.ndarray], calib: dict, weights: d
             "readings": raw["readings"]}
 
 
+def _score_one(suite: str, entry: dict, path: str, calib: dict, weights: dict, clip_weights: str | None):
+    """Score one case from its prediction file: ("ok", result) or ("unreadable", message)."""
+    try:
+        frames = media.read_frames(path)
+    except ValueError as exc:
+        return "unreadable", f"{path}: unreadable: {exc}"
+    case = CaseData(suite, entry)
+    res = score_case(case, frames, calib, weights, _worker_ocr())
+    if clip_weights is not None:
+        from . import plugins
+        res["plugins"] = {"clipsim": plugins.clipsim(media.conform(frames, case.n, case.w, case.h),
+                                                     entry.get("prompt_en", ""), clip_weights)}
+    return "ok", res
+
+
+_OCR: list = []
+
+
+def _worker_ocr() -> Ocr:
+    if not _OCR:
+        _OCR.append(Ocr())
+    return _OCR[0]
+
+
+def _worker_init(owner: int) -> None:
+    import signal
+
+    from symbolreel.lifecycle import exit_with_parent
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent(owner=owner)       # no orphan scorers after the run that started them is killed
+
+
+def _run_cases(jobs: list[tuple], workers: int, progress=None) -> list:
+    """``_score_one`` over the jobs, in order; in ``workers`` processes (whole cases per worker) when > 1."""
+    if workers <= 1 or len(jobs) <= 1:
+        out = []
+        for k, job in enumerate(jobs):
+            out.append(_score_one(*job))
+            if progress:
+                progress(k + 1, len(jobs))
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    from symbolreel.parallel import context
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context(),
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
+        futures = [pool.submit(_score_one, *job) for job in jobs]
+        out = []
+        for k, f in enumerate(futures):           # collected in case order: the report does not depend on N
+            out.append(f.result())
+            if progress:
+                progress(k + 1, len(jobs))
+    return out
+
+
 def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | None = None, cases=None,
-                      progress=None, clip_weights: str | None = None, fvd_weights: str | None = None) -> dict:
+                      progress=None, clip_weights: str | None = None, fvd_weights: str | None = None,
+                      workers: int = 1) -> dict:
     """Score every case of ``suite`` with the prediction of the same id in ``pred``; write the report to ``out``.
 
-    ``clip_weights`` / ``fvd_weights``: optional plugins (see :mod:`.plugins`), reported beside Match."""
+    ``clip_weights`` / ``fvd_weights``: optional plugins (see :mod:`.plugins`), reported beside Match.
+    ``workers``: processes scoring whole cases (each reads its prediction and runs its own OCR); the
+    report is the same for any number."""
     from .calibrate import load_calibration
     from .report import write_report
     from .suite import read_manifest
 
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise EvalError(f"--workers {workers!r}: expected a positive integer")
     manifest = read_manifest(suite)
     entries = [e for e in manifest["cases"] if cases is None or e["id"] in cases]
     weights = load_weights(weights_path)
@@ -251,26 +352,22 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
     for path, what, opt in ((clip_weights, "CLIPSIM", "--clip-weights"), (fvd_weights, "FVD", "--fvd-weights")):
         if path is not None:
             plugins._load(path, what, opt)          # fail before any work when a plugin cannot load
-    preds = media.load_predictions(pred, [e["id"] for e in entries])    # every problem reported at once
+    paths = media.find_predictions(pred, [e["id"] for e in entries])    # every missing file reported at once
     calib = load_calibration(suite, manifest)
-    ocr = Ocr()
-    results = []
-    for k, e in enumerate(entries):
-        case = CaseData(suite, e)
+    for e in entries:
         if e["id"] not in calib:
             raise EvalError(f"{suite}: calibration.json has no entry for case {e['id']!r}; rebuild the suite")
-        res = score_case(case, preds[e["id"]], calib[e["id"]], weights, ocr)
-        if clip_weights is not None:
-            res["plugins"] = {"clipsim": plugins.clipsim(media.conform(preds[e["id"]], case.n, case.w, case.h),
-                                                         e.get("prompt_en", ""), clip_weights)}
-        results.append(res)
-        if progress:
-            progress(k + 1, len(entries))
+    jobs = [(suite, e, paths[e["id"]], calib[e["id"]], weights, clip_weights) for e in entries]
+    done = _run_cases(jobs, workers, progress)
+    problems = [r for status, r in done if status != "ok"]
+    if problems:                                   # nothing is written: every unreadable file named at once
+        raise EvalError(f"{len(problems)} of {len(entries)} predictions cannot be scored:\n  " + "\n  ".join(problems))
+    results = [r for _, r in done]
     extra = {}
     if fvd_weights is not None:
         clips = [e for e in entries if e["kind"] == "clip"]
-        extra["fvd"] = plugins.fvd([CaseData(suite, e).ref for e in clips], [preds[e["id"]] for e in clips],
-                                   fvd_weights)
+        extra["fvd"] = plugins.fvd([CaseData(suite, e).ref for e in clips],
+                                   [media.read_frames(paths[e["id"]]) for e in clips], fvd_weights)
     report = {"format": "symbolreel-eval-report/1", "plugins": extra, "suite_version": manifest["suite_version"],
               "preset": manifest["preset"], "weights": weights, "prediction_dir": os.path.basename(os.path.abspath(pred)),
               "aggregate": aggregate(results), "cases": results}

@@ -1,6 +1,7 @@
 """Validate the benchmark: graded degradations of every suite case must lower the scores monotonically.
 
     .venv/bin/python scripts/validate_benchmark.py [--suite out/eval-suite] [--preset all] [--write-docs]
+    .venv/bin/python scripts/validate_benchmark.py --cases road-drive --kinds jpeg frame_drop   # to iterate
 
 Builds the suite (if the folder has no manifest), scores each case's reference, blank and noise floors
 and five levels of every degradation that applies, prints the table and, with --write-docs, replaces
@@ -71,10 +72,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--suite", default=os.path.join(ROOT, "out", "eval-suite"))
     ap.add_argument("--preset", default="all")
-    ap.add_argument("--cases", nargs="+")
+    ap.add_argument("--cases", nargs="+", help="only these case ids (to iterate; the docs need a full run)")
+    ap.add_argument("--kinds", nargs="+", help="only these degradations, e.g. jpeg frame_drop")
     ap.add_argument("--write-docs", action="store_true")
     ap.add_argument("--json", help="also write the raw results here")
     args = ap.parse_args(argv)
+    if args.write_docs and (args.cases or args.kinds):
+        ap.error("--write-docs needs the full run (no --cases / --kinds)")
     from symbolreel.evaluate import validate as V
     from symbolreel.evaluate.calibrate import load_calibration
     from symbolreel.evaluate.ocr import Ocr
@@ -91,7 +95,7 @@ def main(argv=None) -> int:
         if args.cases and e["id"] not in args.cases:
             continue
         t = time.time()
-        results.append(V.validate_case(args.suite, e, calib[e["id"]], ocr))
+        results.append(V.validate_case(args.suite, e, calib[e["id"]], ocr, kinds=args.kinds))
         print(f"{e['id']}: {time.time() - t:.0f} s", file=sys.stderr, flush=True)
     rows = V.summarise(results)
     ranks = [(r["id"], V.rank_check(r)) for r in results]

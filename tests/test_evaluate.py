@@ -128,6 +128,127 @@ def test_degradations_are_keyed_and_nested():
     assert degrade.swap_text("前方施工", 1.0, rng()) == "剪万旋土"
 
 
+def test_drop_extra_ladder_is_graded_and_nested():
+    # every level one edit further from the quoted text and strictly less similar, above 0 (the first
+    # ladder drew its edits at random: "EXIT 12" read "EXIQT 1" and "EXIQ 1" at levels 2 and 3, both NED
+    # 0.67, and "欢迎光临" went 0.75, 0.5, 0.75: a level could score like the one before it)
+    from symbolreel.evaluate import suite as S
+    from symbolreel.evaluate.metrics.text import edit_distance
+    for case in S.CASES:
+        if "lines" in case:
+            texts = [[ln["text"] for ln in degrade.variant_case(case, "drop_extra", lv)["lines"]]
+                     for lv in range(1, 6)]
+            per_line = [[t[i] for t in texts] for i in range(len(case["lines"]))]
+            wanted = [ln["text"] for ln in case["lines"]]
+        else:
+            per_line = [[degrade.formula_reading(degrade.variant_case(case, "drop_extra", lv)["tex"])
+                         for lv in range(1, 6)]] if "tex" in case else []
+            wanted = [degrade.formula_reading(case["tex"])] if "tex" in case else []
+        for want, ladder in zip(wanted, per_line):
+            neds = [ned(t, want) for t in [want] + ladder]
+            assert all(a > b for a, b in zip(neds, neds[1:])) and neds[-1] > 0, (case["id"], ladder, neds)
+            for k, t in enumerate(ladder):
+                assert edit_distance(normalize(t), normalize(want)) == k + 1, (case["id"], ladder)
+            prev = [want] + ladder
+            assert all(edit_distance(a, b) == 1 for a, b in zip(prev, prev[1:]))      # nested
+
+
+def test_dash_break_levels_erase_more_of_the_dashes():
+    # the first ladder erased random image row bands, which at level 2 missed every dash of the road
+    # still (dash agreement 1.0 after 0.97 at level 1)
+    import symbolreel as sr
+    from symbolreel.evaluate import suite as S
+    road = S.case_by_id("road-still")
+    r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
+    r = r[..., :3].copy()
+    ref = structure.road_terms(r, ann[0])["dash_profile"]
+    agree = [structure.dash_agreement(structure.road_terms(
+        degrade.degrade_frames([r], "dash_break", lv, "road-still", [ann])[0], ann[0])["dash_profile"], ref)
+        for lv in range(1, 6)]
+    assert 1.0 > agree[0] and all(a > b for a, b in zip(agree, agree[1:])), agree
+
+
+def test_frozen_frames_are_seen_by_frozen_share():
+    # a frame drop (repeat, then a jump) is a flow-explained motion: no flicker after alignment and little
+    # warp error; frozen_share counts the repeated pairs, 0 on the smooth clip
+    pan = [_card(shift=2 * i) for i in range(12)]
+    dropped = degrade.degrade_frames(pan, "frame_drop", 4, "c")
+    ref_change = temporal.pair_change(pan)
+    assert temporal.frozen_share(pan, ref_change) == 0.0
+    share = temporal.frozen_share(dropped, ref_change)
+    assert share == pytest.approx(sum(np.array_equal(a, b) for a, b in zip(dropped, dropped[1:])) / 11) and share > 0.3
+    assert temporal.frozen_share([pan[0]] * 12, ref_change) == 1.0            # a frozen clip: every pair
+    assert temporal.frozen_share([pan[0]] * 12, [0.0] * 11) == 0.0           # a static reference: nothing to freeze
+
+
+def test_stable_ned_sees_a_steady_wrong_text():
+    # the modal-string terms rate a steady misspelling (a dropped character in every frame) as stable as
+    # the right text; stable_ned is right *and* steady
+    steady_wrong = temporal.text_stability(["EXT 12"] * 6, "EXIT 12")
+    right = temporal.text_stability(["EXIT 12"] * 6, "EXIT 12")
+    assert steady_wrong["modal_share"] == right["modal_share"] == 1.0
+    assert right["stable_ned"] == 1.0 and steady_wrong["stable_ned"] == pytest.approx(ned("EXT 12", "EXIT 12"))
+    flick = temporal.text_stability(["EXIT 12", "EX 12"] * 3, "EXIT 12")
+    assert flick["stable_ned"] < steady_wrong["stable_ned"]
+
+
+def test_edge_agreement_falls_with_jpeg_where_the_laplacian_does_not():
+    import symbolreel as sr
+    from symbolreel.evaluate import suite as S
+    from symbolreel.evaluate.metrics.frame import gradient_agreement, gradients, polyline_mask
+    road = S.case_by_id("road-still")
+    r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
+    r = r[..., :3].copy()
+    lanes = [pc for ln in ann[0]["lanes"] for pc in ln["pieces"]]
+    band = polyline_mask(r.shape, lanes, 16)
+    jp = [degrade.degrade_frames([r], "jpeg", lv, "road-still")[0] for lv in range(1, 6)]
+    lap = [laplacian_var(f, band) for f in [r] + jp]
+    assert max(lap[1:]) > lap[1]          # blocking raises the Laplacian variance again at low quality
+    e = [gradient_agreement(f, gradients(r), band) for f in [r] + jp]
+    assert e[0] == pytest.approx(1.0) and all(a > b for a, b in zip(e, e[1:])), e
+    blurred = [gradient_agreement(degrade.degrade_frames([r], "blur", lv, "road-still")[0], gradients(r), band)
+               for lv in (1, 3, 5)]
+    assert blurred == sorted(blurred, reverse=True) and blurred[0] < 1
+    noise = np.random.default_rng(0).integers(0, 256, r.shape, dtype=np.uint8)
+    assert gradient_agreement(noise, gradients(r), band) < 0.05
+    assert gradient_agreement(np.full_like(r, 90), gradients(r), band) == 0.0
+
+
+def test_tusimple_points_judged_where_the_reference_paints():
+    # a TuSimple lane runs through the gaps of a dashed line: judged against every point the reference
+    # itself scored 0.7; against the points it paints the reference scores 1 and a mild JPEG (a dash
+    # end moving by a pixel on a sample row) no longer loses a point
+    import symbolreel as sr
+    from symbolreel.evaluate import suite as S
+    road = S.case_by_id("road-still")
+    r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
+    r = r[..., :3].copy()
+    ref = structure.road_terms(r, ann[0])
+    assert ref["tusimple_acc"] < 0.9                 # the gaps: no paint there is right
+    hits = ref["point_hits"]
+    assert structure.road_terms(r, ann[0], hits)["tusimple_acc"] == 1.0
+    mild = degrade.degrade_frames([r], "jpeg", 1, "road-still")[0]
+    assert structure.road_terms(mild, ann[0], hits)["tusimple_acc"] == 1.0
+    blank = np.full_like(r, 90)
+    assert structure.road_terms(blank, ann[0], hits)["tusimple_acc"] == 0.0
+
+
+def test_stale_calibration_is_recomputed_after_a_metric_change(tmp_path, monkeypatch):
+    from symbolreel.evaluate import calibrate
+    manifest = {"suite_version": "1", "cases": [{"id": "a"}]}
+    data = {"format": calibrate.CALIBRATION_FORMAT, "suite_version": "1", "ocr": calibrate.engine_version(),
+            "metrics_version": calibrate.METRICS_VERSION, "cases": {"a": {"reference": {}, "blank": {}, "noise": {}}}}
+    (tmp_path / "calibration.json").write_text(json.dumps(data), encoding="utf-8")
+    calls = []
+    monkeypatch.setattr(calibrate, "calibrate_suite", lambda suite, m: calls.append(suite) or {"a": "fresh"})
+    assert calibrate.load_calibration(str(tmp_path), manifest) == data["cases"] and not calls
+    for stale in ({"metrics_version": "1"}, {"metrics_version": None}):
+        d = {k: v for k, v in (data | stale).items() if v is not None}
+        (tmp_path / "calibration.json").write_text(json.dumps(d), encoding="utf-8")
+        assert calibrate.load_calibration(str(tmp_path), manifest) == {"a": "fresh"}
+    assert len(calls) == 2
+
+
 # --- suite, scoring, reports ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -182,6 +303,18 @@ def test_score_reference_high_blank_zero_any_resolution(suite, tmp_path):
     for name in ("report.json", "report.md", "plots/bars_Match.png", "plots/frames_en-exit-pan.png"):
         assert os.path.getsize(tmp_path / "rep" / name) > 0
     assert "| text-en | 3 |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+
+
+def test_workers_give_the_same_report(suite, tmp_path):
+    _write_predictions(suite, str(tmp_path / "pred"),
+                       lambda f: cv2.GaussianBlur(f, (0, 0), 1.0))
+    one = score_predictions(suite, str(tmp_path / "pred"), str(tmp_path / "r1"), workers=1)
+    two = score_predictions(suite, str(tmp_path / "pred"), str(tmp_path / "r2"), workers=2)
+    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    for name in ("report.json", "report.md"):
+        assert (tmp_path / "r1" / name).read_bytes() == (tmp_path / "r2" / name).read_bytes()
+    with pytest.raises(EvalError, match="--workers 0"):
+        score_predictions(suite, str(tmp_path / "pred"), str(tmp_path / "r3"), workers=0)
 
 
 def test_missing_and_unreadable_predictions_are_all_named(suite, tmp_path, capsys):
