@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .errors import LimitError
+from .fields import specs
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,6 @@ class _Walk:
                           f"(raise it with --max-frames / Limits(max_frames=...))", ("canvas", "duration"))
 
     def fields(self, cls, data: dict, path):
-        from .fields import specs
-
         for name, spec, _ in specs(cls):
             if name in data:
                 self.value(name, spec, data[name], path + (name,))
