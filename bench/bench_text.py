@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import symbolreel as sr  # noqa: E402
-from symbolreel import typeset  # noqa: E402
+from symbolreel.primitives.text import typeset  # noqa: E402
 from symbolreel.compile import CompiledScene  # noqa: E402
 from symbolreel.fonts_access import chain_for  # noqa: E402
 from symbolreel.raster import Renderer  # noqa: E402

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 
 from . import parallel
 from .annotation_writer import AnnotationWriter
@@ -19,7 +22,8 @@ from .vector import render_vector
 _Session, _as_scene = Session, scene_and_dir
 
 def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers=1,
-                limits: Limits = DEFAULT_LIMITS, chunk: int = 8, base_dir: str | None = None, backend: str = "skia"):
+                limits: Limits = DEFAULT_LIMITS, chunk: int = 8, base_dir: str | None = None, backend: str = "skia",
+                copy: bool = True):
     """Iterate ``(index, rgba premultiplied uint8 (H, W, 4), annotations or None)`` in index order.
 
     ``annotations=True``: each frame's objects as JSON data (``symbolreel-annotations/2``, as in the
@@ -27,8 +31,14 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     (default) or "cairo" draws the frames.
 
     The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
-    before any output is opened. ``workers > 1`` (or ``"auto"``: what is fastest for the job) renders
-    in that many processes, which draw into shared memory; the frames are identical.
+    before any output is opened. ``workers > 1`` renders in that many processes, which draw into
+    shared memory; the frames are identical. ``workers="auto"`` draws the first frames here, times
+    them, and starts workers for the rest only when the job is heavy enough for them to win
+    (:func:`symbolreel.parallel.worth_workers`).
+
+    ``copy=False``: each frame may be a read-only view of a buffer the next frame is drawn into (with
+    workers: its shared-memory slot), valid only until the next frame is asked for; copy it to keep
+    it. This saves a copy of every frame; the pixels are the same.
     """
     scene, base_dir = scene_and_dir(scene, base_dir, limits)
     scene.check_limits(limits)
@@ -40,11 +50,15 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     session = Session(scene, base_dir, backend)
     c = scene.canvas
     want = bool(annotations)
+    auto = workers is None or workers == "auto"
     workers = parallel.resolve_workers(workers, len(indices), c.width, c.height, -(-len(indices) // (2 * chunk)))
     if workers <= 1 or len(indices) <= chunk:
-        stream = session.iter_render(indices, want)
+        stream = session.iter_render(indices, want, into=None if copy else _Reused(c.height, c.width))
+        stream = stream if copy else _read_only(stream)
+    elif auto:
+        stream = _auto_frames(session, scene, base_dir, indices, want, workers, chunk, backend, copy)
     else:
-        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend)
+        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend, copy)
     return stream if annotations == "records" or not want else _as_json(stream)
 
 
@@ -53,9 +67,9 @@ def _as_json(stream):
         yield i, arr, [rec.to_json() for rec in ann]
 
 
-def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia"):
+def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia", copy=True):
     job = parallel.FrameJob(annotations=annotations, backend=backend)
-    for i, arr, (ann, _) in parallel.pooled_frames(scene, base_dir, indices, job, workers, chunk):
+    for i, arr, (ann, _) in parallel.pooled_frames(scene, base_dir, indices, job, workers, chunk, copy):
         yield i, arr, ann
 
 
@@ -237,3 +251,56 @@ def _serial_segments(session, work, segments, paths, job, opts):
             closing.append(closer.submit(mp4.close))
         for fut in closing:
             fut.result()
+
+
+class _Reused:
+    """``into`` for :meth:`_Session.iter_render` with ``copy=False``: every frame is drawn into the same
+    buffer (no new frame array per frame); ``iter_frames`` hands out read-only views of it."""
+
+    def __init__(self, height: int, width: int):
+        self.buf = np.empty((height, width, 4), np.uint8)
+
+    def __getitem__(self, k):
+        return self.buf
+
+
+def _read_only(stream):
+    for i, arr, ann in stream:
+        yield i, _frozen(arr), ann
+
+
+def _auto_frames(session, scene, base_dir, indices, annotations, workers, chunk, backend, copy):
+    """``workers="auto"``: draw frames here while timing them; once the per-frame cost is known, hand
+    the rest to ``workers`` processes only if :func:`parallel.worth_workers` expects them to finish
+    sooner, pool start and the parent's per-frame work included. The frames are the same either way."""
+
+    c = scene.canvas
+    into = None if copy else _Reused(c.height, c.width)
+    stream = session.iter_render(indices, annotations, into=into)
+    times = []
+    spent = 0.0
+    for k in range(len(indices)):
+        t0 = time.perf_counter()
+        item = next(stream)
+        dt = time.perf_counter() - t0
+        times.append(dt)
+        spent += dt
+        yield item if copy else (item[0], _frozen(item[1]), item[2])
+        if len(times) >= parallel.AUTO_PROBE_FRAMES or (len(times) >= 2 and spent >= parallel.AUTO_PROBE_SECONDS):
+            break
+    rest = indices[len(times):]
+    if not rest:
+        return
+    per_frame = sorted(times[1:] or times)[len(times[1:] or times) // 2]   # the first frame fills caches
+    if parallel.worth_workers(per_frame, len(rest), workers, c.width * c.height * 4, copy):
+        stream.close()
+        yield from _pooled(scene, base_dir, rest, annotations, workers, chunk, backend, copy)
+    else:
+        for item in stream:
+            yield item if copy else (item[0], _frozen(item[1]), item[2])
+
+
+def _frozen(arr):
+    view = arr.view()
+    view.flags.writeable = False
+    return view

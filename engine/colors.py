@@ -24,6 +24,21 @@ def parse_colour(value) -> tuple:
         raise ValueError(f"expected {EXPECTED}")
     if not isinstance(value, str):
         raise ValueError(f"expected {EXPECTED}")
+    hit = _PARSED.get(value)
+    if hit is not None:
+        return hit
+    out = _parse_text(value)
+    if len(_PARSED) >= 4096:
+        _PARSED.clear()
+    _PARSED[value] = out
+    return out
+
+
+# colour text -> parsed tuple: a dataset names the same few colours in thousands of scenes
+_PARSED: dict = {}
+
+
+def _parse_text(value: str) -> tuple:
     s = value.strip()
     m = _HEX.match(s)
     if m:
@@ -72,11 +87,23 @@ def _alpha(text: str) -> float:
 
 def format_colour(rgba) -> str | list:
     """Canonical text for a colour; exact 8-bit colours become hex, others stay float lists."""
+    hit = _FORMATTED.get(rgba) if type(rgba) is tuple else None
+    if hit is not None:
+        return hit
     q = [round(c * 255) for c in rgba]
     if all(qi / 255.0 == c for qi, c in zip(q, rgba)):
         text = "#" + "".join(f"{v:02X}" for v in q)
-        return text[:7] if q[3] == 255 else text
+        text = text[:7] if q[3] == 255 else text
+        if type(rgba) is tuple:
+            if len(_FORMATTED) >= 4096:
+                _FORMATTED.clear()
+            _FORMATTED[rgba] = text
+        return text
     return [float(c) for c in rgba]
+
+
+# parsed colour -> its hex text (exported with every scene that is checked against limits)
+_FORMATTED: dict = {}
 
 
 def to_skia_color4f(rgba):

@@ -211,9 +211,14 @@ class CompiledScene:
     def _sample_static(self, n: int):
         if self._static_sample is None:
             root = self.root_matrices(np.zeros(1), np.zeros((1, 0)))
-            self._static_sample = compose_world_one(self.parents, self.base_params, None if root is None else root[0])
+            world, opacity = compose_world_one(self.parents, self.base_params, None if root is None else root[0])
+            world.setflags(write=False)
+            opacity.setflags(write=False)
+            self._static_sample = world, opacity
         world, opacity = self._static_sample
-        # read-only broadcast views: every frame of a static scene shares one set of matrices
+        # read-only views: every frame of a static scene shares one set of matrices
+        if n == 1:   # one still (most dataset items): a view without broadcast_to's cost
+            return np.zeros((1, 0)), world[None], opacity[None]
         return (np.zeros((n, 0)), np.broadcast_to(world, (n,) + world.shape),
                 np.broadcast_to(opacity, (n,) + opacity.shape))
 

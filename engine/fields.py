@@ -404,10 +404,16 @@ def export(obj) -> dict:
     type_name = getattr(type(obj), "TYPE", None)
     if type_name:
         out["type"] = type_name
+    canon = _canonical_defaults(type(obj))
     for name, spec, default in specs(type(obj)):
         v = getattr(obj, name)
-        if name != "id" and _equal_default(spec, v, default):
-            continue
+        if name != "id":
+            d = canon.get(name)      # the default coerced once per class, not once per export
+            if d is not None:
+                if v is d[1] or v == d[1]:
+                    continue
+            elif _equal_default(spec, v, default):
+                continue
         if name == "id" and v is None:
             continue
         ev = export_value(spec, v)

@@ -22,6 +22,7 @@ script that starts workers needs the usual ``if __name__ == "__main__":`` guard.
 from __future__ import annotations
 
 import contextlib
+import mmap
 import multiprocessing as mp
 import os
 import secrets
@@ -200,16 +201,25 @@ def ordered(ex, tasks, in_flight: int):
 
 # ------------------------------------------------------------------------------------------ parent
 
-def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int):
-    """Yield ``(index, frame copy, record)`` in index order, drawn by ``workers`` processes into a
-    shared-memory ring (``2 * workers`` chunks of slots)."""
+def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int, copy: bool = True):
+    """Yield ``(index, frame, record)`` in index order, drawn by ``workers`` processes into a
+    shared-memory ring (``2 * workers`` chunks of slots).
+
+    ``copy``: each frame is a copy (default); ``copy=False``: a read-only view of its slot, valid until
+    the next frame is asked for (the slot is then handed back to the workers)."""
     c = scene.canvas
     groups = 2 * workers
     shape = (groups * chunk, c.height, c.width, 4)
     shm = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)),
                                      name=f"{SHM_PREFIX}{os.getpid()}-{secrets.token_hex(6)}")
     try:
-        ring = np.ndarray(shape, np.uint8, shm.buf)
+        views = None if copy else _view_mapping(shm.name, int(np.prod(shape)))
+        if views is None:
+            ring = np.ndarray(shape, np.uint8, shm.buf)
+            copy = True
+        else:   # a mapping of its own: it stays valid (unmapped with the last view) after shm is closed
+            ring = np.ndarray(shape, np.uint8, views)
+            ring.setflags(write=False)
         chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
         tasks = ((_frames_task, ch, shm.name, shape, (k % groups) * chunk) for k, ch in enumerate(chunks))
         with pool(workers, scene, base_dir, job) as ex:
@@ -218,7 +228,7 @@ def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: 
             for k, records in enumerate(ordered(ex, tasks, groups)):
                 slot0 = (k % groups) * chunk
                 for j, (i, rec) in enumerate(zip(chunks[k], records)):
-                    yield i, ring[slot0 + j].copy(), rec
+                    yield i, (ring[slot0 + j].copy() if copy else ring[slot0 + j]), rec
         del ring
     finally:
         shm.close()
@@ -271,3 +281,47 @@ def segment_dir(output):
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _view_mapping(name: str, size: int):
+    """A separate shared mapping of shared-memory segment ``name`` for read-only frame views handed
+    to the caller, or None where the segment is not reachable as a file (then frames are copied).
+
+    ``SharedMemory.close`` fails while any view of its buffer is alive, and a caller may still hold
+    the last frame when the iteration ends; an ``mmap`` without an explicit close is unmapped when
+    the last view of it is gone, after the segment's name was unlinked."""
+
+    path = os.path.join("/dev/shm", name.lstrip("/"))
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        return mmap.mmap(fd, size)
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------------------------------ workers="auto"
+
+AUTO_PROBE_FRAMES = 8       # frames drawn (and timed) in the calling process before deciding
+AUTO_PROBE_SECONDS = 0.25   # ... or fewer, once they took this long
+POOL_START_S = 0.6          # starting a pool: fork, compile the scene in each worker, first chunk back
+PARENT_FRAME_S = 50e-6      # the parent's own cost per frame from workers (task records, ordering)
+COPY_BYTES_PER_S = 2.0e9    # copying a frame out of shared memory (copy=True)
+AUTO_MARGIN = 1.5           # workers must be expected this much faster: cores are shared, estimates rough
+
+
+def worth_workers(per_frame_s: float, n_frames: int, workers: int, frame_bytes: int, copy: bool = True) -> bool:
+    """Whether ``workers`` processes are expected to deliver ``n_frames`` sooner than this process,
+    given one frame's drawing time here: pool start plus the slower of the workers' share and the
+    parent's per-frame work (copying each frame out unless ``copy=False``), with a margin.
+
+    Light frames stay in one process (render-to-numpy of a clip whose frames draw in ~1 ms is
+    slower with two processes on two cores than with one)."""
+    if workers <= 1 or n_frames <= 0:
+        return False
+    parent = PARENT_FRAME_S + (frame_bytes / COPY_BYTES_PER_S if copy else 0.0)
+    serial = n_frames * per_frame_s
+    pooled = POOL_START_S + n_frames * max(per_frame_s / workers, parent)
+    return pooled * AUTO_MARGIN < serial

@@ -201,10 +201,16 @@ def encode_png(rgba: np.ndarray, compress_level: int = 6, premultiplied: bool = 
     else:
         pixels, colour_type, bpp = frame, 2, 3
     kind = _FILTERS[filter]
-    rows = pixels.reshape(h, w * bpp)
     raw = np.empty((h, w * bpp + 1), np.uint8)
     raw[:, 0] = kind
-    raw[:, 1:] = _filter_rows(np.ascontiguousarray(rows), bpp, kind)
+    if kind == 0 and not pixels.flags.c_contiguous:
+        # RGB of an opaque RGBA frame: one strided copy per channel straight into the rows after their
+        # filter bytes (4x faster than a reshape copy of the slice followed by a second copy)
+        rows = np.lib.stride_tricks.as_strided(raw[:, 1:], (h, w, bpp), (w * bpp + 1, bpp, 1))
+        for k in range(bpp):
+            rows[:, :, k] = pixels[:, :, k]
+    else:
+        raw[:, 1:] = _filter_rows(np.ascontiguousarray(pixels.reshape(h, w * bpp)), bpp, kind)
     idat = zlib.compress(raw.data, int(compress_level))
     ihdr = struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0)
     return b"".join((_PNG_SIGNATURE, _chunk(b"IHDR", ihdr), _chunk(b"IDAT", idat), _chunk(b"IEND", b"")))
@@ -247,6 +253,27 @@ class _SinkBase:
             raise SinkError(f"{type(self).__name__}: write after close")
 
 
+_VALID_PNG_OPTIONS: set = set()
+
+
+def _validate_png_options(compress_level, premultiplied, options: dict) -> None:
+    """Raise SinkError for options :func:`encode_png` rejects (checked once per distinct set of
+    options: a dataset opens a writer per image)."""
+    try:
+        key = (type(compress_level), compress_level, type(premultiplied), premultiplied,
+               tuple(sorted((k, type(v), v) for k, v in options.items())))
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None and key in _VALID_PNG_OPTIONS:
+        return
+    encode_png(np.zeros((1, 1, 4), np.uint8), compress_level, premultiplied, **options)
+    if key is not None:
+        if len(_VALID_PNG_OPTIONS) > 256:
+            _VALID_PNG_OPTIONS.clear()
+        _VALID_PNG_OPTIONS.add(key)
+
+
 class PngWriter(_SinkBase):
     """Sink for a single PNG file: accepts exactly one frame (any index)."""
 
@@ -256,7 +283,7 @@ class PngWriter(_SinkBase):
         self.premultiplied = premultiplied
         self.png_options = png_options
         self.frames_written = 0
-        encode_png(np.zeros((1, 1, 4), np.uint8), compress_level, premultiplied, **png_options)  # validate
+        _validate_png_options(compress_level, premultiplied, png_options)
 
     def write(self, frame: np.ndarray, index: int | None = None) -> Path:
         self._check_open()

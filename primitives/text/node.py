@@ -180,9 +180,10 @@ class Text(Shape):
         for stroke in (False, True):
             if stroke and sp is None:
                 continue
-            for runs, a in ((lay.runs_upto(shown), 1.0), (lay.runs_for_char(shown), partial)):
+            for part, a in ((False, 1.0), (True, partial)):
                 if a <= 0.0:
                     continue
+                runs = lay.runs_for_char(shown) if part else lay.runs_upto(shown)
                 for span, run in runs:
                     paint = sp if stroke else fill_paints[span if span < len(fill_paints) else 0]
                     if paint is None:

@@ -660,6 +660,11 @@ def _shape_item(it: _Item, context: str, ctx_start: int, a: int, b: int, scale: 
 
 def _layout_scaled(spans, spacing, line_height, align, valign, coverage, width, direction, base_direction,
                    scale):
+    if _FAST_PATH:
+        lay = _layout_fast(spans, spacing, line_height, align, valign, coverage, width, direction, base_direction,
+                           scale)
+        if lay is not None:
+            return lay
     vertical = direction == "vertical"
     text, span_of, paragraphs, runs, subs = _itemise(spans, coverage, base_direction, vertical)
     spacing = spacing * scale
@@ -1049,3 +1054,175 @@ def _on_path(lay: TextLayout, d: str, offset: float, align: str) -> TextLayout:
                      lay.line_text)
     out.char_ref = lay.char_ref
     return out
+
+
+# ----------------------------------------------------------------------------- fast path
+
+#: characters the fast path takes: printable ASCII (one script, bidi level 0, no line breaks)
+_FAST_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F))
+#: off only in tests, which compare both paths
+_FAST_PATH = True
+
+
+def _layout_fast(spans, spacing, line_height, align, valign, coverage, width, direction, base_direction, scale):
+    """:func:`_layout_scaled` for the common case, without itemisation and NumPy on tiny arrays:
+    one span of printable ASCII, horizontal, left-to-right, all in one font of the chain, on one
+    line (no ``width``, or the text fits it), every glyph its own cluster. The same arithmetic in
+    the same order as the general path, so the layout (and every pixel and annotation drawn from
+    it) is bit-identical; ``None`` when the text needs the general path."""
+    if len(spans) != 1 or direction != "horizontal" or base_direction not in ("auto", "ltr"):
+        return None
+    text, chain, size = spans[0]
+    n = len(text)
+    if not n or not chain or not _FAST_CHARS.issuperset(text):
+        return None
+    try:
+        runs, subs = _assign(text, chain, coverage)
+    except SceneError:
+        return None                  # the general path raises it, with its path
+    if subs or len(runs) != 1 or tuple(runs[0][:2]) != (0, n):
+        return None
+    name = runs[0][2]
+    fpath = dict(chain).get(name) or _path_of(name, chain)
+    # printable ASCII: Latin if it has a letter (digits, punctuation, spaces join it), else Common;
+    # bidi level 0 throughout (no strong right-to-left, numbers after sos L resolve to L)
+    script = "Latn" if any(ch.isalpha() for ch in text) else "Zyyy"
+    lang = _LANG.get(script)
+    spacing = spacing * scale
+    _, upem = _hb_font(fpath)
+    k = size * scale / upem
+    if width is not None:            # wrapping: the line must fit (break_lines would not break it)
+        _, xa, _, _, _, cl = _shape(fpath, text, 0, n, "ltr", script, lang)
+        adv_c = _fast_char_advances(cl.tolist(), [x * k for x in xa.tolist()], n, spacing)
+        limit = width + 1e-6
+        w = 0.0
+        for i in range(n):
+            if i > 0 and text[i] != " " and w + adv_c[i] > limit:
+                return None
+            w += adv_c[i]
+    ev = n                           # trailing spaces hang: not shaped
+    while ev > 0 and text[ev - 1] == " ":
+        ev -= 1
+    if ev == 0:
+        return None
+    gids, xa, _, xo, yo, cl_arr = _shape(fpath, text[:ev], 0, ev, "ltr", script, lang)
+    m = len(gids)
+    cl = cl_arr.tolist()
+    if m == 0 or any(cl[i + 1] <= cl[i] for i in range(m - 1)):
+        return None                  # clusters of several glyphs: the general path's reductions
+    raw = [x * k for x in xa.tolist()]
+    off_u = [x * k for x in xo.tolist()]
+    off_v = [-y * k for y in yo.tolist()]
+    add = 0.0 + spacing              # letter spacing after every cluster
+    full = [r + add for r in raw]
+    start_u = []
+    acc = 0.0
+    for j, f in enumerate(full):     # pen + cumulative sum (sequential, as np.cumsum)
+        start_u.append(0.0 + (acc if j else 0.0))
+        acc = f if j == 0 else acc + f
+    pen = 0.0 + float(np.array(full).sum())   # np.sum is pairwise: the same call keeps the same bits
+    px = size * scale
+    bounds_of = pathops.glyph_ink_bounds(fpath, px, gids).tolist()
+    inf = np.inf
+    ext = {}
+    ou = []
+    for j in range(m):
+        l_, t_, r_, b_ = bounds_of[j]
+        u = start_u[j] + off_u[j]
+        v = off_v[j]
+        ou.append(u)
+        u0 = start_u[j]
+        if r_ > l_ and b_ > t_:
+            ext[cl[j]] = (u0, u0 + raw[j], u + l_, u + r_, v + t_, v + b_)
+        else:
+            ext[cl[j]] = (u0, u0 + raw[j], inf, -inf, inf, -inf)
+    for c, v in ext.items():
+        if v[2] == inf:              # no ink (e.g. a space): the cell only
+            ext[c] = (v[0], v[1], v[0], v[1], 0.0, 0.0)
+    length = max(0.0, pen - spacing)
+    asc, desc = _metrics(chain[0][1], px)
+    # block placement of the single line
+    top_rel = -asc
+    total_h = (0.0 + desc) - top_rel
+    top = {"top": 0.0, "middle": -total_h / 2, "bottom": -total_h, "baseline": top_rel}[valign]
+    by = 0.0 + (top - top_rel)
+    dx = {"left": 0.0, "center": -length / 2, "right": -length, "justify": 0.0}[align]
+    line_boxes = [(dx, by - asc, dx + length, by + desc)]
+    xf = np.array([(1.0, 0.0, dx + ou[j], by + off_v[j]) for j in range(m)], dtype=np.float64).reshape(m, 4)
+    ref = np.array([dx + (ext[c][0] + ext[c][1]) / 2 for c in cl])
+    rank_of = []
+    r = 0
+    for ch in text:
+        rank_of.append(r)
+        if ch != " ":
+            r += 1
+    rank = np.array([rank_of[c] for c in cl], dtype=np.int64)
+    glyph_runs = [GlyphRun(fpath, px, 0, np.asarray(gids), xf, rank, False, ref)]
+    geo = [None] * n                 # per character: (quad, box, centre of its cluster, cluster)
+    v_top, v_bottom = -asc, desc
+    for j, c in enumerate(cl):
+        nxt = cl[j + 1] if j + 1 < m else ev
+        u0, u1, iu0, iu1, iv0, iv1 = ext[c]
+        mid = dx + (u0 + u1) / 2
+        nm = max(nxt, c + 1) - c
+        q0, q1 = v_top, v_bottom     # _piece: cross range grown to the ink
+        if iv1 > iv0:
+            q0, q1 = min(q0, iv0), max(q1, iv1)
+        y0, y1 = by + q0, by + q1
+        ylo, yhi = min(y0, y1), max(y0, y1)
+        for jj in range(nm):
+            p0 = u0 + (u1 - u0) * jj / nm
+            p1 = u0 + (u1 - u0) * (jj + 1) / nm
+            if jj == 0:
+                p0 = min(p0, iu0)
+            if jj == nm - 1:
+                p1 = max(p1, iu1)
+            x0, x1 = dx + p0, dx + p1
+            geo[c + jj] = (((x0, y0), (x1, y0), (x1, y1), (x0, y1)), (min(x0, x1), ylo, max(x0, x1), yhi), mid, c)
+    chars, refs = [], []
+    word, in_word = -1, False
+    new_box = _charbox
+    for i, ch in enumerate(text):
+        if ch == " ":
+            in_word = False
+            continue
+        if not in_word:
+            word += 1
+            in_word = True
+        g = geo[i]
+        if g is None:
+            continue
+        chars.append(new_box(i, ch, 0, word, g[1], g[0], 0, name, "horizontal", g[3]))
+        refs.append(g[2])
+    b = line_boxes[0]
+    bounds = (min([b[0]] + [c.box[0] for c in chars]), min([b[1]] + [c.box[1] for c in chars]),
+              max([b[2]] + [c.box[2] for c in chars]), max([b[3]] + [c.box[3] for c in chars]))
+    lay = TextLayout(glyph_runs, chars, bounds, line_boxes, [(0, n, name)], [], scale, direction, text,
+                     [text[:ev]])
+    lay.char_ref = refs
+    return lay
+
+
+def _fast_char_advances(cl: list, adv: list, n: int, spacing: float) -> list:
+    """:func:`_char_advances` over one whole paragraph, in lists (same sums in the same order)."""
+    out = [0.0] * n
+    if not cl:
+        return out
+    uniq = sorted(set(cl))
+    sums = dict.fromkeys(uniq, 0.0)
+    for c, a in zip(cl, adv):        # np.add.at: sequential per cluster
+        sums[c] = sums[c] + a
+    for j, c in enumerate(uniq):
+        nxt = uniq[j + 1] if j + 1 < len(uniq) else n
+        nch = max(1, nxt - c)
+        out[c:nxt] = [(sums[c] + spacing) / nch] * (nxt - c)
+    return out
+
+
+def _charbox(index, char, line, word, box, quad, span, font, orientation, cluster) -> CharBox:
+    """A :class:`CharBox` without the frozen dataclass's per-field ``__setattr__`` calls (equal to one
+    built by its constructor)."""
+    cb = object.__new__(CharBox)
+    cb.__dict__.update(index=index, char=char, line=line, word=word, box=box, quad=quad, span=span, font=font,
+                       orientation=orientation, cluster=cluster)
+    return cb

@@ -1,0 +1,110 @@
+"""``iter_frames(copy=False)`` (read-only views of the buffer or shared-memory slot the frame was drawn
+into) and ``workers="auto"`` (time the first frames here, start workers only for heavy jobs): the
+same pixels and annotations as plain serial frames, nothing left behind."""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+
+import numpy as np
+import pytest
+
+import symbolreel as sr
+from symbolreel import parallel
+
+
+def _sha(a) -> str:
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def _clip(n: int = 36) -> sr.Scene:
+    d = n / 10.0
+    return sr.Scene(canvas=sr.Canvas(width=80, height=48, fps=10.0, frames=n, background="#FFF8E7"), nodes=[
+        sr.Rect(size=(40, 24), fill="#E9C46A", transform=sr.Transform(position=(40, 24), rotation=sr.keys((0, 0),
+                                                                                                          (d, 90)))),
+        sr.Text(text="Ag", size=16, fill="#1D3557", transform=sr.Transform(position=sr.keys((0, (16, 16)),
+                                                                                           (d, (64, 32))))),
+    ])
+
+
+def _shm_names() -> set:
+    try:
+        return {n for n in os.listdir("/dev/shm") if n.startswith(parallel.SHM_PREFIX)}
+    except FileNotFoundError:
+        return set()
+
+
+REF = None
+
+
+def _ref():
+    global REF
+    if REF is None:
+        REF = [(i, _sha(a), ann) for i, a, ann in sr.iter_frames(_clip(), annotations=True)]
+    return REF
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_views_have_the_same_pixels_for_any_worker_count_and_are_read_only(workers):
+    before = _shm_names()
+    got = []
+    last = None
+    for i, arr, ann in sr.iter_frames(_clip(), workers=workers, chunk=4, annotations=True, copy=False):
+        assert isinstance(arr, np.ndarray) and arr.shape == (48, 80, 4) and arr.dtype == np.uint8
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError):
+            arr[0, 0, 0] = 1
+        got.append((i, _sha(arr), ann))        # used before the next frame is asked for
+        last = arr
+    assert got == _ref()
+    assert _sha(last) == _ref()[-1][1]          # the last view outlives the iteration, still readable
+    assert _shm_names() == before               # the segment's name is gone even while a view is held
+    del last
+
+
+def test_copies_are_writable_and_independent():
+    frames = list(sr.frames(_clip(), workers=2, chunk=4))
+    assert all(a.flags.writeable for a in frames)
+    assert [_sha(a) for a in frames] == [h for _, h, _ in _ref()]
+    frames[0][:] = 0                            # a copy: changing it changes no other frame
+    assert [_sha(a) for a in frames[1:]] == [h for _, h, _ in _ref()[1:]]
+
+
+def test_worth_workers_keeps_light_frames_in_one_process():
+    frame_bytes = 854 * 480 * 4
+    # ~1 ms frames, 300 of them: the pool would not pay for its start
+    assert not parallel.worth_workers(0.001, 300, 2, frame_bytes)
+    assert not parallel.worth_workers(0.001, 300, 2, frame_bytes, copy=False)
+    # 50 ms frames: two workers halve the drawing
+    assert parallel.worth_workers(0.05, 300, 2, frame_bytes)
+    # never with one worker, nothing left, or when the parent's copying is the bottleneck
+    assert not parallel.worth_workers(0.05, 300, 1, frame_bytes)
+    assert not parallel.worth_workers(0.05, 0, 2, frame_bytes)
+    assert not parallel.worth_workers(0.004, 10_000, 8, 3840 * 2160 * 4)
+    assert parallel.worth_workers(0.004, 10_000, 8, 3840 * 2160 * 4, copy=False)
+
+
+def test_auto_keeps_a_light_clip_in_this_process(monkeypatch):
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "AUTO_MIN_WORK", 1)       # past the size check: the timing decides
+    seen = []
+    monkeypatch.setattr(parallel, "worth_workers", lambda *a, **k: seen.append(a) or False)
+    got = [(i, _sha(a), ann) for i, a, ann in sr.iter_frames(_clip(), workers="auto", annotations=True)]
+    assert got == _ref()
+    assert len(seen) == 1 and seen[0][1] == 36 - parallel.AUTO_PROBE_FRAMES and seen[0][0] > 0
+    assert not mp.active_children()
+
+
+@pytest.mark.parametrize("copy", [True, False])
+def test_auto_hands_the_rest_to_workers_with_the_same_frames(monkeypatch, copy):
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "AUTO_MIN_WORK", 1)
+    monkeypatch.setattr(parallel, "worth_workers", lambda *a, **k: True)
+    started = []
+    real = parallel.pooled_frames
+    monkeypatch.setattr(parallel, "pooled_frames", lambda *a, **k: started.append(a[2]) or real(*a, **k))
+    got = [(i, _sha(a), ann) for i, a, ann in sr.iter_frames(_clip(), workers="auto", chunk=4, annotations=True,
+                                                             copy=copy)]
+    assert got == _ref()
+    assert started == [list(range(parallel.AUTO_PROBE_FRAMES, 36))]   # the probe frames were drawn here
