@@ -30,6 +30,7 @@ _EXPORTS = {
                    "Curve", "Plot",                                             # function plots
                    "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"),  # roads
     "primitives.text": ("Shadow", "Span"),
+    "primitives.image": ("Image",),                                     # raster image files
     "scene": ("Camera", "Canvas", "Limits", "MotionBlur", "Scene", "dumps", "from_dict", "json_schema", "load",
               "loads"),
     "api": ("RenderResult", "frames", "iter_frames", "render", "render_frame"),

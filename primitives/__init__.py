@@ -15,3 +15,7 @@ __all__ += ["Axes", "Figure", "FigureItem", "reveal_steps"]
 from .plot import Curve, Plot  # noqa: E402  (function plots)
 
 __all__ += ["Curve", "Plot", "Road", "RoadSegment", "Boundary", "RoadMarking", "RoadCamera", "RoadSign"]
+
+from .image import Image  # noqa: E402  (raster image files)
+
+__all__ += ["Image"]
