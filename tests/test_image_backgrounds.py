@@ -195,3 +195,22 @@ def test_a_recipe_generates_verifies_and_only_reproduces(folder, tmp_path):
     os.utime(used["file"], ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
     with pytest.raises(datasets.GenerateError, match=f"--only {index}: item 0000000{index} regenerated differs"):
         datasets.generate_only(str(recipe), [index], str(out))
+
+
+def test_instance_masks_are_members_with_their_node_table():
+    from symbolreel import datasets
+    from symbolreel.masks import instance_mask
+
+    r = datasets.loads_recipe("version: 1\ncount: 4\ncanvas: {width: 96, height: 64}\n"
+                              "domains: {text: {options: {backgrounds: {solid: 1}, scenes: {plain: 1}}}}\noutputs: {masks: [instance]}\n")
+    item = datasets.make_item(r, 0)
+    png = item.members["instancemask.png"]
+    doc = json.loads(item.members["json"])
+    table = doc["instance_masks"][0]
+    assert table["frame"] == 0 and [e["node"] for e in table["ids"]][-1] == "text"
+    scene = sr.loads(item.members["scene.yaml"].decode())
+    mask, mapping = instance_mask(scene, 0)
+    assert mapping == table["ids"] and (mask > 0).any()
+    from symbolreel.datasets.labels import encode_label_png
+
+    assert png == encode_label_png(mask.astype("uint16"), r.png_compress)
