@@ -111,8 +111,7 @@ def flag_records(pairs, frame: ir.Frame, backend=None) -> list:
     Coverage is rasterised by Skia (``backend`` is accepted for callers that pass theirs, and ignored)."""
     backend = _COVERAGE
     w, h = frame.width, frame.height
-    order = {g.node: k for k, g in enumerate(frame.items)}
-    groups = list(frame.items)
+    groups = list(frame.items)         # in drawing order, which is node index order
     bounds = {}
     for node, rec in pairs:
         bb = getattr(rec, "bbox", None)
@@ -125,8 +124,8 @@ def flag_records(pairs, frame: ir.Frame, backend=None) -> list:
         if quad is None or bbox is None or not hasattr(rec, "outside"):
             out.append(rec)
             continue
-        pos = order.get(node, len(groups))
-        later = [g for g in groups[pos + 1:] if g.node not in bounds or _meets(bounds[g.node], bbox)]
+        # nodes drawn after this one (also when this one emitted nothing in this frame)
+        later = [g for g in groups if g.node > node and (g.node not in bounds or _meets(bounds[g.node], bbox))]
         cover = None
         win = _window(bbox, w, h)
         if later and win is not None:
