@@ -32,8 +32,9 @@ def _render(scene_path, tmp_path, frames=None) -> tuple:
     scene = sr.load(scene_path)
     frames = _frames(scene) if frames is None else frames
     out = tmp_path / f"{scene_path.stem}.json"
-    sr.render(scene, tmp_path / "f" / "%05d.png", frames=frames, annotations=out, compress_level=1)
-    direct = [ann for _, _, ann in sr.iter_frames(scene, frames, annotations="records")]
+    base = str(scene_path.parent)        # files a scene names (pictures, fonts) start at its folder
+    sr.render(scene, tmp_path / "f" / "%05d.png", frames=frames, annotations=out, compress_level=1, base_dir=base)
+    direct = [ann for _, _, ann in sr.iter_frames(scene, frames, annotations="records", base_dir=base)]
     return out, direct
 
 
