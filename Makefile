@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(BIN)/render examples/construction.yaml -o out/construction.mp4 --annotations out/construction.json
 	$(BIN)/render examples/lanes_perspective.yaml -o out/lanes_perspective.mp4 --tusimple out/lanes_tusimple.json
 	$(BIN)/render examples/road_signs.yaml -o out/road_signs.mp4 --annotations out/road_signs.json
+	$(BIN)/render examples/image_card.yaml -o out/image_card.mp4 --annotations out/image_card.json
 	$(BIN)/render examples/text_card.yaml --frame 0 -o out/text_card.png
 	$(BIN)/render examples/construction.yaml --frame 75 -o out/construction.svg
 	rm -rf out/tiny

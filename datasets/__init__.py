@@ -65,18 +65,36 @@ def generate(recipe, out_dir, *, count: int | None = None, seed: int | None = No
 
 def generate_only(recipe, indices, out_dir, *, count: int | None = None, seed: int | None = None) -> list:
     """Regenerate items ``indices`` alone and write their members as files ``out_dir/KEY.EXT``; the
-    bytes equal the members in the shards. Returns the written paths."""
+    bytes equal the members in the shards. When ``out_dir`` holds a finished run (its manifest), each
+    regenerated item is compared with the manifest's sha256 of every member first, and a difference (a
+    changed recipe, seed, font, background picture or library version) raises :class:`GenerateError`
+    before anything is written. Returns the written paths."""
+    import hashlib
     from pathlib import Path
 
     from symbolreel.sinks import atomic_output
 
+    from .manifest import MANIFEST, read_manifest
+
     r = resolve_recipe(recipe, count, seed)
     out = Path(out_dir)
+    rows = {}
+    if (out / MANIFEST).is_file():
+        rows = {row["index"]: row for row in read_manifest(out)}
     paths = []
     for i in indices:
         if not 0 <= int(i) < r.count:
             raise RecipeError(f"--only {i}: the recipe has items 0..{r.count - 1}", ("count",), "--only")
         item = make_item(r, int(i))
+        row = rows.get(int(i))
+        if row is not None:
+            made = {ext: hashlib.sha256(data).hexdigest() for ext, data in item.members.items()}
+            stored = {m["name"]: m["sha256"] for m in row["members"]}
+            if made != stored:
+                differ = sorted(n for n in set(made) | set(stored) if made.get(n) != stored.get(n))
+                raise GenerateError(f"--only {i}: item {item.key} regenerated differs from the one in "
+                                    f"{out / MANIFEST} ({', '.join(differ)}): the recipe, the seed, a font, a "
+                                    f"background picture or the library changed since the run")
         for ext, data in sorted(item.members.items()):
             path = out / f"{item.key}.{ext}"
             with atomic_output(path) as tmp:

@@ -157,21 +157,29 @@ def _encode_clip(recipe, session, frames: list) -> bytes:
 
 
 def _masks(recipe, scene, renderer, frames, labels, media, has_road, encode) -> dict:
-    """``charmask``/``lanemask`` PNG members (``KEY.charmask.png`` for stills, ``KEY.charmask.0003.png``
-    per frame for clips); character masks' id -> character tables go into the JSON member."""
-    from symbolreel.masks import char_mask, lane_mask
+    """``charmask``/``instancemask``/``lanemask`` PNG members (``KEY.charmask.png`` for stills,
+    ``KEY.charmask.0003.png`` per frame for clips); the id -> character and id -> node tables of
+    character and instance masks go into the JSON member."""
+    from symbolreel.masks import char_mask, instance_mask, lane_mask
 
     out = {}
     tables = []
+    instances = []
     for i, _ in frames:
         suffix = "png" if media == "still" else f"{i:04d}.png"
         if "char" in recipe.masks:
             mask, mapping = char_mask(scene, i, renderer=renderer)
             out[f"charmask.{suffix}"] = encode(encode_label_png, mask.astype("uint16"), recipe.png_compress)
             tables.append({"frame": i, "ids": mapping})
+        if "instance" in recipe.masks:
+            mask, mapping = instance_mask(scene, i, renderer=renderer)
+            out[f"instancemask.{suffix}"] = encode(encode_label_png, mask.astype("uint16"), recipe.png_compress)
+            instances.append({"frame": i, "ids": mapping})
         if "lane" in recipe.masks and has_road:
             out[f"lanemask.{suffix}"] = encode(encode_label_png, lane_mask(scene, i, renderer=renderer),
                                                recipe.png_compress)
     if tables:
         labels["char_masks"] = tables
+    if instances:
+        labels["instance_masks"] = instances
     return out

@@ -26,7 +26,7 @@ __all__ = ["Recipe", "RecipeError", "load_recipe", "loads_recipe", "recipe_from_
 
 RECIPE_VERSION = 1
 MEDIA = ("still", "clip")
-MASK_KINDS = ("char", "lane")
+MASK_KINDS = ("char", "instance", "lane")
 LANE_FORMATS = ("tusimple", "culane")
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 

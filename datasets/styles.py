@@ -12,12 +12,25 @@ Backgrounds are plain spec dicts (JSON-able) built into scene nodes by :func:`ba
   rectangles interpolated from A to B (the scene format has no gradient paint);
 * ``{"kind": "texture", "color": NAME, "ink": NAME, "pattern": "dots"|"lines"|"grid", "marks": [...]}``:
   a seeded procedural texture whose marks (drawn in the low-contrast ``ink``) were sampled into the
-  spec, so building it needs no randomness.
+  spec, so building it needs no randomness;
+* ``{"kind": "image", "file": PATH, "name": NAME, "sha256": HEX, "size": [W, H], "align": [AX, AY],
+  "scrim": None | {"tone": "dark"|"light", "opacity": A}, "behind": {"box": [...], "lo": RGB, "hi": RGB}}``:
+  a picture from the recipe's folder of background images (``background_images``), drawn with fit
+  ``cover`` (crop position ``align``), optionally under a translucent black or white scrim. ``behind``
+  holds bounds of every colour drawn in ``box`` (the content's region, or the whole canvas): each
+  channel of each drawn pixel there lies in ``[lo, hi]`` (measured on the file's pixels, grown by the
+  sampling footprint and the rounding), so the contrast rule is checked against the measured picture.
 """
 from __future__ import annotations
 
+import functools
+import math
+import os
+
 import numpy as np
 import webcolors
+
+from symbolreel.errors import SceneError
 
 # name -> Chinese name. Light colours first half, dark second half is not assumed anywhere.
 COLOR_ZH = {
@@ -36,7 +49,12 @@ COLOR_ZH = {
 }
 COLORS = tuple(COLOR_ZH)
 GRADIENT_BANDS = 48
-BACKGROUND_KINDS = ("solid", "gradient", "texture")
+BACKGROUND_KINDS = ("solid", "gradient", "texture")   # procedural kinds; "image" needs a folder
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
+#: scrim opacities tried in order when no palette colour has the contrast over a picture as it is
+SCRIM_OPACITIES = (0.0, 0.35, 0.5, 0.65, 0.8, 0.9)
+#: greys between the darkest and lightest bound of a picture region (see :func:`background_colors`)
+LADDER_STEPS = 17
 TEXTURE_PATTERNS = ("dots", "lines", "grid")
 
 
@@ -66,8 +84,34 @@ def contrast(a, b) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def grey_of_luminance(lum: float) -> tuple:
+    """The sRGB grey (r, g, b in 0..1) whose WCAG relative luminance is ``lum``."""
+    lum = min(max(float(lum), 0.0), 1.0)
+    v = 12.92 * lum if lum <= 0.0031308 else 1.055 * lum ** (1 / 2.4) - 0.055
+    return (v, v, v)
+
+
+def range_colors(lo, hi) -> list:
+    """Colours standing for every colour whose channels lie within ``lo``..``hi``: the two corners, a
+    ladder of greys spaced evenly in contrast between their luminances, and a grey of the luminance of
+    every palette colour inside that range. A colour has contrast >= k with all of them exactly when it
+    has contrast >= k with every colour in the range (contrast depends on luminance only, luminance
+    grows with each channel, and a palette colour inside the range meets its own grey at ratio 1)."""
+    lo, hi = tuple(float(v) for v in lo), tuple(float(v) for v in hi)
+    l0, l1 = luminance(lo), luminance(hi)
+    out = [lo, hi]
+    a, b = math.log(l0 + 0.05), math.log(l1 + 0.05)
+    for i in range(1, LADDER_STEPS - 1):
+        out.append(grey_of_luminance(math.exp(a + (b - a) * i / (LADDER_STEPS - 1)) - 0.05))
+    out += [grey_of_luminance(luminance(n)) for n in COLORS if l0 <= luminance(n) <= l1]
+    return out
+
+
 def background_colors(bg: dict) -> list:
-    """Every colour (name or rgb tuple) a foreground may be drawn over on this background."""
+    """Every colour (name or rgb tuple) a foreground may be drawn over on this background (for a
+    picture: :func:`range_colors` of the measured bounds in ``bg["behind"]``)."""
+    if bg["kind"] == "image":
+        return range_colors(bg["behind"]["lo"], bg["behind"]["hi"])
     if bg["kind"] == "solid":
         return [bg["color"]]
     if bg["kind"] == "gradient":
@@ -96,9 +140,14 @@ def weighted_choice(rng: np.random.Generator, weights: dict) -> str:
     return keys[int(rng.choice(len(keys), p=p / p.sum()))]
 
 
-def sample_background(rng: np.random.Generator, kinds: dict, width: int, height: int) -> dict:
-    """A background spec of one of ``kinds`` (weights over solid/gradient/texture)."""
+def sample_background(rng: np.random.Generator, kinds: dict, width: int, height: int,
+                      images: str | None = None) -> dict:
+    """A background spec of one of ``kinds`` (weights over solid/gradient/texture/image; ``images`` is
+    the folder of background pictures, needed when ``image`` has a weight). A picture's ``behind``
+    bounds are those of the whole canvas without a scrim: :func:`image_ink` narrows them."""
     kind = weighted_choice(rng, kinds)
+    if kind == "image":
+        return sample_image(rng, images, width, height)
     if kind == "solid":
         return {"kind": "solid", "color": COLORS[int(rng.integers(len(COLORS)))]}
     if kind == "gradient":
@@ -128,10 +177,139 @@ def sample_background(rng: np.random.Generator, kinds: dict, width: int, height:
     return {"kind": "texture", "color": color, "ink": ink, "pattern": pattern, "marks": marks}
 
 
+# ---------------------------------------------------------------- pictures from a folder
+
+@functools.lru_cache(maxsize=64)
+def _listing(folder: str, stamp: tuple) -> tuple:
+    names = []
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        rel = os.path.relpath(root, folder)
+        for f in sorted(files):
+            if f.lower().endswith(IMAGE_EXTENSIONS) and not f.startswith("."):
+                names.append(f if rel == "." else os.path.join(rel, f).replace(os.sep, "/"))
+    return tuple(sorted(names))
+
+
+def image_listing(folder: str) -> tuple:
+    """Sorted relative paths of the pictures (by extension: PNG, JPEG, WebP, GIF, BMP) under ``folder``,
+    subfolders included, hidden files left out. SceneError when the folder is missing or holds none."""
+    path = os.path.abspath(os.path.expanduser(folder))
+    if not os.path.isdir(path):
+        raise SceneError(f"background image folder {folder!r} not found (looked at {path})")
+    st = os.stat(path)
+    names = _listing(path, (st.st_mtime_ns, st.st_ino))
+    if not names:
+        raise SceneError(f"background image folder {folder!r} holds no pictures (expected files ending in "
+                         f"{', '.join(IMAGE_EXTENSIONS)})")
+    return names
+
+
+def sample_image(rng: np.random.Generator, folder: str | None, width: int, height: int) -> dict:
+    """An ``image`` background spec: one picture of the folder's sorted listing (seeded choice), its
+    sha256 and size, a crop position, no scrim, and the bounds of the whole canvas."""
+    from symbolreel.primitives.image import decode
+
+    if folder is None:
+        raise SceneError("the 'image' background needs the option background_images (a folder of pictures)")
+    names = image_listing(folder)
+    name = names[int(rng.integers(len(names)))]
+    path = os.path.join(os.path.abspath(os.path.expanduser(folder)), *name.split("/"))
+    img = decode(path, name)
+    align = [round(float(rng.uniform(0.0, 1.0)), 3), round(float(rng.uniform(0.0, 1.0)), 3)]
+    bg = {"kind": "image", "file": path, "name": name, "sha256": img.sha256, "size": [img.width, img.height],
+          "align": align, "scrim": None}
+    bg["behind"] = image_bounds(bg, width, height)
+    return bg
+
+
+def _scrim_rgb(scrim) -> tuple | None:
+    if not scrim:
+        return None
+    return (0.0, 0.0, 0.0) if scrim["tone"] == "dark" else (1.0, 1.0, 1.0)
+
+
+def image_bounds(bg: dict, width: int, height: int, box=None) -> dict:
+    """``{"box", "lo", "hi"}``: per-channel bounds (sRGB 0..1) of every pixel drawn inside ``box``
+    (x0, y0, x1, y1 on the canvas; default the whole canvas) by an image background, scrim included.
+
+    The picture is drawn with fit cover over a black canvas, from a level of at most two source pixels
+    per device pixel, bilinearly: each drawn channel is a convex combination of the premultiplied source
+    values under the box grown by one level pixel, then mixed with the scrim colour. So the source
+    minimum and maximum there, mixed the same way and widened by 2/255 for rounding, bound it.
+    """
+    from symbolreel.primitives.image import decode, fit_rects, pick_level
+
+    img = decode(bg["file"], bg.get("name"))
+    src, dst = fit_rects(img.width, img.height, float(width), float(height), "cover", tuple(bg["align"]))
+    if box is None:
+        box = (0.0, 0.0, float(width), float(height))
+    bx0, by0 = max(0.0, float(box[0])), max(0.0, float(box[1]))
+    bx1, by1 = min(float(width), float(box[2])), min(float(height), float(box[3]))
+    sx = (src[2] - src[0]) / width
+    sy = (src[3] - src[1]) / height
+    k = pick_level(src, dst, np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+    pad = 2 ** k + 1
+    x0 = max(0, int(math.floor(src[0] + bx0 * sx)) - pad)
+    y0 = max(0, int(math.floor(src[1] + by0 * sy)) - pad)
+    x1 = min(img.width, int(math.ceil(src[0] + bx1 * sx)) + pad)
+    y1 = min(img.height, int(math.ceil(src[1] + by1 * sy)) + pad)
+    px = img.pixels[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1), :3]
+    lo = px.min(axis=(0, 1)).astype(np.float64) / 255.0
+    hi = px.max(axis=(0, 1)).astype(np.float64) / 255.0
+    s = _scrim_rgb(bg.get("scrim"))
+    if s is not None:
+        a = float(bg["scrim"]["opacity"])
+        lo = a * np.array(s) + (1.0 - a) * lo
+        hi = a * np.array(s) + (1.0 - a) * hi
+    eps = 2.0 / 255.0
+    lo = [math.floor(max(0.0, v - eps) * 1e4) / 1e4 for v in lo]
+    hi = [math.ceil(min(1.0, v + eps) * 1e4) / 1e4 for v in hi]
+    return {"box": [round(bx0, 2), round(by0, 2), round(bx1, 2), round(by1, 2)], "lo": lo, "hi": hi}
+
+
+def image_ink(rng: np.random.Generator, bg: dict, width: int, height: int, min_contrast: float, box=None,
+              exclude=()) -> tuple | None:
+    """``(background spec, colour name)`` for content drawn over ``box`` of a picture: the picture as
+    it is when a palette colour has the contrast over every colour measured there, else under the
+    lightest scrim (dark or light, the order drawn from ``rng``) that lets one. None when none does."""
+    tones = ("dark", "light") if rng.random() < 0.5 else ("light", "dark")
+    for a in SCRIM_OPACITIES:
+        for tone in (tones if a > 0 else (None,)):
+            cand = dict(bg)
+            cand["scrim"] = None if tone is None else {"tone": tone, "opacity": a}
+            cand["behind"] = image_bounds(cand, width, height, box)
+            ink = pick_color(rng, background_colors(cand), min_contrast, exclude)
+            if ink is not None:
+                return cand, ink
+    return None
+
+
+def check_image_file(bg: dict):
+    """The decoded picture of an image background, after checking the file is still the one sampled."""
+    from symbolreel.primitives.image import decode
+
+    img = decode(bg["file"], bg.get("name"))
+    if img.sha256 != bg["sha256"]:
+        raise SceneError(f"background image {bg['file']!r} changed since the item was sampled (sha256 "
+                         f"{img.sha256[:12]}..., the spec records {bg['sha256'][:12]}...)")
+    return img
+
+
 def background_nodes(bg: dict, width: int, height: int) -> tuple:
     """``(canvas background colour, [nodes drawn first])`` for a background spec."""
     import symbolreel as sr
 
+    if bg["kind"] == "image":
+        check_image_file(bg)
+        nodes = [sr.Image(id="bg-image", src=bg["file"], size=(float(width), float(height)), fit="cover",
+                          align=tuple(bg["align"]), transform=sr.Transform(position=(width / 2.0, height / 2.0)))]
+        s = _scrim_rgb(bg.get("scrim"))
+        if s is not None:
+            nodes.append(sr.Rect(id="bg-scrim", size=(float(width), float(height)), fill=hex_of(s), stroke=None,
+                                 transform=sr.Transform(position=(width / 2.0, height / 2.0),
+                                                        opacity=float(bg["scrim"]["opacity"]))))
+        return "#000000", nodes
     if bg["kind"] == "solid":
         return hex_of(bg["color"]), []
     if bg["kind"] == "gradient":
@@ -178,7 +356,14 @@ def background_nodes(bg: dict, width: int, height: int) -> tuple:
 
 
 def describe_background(bg: dict) -> dict:
-    """Caption words for a background: ``{"en": ..., "zh": ...}``."""
+    """Caption words for a background: ``{"en": ..., "zh": ...}``. A picture is named as a picture,
+    never by colour (what it shows is not known to the generator)."""
+    if bg["kind"] == "image":
+        scrim = bg.get("scrim")
+        if not scrim:
+            return {"en": "a background picture", "zh": "背景图片"}
+        en, zh = ("dark", "深色") if scrim["tone"] == "dark" else ("light", "浅色")
+        return {"en": f"a background picture under a {en} translucent overlay", "zh": f"蒙着{zh}半透明遮罩的背景图片"}
     if bg["kind"] == "solid":
         return {"en": f"a plain {bg['color']} background", "zh": f"纯{COLOR_ZH[bg['color']]}背景"}
     if bg["kind"] == "gradient":

@@ -29,7 +29,8 @@ _EXPORTS = {
               "Shape", "Stroke", "Text", "Transform", "Shadow", "Span",
               "Axes", "Figure", "FigureItem", "reveal_steps",                   # geometry figures, constructions
               "Curve", "Plot",                                                  # function plots
-              "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"),  # roads
+              "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign",  # roads
+              "Image"),                                                         # raster image files
     "scene": ("Camera", "Canvas", "Limits", "MotionBlur", "Scene", "dumps", "from_dict", "json_schema", "load",
               "loads"),
     "api": ("RenderResult", "frames", "iter_frames", "render", "render_frame"),

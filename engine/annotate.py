@@ -100,10 +100,11 @@ def _stroke_outset(p) -> float:
     return w
 
 
-def frame_annotations(r, t: float, row, world, opacity) -> list:
+def frame_annotations(r, t: float, row, world, opacity, frame=None) -> list:
     """Annotation records (``symbolreel.records``) of every visible node at time ``t`` (each node's
-    ``annotate`` hook; see Renderer.annotations)."""
-    return r.annotations(t, row, world, opacity)
+    ``annotate`` hook, with the visibility flags; see Renderer.annotations). ``frame``: the display
+    list already emitted for ``t``, if any."""
+    return r.annotations(t, row, world, opacity, frame)
 
 
 def shape_annotation(node, geom, p, m) -> ShapeRecord | None:

@@ -68,6 +68,9 @@ def scene_format_markdown() -> str:
     for name in sorted(NODE_TYPES):
         cls = NODE_TYPES[name]
         out += [f"### `{name}`", "", (cls.__doc__ or "").strip().splitlines()[0], ""] + _table(cls) + [""]
+        notes = getattr(cls, "DOC_NOTES", "")   # a node type's own prose below its table
+        if notes:
+            out += notes.strip().splitlines() + [""]
     return "\n".join(out)
 
 

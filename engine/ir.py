@@ -15,6 +15,8 @@ Items
                         (group opacity, drop shadow), and the tags ``node`` / ``parts``;
     :class:`Effect`     a named procedural effect (plain params) with ``fallback`` items for backends
                         that do not implement the name;
+    :class:`Image`      a raster image (premultiplied RGBA pixels) drawn from a source rectangle into a
+                        destination rectangle;
     :class:`MaskRegion` geometry that exists only for masks (e.g. a class id region), never drawn.
 
 How a node emits (see engine/node.py for the hooks)::
@@ -38,6 +40,10 @@ Conventions
     * Glyph runs are drawn anti-aliased, unhinted, with subpixel positioning and linear metrics at
       ``size`` pixels per em; ``xforms`` rows are ``[scos, ssin, tx, ty]`` (rotation-scale transform
       of glyph i: x' = scos x - ssin y + tx, y' = ssin x + scos y + ty).
+    * Images are premultiplied RGBA uint8 ``(h, w, 4)`` arrays; the source rectangle (in the array's
+      pixels, pixel i covering [i, i + 1)) maps linearly onto the destination rectangle and is sampled
+      bilinearly (``smooth``) or by nearest pixel, clamped at the array's edges, with no mipmapping (the
+      node picks a pre-reduced level, so every backend samples the same pixels).
     * Every item class has a ``native`` slot a backend may use to cache its own compiled form
       (``(backend key, object)``); nodes that reuse IR objects across frames get that cache for free.
       Treat items as immutable once emitted.
@@ -325,6 +331,21 @@ class Effect:
 
 
 @dataclass(slots=True, eq=False)
+class Image:
+    """A raster image: ``pixels`` premultiplied RGBA uint8 (h, w, 4), its rectangle ``src``
+    (x0, y0, x1, y1, in pixels of the array) drawn into the local rectangle ``dst`` (x0, y0, x1, y1),
+    at ``opacity``; ``smooth`` bilinear sampling, else nearest pixel. Treat ``pixels`` as read-only
+    (backends wrap the array without copying and cache the wrapper in ``native``)."""
+
+    pixels: np.ndarray
+    src: tuple
+    dst: tuple
+    opacity: float = 1.0
+    smooth: bool = True
+    native: object = None
+
+
+@dataclass(slots=True, eq=False)
 class MaskRegion:
     """Geometry that only masks see (never drawn): class id ``cls`` and/or part ``part``."""
 
@@ -367,7 +388,7 @@ def concat(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
 
 
 def walk(items, matrix=None, node: int = -1, parts=None):
-    """Yield ``(item, matrix, node, parts)`` for every leaf item (Draw, Glyphs, Effect, MaskRegion),
+    """Yield ``(item, matrix, node, parts)`` for every leaf item (Draw, Glyphs, Effect, Image, MaskRegion),
     with the accumulated matrix (None = identity) and the innermost node tag and parts. Clips and
     layers are not applied: this is for masks and analysis, not for drawing."""
     for it in items:

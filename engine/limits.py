@@ -46,7 +46,7 @@ DEFAULT_LIMITS = Limits()
 
 # string fields that are not drawn text; every other string field (text, spans, tex, sympy, labels,
 # point names, marking and sign text, expressions) counts towards ``max_text``
-NOT_TEXT_FIELDS = frozenset({"id", "font"})
+NOT_TEXT_FIELDS = frozenset({"id", "font", "src"})
 # string fields holding SVG path data, counted towards ``max_path``
 PATH_FIELDS = frozenset({"d", "path"})
 # string fields holding an expression in the restricted grammar, counted towards ``max_expressions``

@@ -11,14 +11,14 @@ registry; no other engine module imports a primitive.
 from __future__ import annotations
 
 from .node import NODE_TYPES, Node, Shape, Stroke, Transform, node_from_data, register
-from .primitives import (Axes, Boundary, Circle, Curve, Ellipse, Figure, FigureItem, Formula, Group, Line, Path,
+from .primitives import (Axes, Boundary, Circle, Curve, Ellipse, Figure, FigureItem, Formula, Group, Image, Line, Path,
                          Plot, Polygon, Polyline, Rect, Road, RoadCamera, RoadMarking, RoadSegment, RoadSign, Shadow,
                          Span, Text, reveal_steps)
 
-BUILT_IN = (Group, Rect, Ellipse, Circle, Line, Polyline, Polygon, Path, Text, Formula, Figure, Plot, Road)
+BUILT_IN = (Group, Rect, Ellipse, Circle, Line, Polyline, Polygon, Path, Text, Formula, Figure, Plot, Road, Image)
 
 __all__ = ["NODE_TYPES", "Node", "Shape", "Stroke", "Transform", "node_from_data", "register", "node_types",
-           "BUILT_IN", "Axes", "Boundary", "Circle", "Curve", "Ellipse", "Figure", "FigureItem", "Formula", "Group",
+           "BUILT_IN", "Axes", "Boundary", "Circle", "Curve", "Ellipse", "Figure", "FigureItem", "Formula", "Group", "Image",
            "Line", "Path", "Plot", "Polygon", "Polyline", "Rect", "Road", "RoadCamera", "RoadMarking", "RoadSegment",
            "RoadSign", "Shadow", "Span", "Text", "reveal_steps"]
 

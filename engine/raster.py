@@ -13,6 +13,7 @@ from .backends.skia import SkiaBackend, skia_matrix  # noqa: F401  (skia_matrix:
 from .compile import CompiledScene, NodeEntry
 from .errors import SceneError
 from .node import Node
+from .visibility import flag_records
 
 
 def _overrides(node, hook: str) -> bool:
@@ -90,9 +91,12 @@ class Renderer:
         samples, world, opacity = self.c.sample([t])
         return self.backend.render(self.emit(t, samples[0], world[0], opacity[0]))
 
-    def annotations(self, t: float, row, world, opacity) -> list:
-        """Annotation records of every visible node at ``t`` (what their annotate hooks return)."""
-        out = []
+    def annotations(self, t: float, row, world, opacity, frame: ir.Frame | None = None) -> list:
+        """Annotation records of every visible node at ``t`` (what their annotate hooks return), with
+        the visibility flags ``outside`` / ``occluded`` set from the frame's display list
+        (:mod:`symbolreel.visibility`; ``frame``: the display list already emitted for ``t``, else it
+        is emitted here)."""
+        pairs = []
         c = self.c
         for e in self._annotating:
             if not (e.window[0] <= t < e.window[1]) or opacity[e.index] <= 0:
@@ -100,5 +104,9 @@ class Renderer:
             m = world[e.index]
             rec = e.node.annotate(self.context(e, c.props(e, row), float(opacity[e.index]), t, m))
             if rec is not None:
-                out.append(rec)
-        return out
+                pairs.append((e.index, rec))
+        if not pairs:
+            return []
+        if frame is None:
+            frame = self.emit(t, row, world, opacity)
+        return flag_records(pairs, frame, self.backend)

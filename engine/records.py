@@ -396,6 +396,9 @@ def _record(cls):
 
 
 _ID = _Null(STR)
+_OUTSIDE_DOC = "part of its quad lies outside the image (set on rendered frames; absent in files from before)"
+_OCCLUDED_DOC = ("a node drawn later covers part of its quad: a pixel whose centre is inside the quad has "
+                 "coverage >= 50% from later nodes (set on rendered frames; absent in files from before)")
 
 # -- shapes and text ----------------------------------------------------------------------------
 
@@ -412,7 +415,8 @@ class ShapeRecord(Record):
     type: str = _field(STR, "node type (rect, ellipse, polygon, ...)")
     quad: tuple = _field(QUAD, "local bounds under the world matrix, TL TR BR BL")
     bbox: tuple = _field(BBOX, "image bounds of the drawn outline [x0, y0, x1, y1]")
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 @_record
 class TextChar(Record):
@@ -429,7 +433,8 @@ class TextChar(Record):
     cluster: int | None = _field(INT, "index of the first character of its shaping cluster (a ligature or "
                                       "syllable shares one glyph run; its characters split the cluster's "
                                       "advance); absent in files migrated from /1", optional=True)
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 @_record
 class TextWord(Record):
@@ -465,7 +470,8 @@ class TextRecord(Record):
     words: tuple = _field(_List(_Rec(TextWord)), "visible words, in order")
     lines: tuple = _field(_List(_Rec(TextLine)), "visible lines, in order")
     fit_scale: float | None = _field(NUM, "size factor applied by fit (absent when 1)", optional=True)
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 # -- formulas -----------------------------------------------------------------------------------
 
@@ -478,7 +484,8 @@ class FormulaSymbol(Record):
                             "underline)")
     quad: tuple = _field(QUAD, "exact ink bounds (grown by half the stroke) under the world matrix")
     bbox: tuple = _field(BBOX, "bounds of the quad")
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 @_record
 class FormulaRecord(Record):
@@ -492,7 +499,8 @@ class FormulaRecord(Record):
     bbox: tuple = _field(BBOX, "bounds of the quad")
     symbols: tuple = _field(_List(_Rec(FormulaSymbol)), "drawn symbols in layout order")
     sympy: str | None = _field(STR, "the SymPy expression the node was given by", optional=True)
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 # -- plots --------------------------------------------------------------------------------------
 
@@ -538,7 +546,8 @@ class PlotRecord(Record):
     view: tuple = _field(BBOX, "data rectangle [x0, y0, x1, y1]")
     curves: tuple = _field(_List(_Rec(PlotCurve)), "curves, in order")
     axes: PlotAxes | None = _field(_Rec(PlotAxes), "ticks (absent without axes)", optional=True)
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 # -- figures ------------------------------------------------------------------------------------
 
@@ -592,7 +601,8 @@ class FigureLabel(Record):
     for_: str = _field(STR, "what it labels: point:A, item3, ...", key="for")
     quad: tuple = _field(QUAD, "ink box")
     bbox: tuple = _field(BBOX, "bounds of the quad")
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 @_record
 class FigureFact(Record):
@@ -660,7 +670,8 @@ class FigureRecord(Record):
     facts: tuple = _field(_List(_Rec(FigureFact)), "asserted facts, checked")
     measures: FigureMeasures = _field(_Rec(FigureMeasures), "measured values")
     exact: FigureExact | None = _field(_Rec(FigureExact), "exact results (exact: true)", optional=True)
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 # -- roads --------------------------------------------------------------------------------------
 
@@ -745,7 +756,8 @@ class RoadRecord(Record):
     tusimple: TuSimpleRows = _field(_Rec(TuSimpleRows), "TuSimple rows of the boundaries")
     objects: tuple = _field(_List(_Rec(RoadMarking, RoadSign, pick=_pick_road_object)),
                             "markings, then signs (kind: sign)")
-
+    outside: bool | None = _field(BOOL, _OUTSIDE_DOC, optional=True)
+    occluded: bool | None = _field(BOOL, _OCCLUDED_DOC, optional=True)
 
 # -- registry, frames, files --------------------------------------------------------------------
 

@@ -83,7 +83,9 @@ class Session:
                         arr = target
                 else:
                     arr = self._draw(t, samples[k], world[k], opacity[k], target)
-                ann = frame_annotations(r, t, samples[k], world[k], opacity[k]) if annotations else None
+                # the display list just drawn for t (a motion-blurred frame's last one is a sub-frame's)
+                shown = None if blurred else self.last_frame
+                ann = frame_annotations(r, t, samples[k], world[k], opacity[k], shown) if annotations else None
                 yield i, arr, ann
 
     def _draw(self, t, row, world, opacity, target=None):

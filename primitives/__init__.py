@@ -1,7 +1,8 @@
 """symbolreel.primitives: the built-in node types, one subpackage per domain.
 
 shapes/ (basic shapes, SVG paths), text/ (text node, typesetter), math/ (formulas), geometry/
-(figures and constructions), road/ (roads, lane markings, signs), plot/ (function plots).
+(figures and constructions), road/ (roads, lane markings, signs), plot/ (function plots);
+image.py (raster image files).
 
 Each builds on the engine's model and display list only (symbolreel.node, fields, errors, ir,
 records, ...); the engine reaches the primitives through one module, :mod:`symbolreel.nodes`.
@@ -14,6 +15,8 @@ from .geometry import Axes, Figure, FigureItem, reveal_steps
 from .plot import Curve, Plot
 from .road import Boundary, Road, RoadCamera, RoadMarking, RoadSegment, RoadSign
 
+from .image import Image
+
 __all__ = ["Circle", "Ellipse", "Group", "Line", "Path", "Polygon", "Polyline", "Rect",
            "Shadow", "Span", "Text", "Formula", "Axes", "Figure", "FigureItem", "reveal_steps", "Curve", "Plot",
-           "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign"]
+           "Boundary", "Road", "RoadCamera", "RoadMarking", "RoadSegment", "RoadSign", "Image"]

@@ -15,7 +15,8 @@ CANVAS_OPTIONS = {
     "height": 384,
     "fps": 24.0,
     "duration": 2.0,
-    "backgrounds": {"solid": 1.0, "gradient": 0.5, "texture": 0.5},
+    "backgrounds": {"solid": 1.0, "gradient": 0.5, "texture": 0.5, "image": 0.0},
+    "background_images": None,
     "min_contrast": 4.5,
 }
 CANVAS_DOCS = {
@@ -23,7 +24,10 @@ CANVAS_DOCS = {
     "height": "canvas height in pixels",
     "fps": "frames per second of clips",
     "duration": "length of clips in seconds",
-    "backgrounds": "weights of background kinds: solid, gradient, texture (seeded procedural marks)",
+    "backgrounds": "weights of background kinds: solid, gradient, texture (seeded procedural marks), image "
+                   "(a picture from background_images)",
+    "background_images": "folder of background pictures (PNG, JPEG, WebP, GIF, BMP; subfolders too), sampled "
+                         "from its sorted listing; relative to the working directory (null = none)",
     "min_contrast": "minimum WCAG contrast ratio between the content colour and every colour behind it (1..21)",
 }
 
@@ -38,6 +42,19 @@ def check_canvas(opts: dict, path: tuple) -> None:
         raise SceneError(f"expected 0.1..120 seconds, found {opts['duration']}", path + ("duration",))
     if not 1.0 <= opts["min_contrast"] <= 21.0:
         raise SceneError(f"expected a contrast ratio 1..21, found {opts['min_contrast']}", path + ("min_contrast",))
+    folder = opts.get("background_images")
+    wants = opts.get("backgrounds", {}).get("image", 0.0) > 0
+    if wants and folder is None:
+        raise SceneError("the 'image' background needs the option background_images (a folder of pictures)",
+                         path + ("backgrounds", "image"))
+    if folder is not None:
+        if not wants:
+            raise SceneError("background_images is set but backgrounds gives 'image' no weight (add e.g. "
+                             "image: 1 to backgrounds)", path + ("background_images",))
+        try:
+            styles.image_listing(folder)
+        except SceneError as exc:
+            raise SceneError(exc.message, path + ("background_images",)) from None
 
 
 def canvas_spec(opts: dict, media: str) -> dict:
@@ -71,17 +88,46 @@ def timing(rng: np.random.Generator, duration: float, fps: float) -> tuple:
     return t0, max(t1, min(last, round(t0 + 0.1 * duration, 2)))
 
 
-def background_and_ink(rng: np.random.Generator, opts: dict, tries: int = 32) -> tuple:
-    """(background spec, content colour name) with the contrast the options ask for."""
+def background_and_ink(rng: np.random.Generator, opts: dict, tries: int = 32, box=None) -> tuple:
+    """(background spec, content colour name) with the contrast the options ask for. A picture is
+    measured over ``box`` (default: the whole canvas) and gets a scrim when it needs one
+    (``styles.image_ink``)."""
     w, h = opts["width"], opts["height"]
     for _ in range(tries):
-        bg = styles.sample_background(rng, opts["backgrounds"], w, h)
+        bg = styles.sample_background(rng, opts["backgrounds"], w, h, opts.get("background_images"))
+        if bg["kind"] == "image":
+            got = styles.image_ink(rng, bg, w, h, opts["min_contrast"], box)
+            if got is not None:
+                return got
+            continue
         ink = styles.pick_color(rng, styles.background_colors(bg), opts["min_contrast"])
         if ink is not None:
             return bg, ink
     # always possible: black or white against a plain mid-grey-free colour
     bg = {"kind": "solid", "color": "white"}
     return bg, "black"
+
+
+def content_box(position, box, rotation: float, motion: dict | None, pad: float = 2.0) -> tuple:
+    """Box of the scene (world) coordinates holding the content in every frame, grown by ``pad``: its
+    extent over rotation / zoom, at both ends of a scroll (a straight move stays inside the box of its
+    two ends). A camera pan moves the background with the content, so it leaves the box unchanged."""
+    ext = frames_extent(box, rotation, motion)
+    px, py = position
+    spots = [(px, py)]
+    if motion is not None and motion["kind"] == "scroll":
+        spots.append(tuple(motion["to"]))
+    return (min(x for x, _ in spots) + ext[0] - pad, min(y for _, y in spots) + ext[1] - pad,
+            max(x for x, _ in spots) + ext[2] + pad, max(y for _, y in spots) + ext[3] + pad)
+
+
+def ink_over_image(rng: np.random.Generator, bg: dict, opts: dict, box) -> tuple | None:
+    """``(background, colour)`` measured over the content's own ``box`` of a picture background (the
+    scrim chosen for the whole canvas is dropped and chosen again for the region); None when no colour
+    has the contrast even under the darkest scrim."""
+    base = dict(bg)
+    base["scrim"] = None
+    return styles.image_ink(rng, base, opts["width"], opts["height"], opts["min_contrast"], box)
 
 
 # ---------------------------------------------------------------- placement and motion

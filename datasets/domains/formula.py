@@ -15,7 +15,7 @@ from .. import captions as C
 from .. import styles
 from . import Domain, register
 from .common import CANVAS_DOCS, CANVAS_OPTIONS, background_and_ink, canvas_spec, check_canvas, check_media, \
-    frames_extent, make_canvas, motion_caption, motion_spec, motion_transform, place, start_bbox
+    content_box, ink_over_image, frames_extent, make_canvas, motion_caption, motion_spec, motion_transform, place, start_bbox
 
 NAME = "formula"
 KINDS = ("equation", "fraction", "radical", "sum", "product", "integral", "limit", "matrix", "aligned", "cases",
@@ -218,6 +218,13 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
             size *= 0.8
         if placed is None:
             continue
+        if bg["kind"] == "image":
+            # the picture measured where the formula is drawn, in every frame
+            moved = dict(motion, **placed[1]) if motion is not None else None
+            got = ink_over_image(rng, bg, o, content_box(placed[0], box, rotation, moved))
+            if got is None:
+                continue
+            bg, ink = got
         spec = {"domain": NAME, "media": media, "canvas": canvas_spec(o, media), "background": bg,
                 "kind": kind, "tex": tex, "constructs": used, "display": display, "size": round(size, 2),
                 "color": ink, "rotation": rotation, "position": list(placed[0]),

@@ -19,7 +19,7 @@ from .. import styles
 from ..corpora import EnSampler, ZhSampler
 from . import Domain, register
 from .common import CANVAS_DOCS, CANVAS_OPTIONS, background_and_ink, canvas_spec, check_canvas, check_media, \
-    frames_extent, make_canvas, motion_caption, motion_spec, place, start_bbox, extent
+    content_box, ink_over_image, frames_extent, make_canvas, motion_caption, motion_spec, place, start_bbox, extent
 
 FONTS_EN = ["sans", "sans-bold", "sans-italic", "sans-bold-italic", "serif", "serif-bold", "serif-italic",
             "serif-bold-italic", "mono", "mono-bold"]
@@ -264,6 +264,13 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
         if placed is None:
             continue
         text, size, box, path, bend, pos, extra, pad = placed
+        if bg["kind"] == "image" and plate is None:
+            # the picture measured where the text is drawn, in every frame
+            moved = dict(motion, **extra) if motion is not None else None
+            got = ink_over_image(rng, bg, o, content_box(pos, box, rotation, moved))
+            if got is None:
+                continue
+            bg, ink = got
         spec = {
             "domain": NAME, "media": media, "canvas": canvas_spec(o, media), "background": bg,
             "lang": lang, "kind": kind, "layout": layout, "scene": scene_kind,

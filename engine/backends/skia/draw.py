@@ -104,6 +104,26 @@ def glyph_blob(run: ir.GlyphRun) -> skia.TextBlob | None:
     return blob
 
 
+_LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kNone)
+_NEAREST = skia.SamplingOptions(skia.FilterMode.kNearest, skia.MipmapMode.kNone)
+
+
+def _draw_image(canvas, it: ir.Image):
+    nat = it.native
+    if nat is not None and nat[0] == _KEY:
+        image, paint = nat[1]
+    else:
+        # wraps the (read-only) array without copying; the IR item keeps it alive
+        image = skia.Image.fromarray(it.pixels, colorType=skia.ColorType.kRGBA_8888_ColorType,
+                                     alphaType=skia.AlphaType.kPremul_AlphaType, copy=False)
+        paint = skia.Paint(AntiAlias=True)
+        if it.opacity < 1.0:
+            paint.setAlphaf(max(0.0, float(it.opacity)))
+        it.native = (_KEY, (image, paint))
+    canvas.drawImageRect(image, skia.Rect.MakeLTRB(*it.src), skia.Rect.MakeLTRB(*it.dst),
+                         _LINEAR if it.smooth else _NEAREST, paint, skia.Canvas.kFast_SrcRectConstraint)
+
+
 def _draw_geom(canvas, g, paint):
     t = type(g)
     if t is ir.Rect:
@@ -176,6 +196,9 @@ class SkiaBackend:
                     fn(self, canvas, it)
                 else:
                     self.draw_items(canvas, it.fallback)
+            elif t is ir.Image:
+                if it.opacity > 0:
+                    _draw_image(canvas, it)
             elif t is ir.MaskRegion:
                 continue
             else:
