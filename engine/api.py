@@ -44,9 +44,9 @@ def make_backend(name: str = "skia"):
 class _Session:
     """Compiled scene + renderer, built once per process."""
 
-    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia"):
+    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia", limits: Limits = DEFAULT_LIMITS):
         self.compiled = CompiledScene(scene, base_dir)
-        self.renderer = Renderer(self.compiled, make_backend(backend))
+        self.renderer = Renderer(self.compiled, make_backend(backend), limits)
         self.mask_kinds: frozenset = frozenset()   # masks the frames' display lists must carry items for
         self.last_frame = None                     # display list of the frame drawn last (masks come from it)
 
@@ -152,14 +152,14 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    session = _Session(scene, base_dir, backend)
+    session = _Session(scene, base_dir, backend, limits)
     c = scene.canvas
     want = bool(annotations)
     workers = parallel.resolve_workers(workers, len(indices), c.width, c.height, -(-len(indices) // (2 * chunk)))
     if workers <= 1 or len(indices) <= chunk:
         stream = session.iter_render(indices, want)
     else:
-        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend)
+        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend, limits)
     return stream if annotations == "records" or not want else _as_json(stream)
 
 
@@ -168,8 +168,8 @@ def _as_json(stream):
         yield i, arr, [rec.to_json() for rec in ann]
 
 
-def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia"):
-    job = parallel.FrameJob(annotations=annotations, backend=backend)
+def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia", limits=DEFAULT_LIMITS):
+    job = parallel.FrameJob(annotations=annotations, backend=backend, limits=limits)
     for i, arr, (ann, _) in parallel.pooled_frames(scene, base_dir, indices, job, workers, chunk):
         yield i, arr, ann
 
@@ -253,7 +253,7 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
         raise UsageError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     job = parallel.FrameJob(annotations=annotations is not None, lanes=None if lanes is None else lanes.wants,
                             lane_masks=None if lane_masks is None else os.fspath(lane_masks),
-                            compress_level=compress_level, backend=backend)
+                            compress_level=compress_level, backend=backend, limits=limits)
     video = is_video(output)
     # validates the scene (fonts, glyphs, limits) before any output is opened
     session = _checked_session(scene, base_dir, limits, indices, backend)
@@ -314,7 +314,7 @@ def _checked_session(scene, base_dir, limits, indices, backend: str = "skia") ->
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    return _Session(scene, base_dir, backend)
+    return _Session(scene, base_dir, backend, limits)
 
 
 def _video_options(output, canvas, crf, preset, pix_fmt) -> dict:

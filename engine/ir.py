@@ -44,6 +44,7 @@ Conventions
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -375,6 +376,48 @@ def walk(items, matrix=None, node: int = -1, parts=None):
                             it.parts if it.parts is not None else parts)
         else:
             yield it, matrix, node, parts
+
+
+def _outline_length(geom) -> float:
+    """An upper bound of the length of ``geom``'s outline in its own coordinates: exact for lines,
+    the bounding rectangle's perimeter for rectangles and ovals, the control polygon (which is never
+    shorter than the curves it controls) for paths, jumps between contours left out."""
+    if isinstance(geom, Line):
+        return math.hypot(geom.x1 - geom.x0, geom.y1 - geom.y0)
+    if isinstance(geom, (Rect, Oval)):
+        return 2.0 * (abs(geom.x1 - geom.x0) + abs(geom.y1 - geom.y0))
+    if isinstance(geom, Path):
+        pts = np.asarray(geom.points, dtype=np.float64).reshape(-1, 2)
+        if len(pts) < 2:
+            return 0.0
+        verbs = np.asarray(geom.verbs)
+        step = np.sqrt(np.square(np.diff(pts, axis=0)).sum(axis=1))
+        counts = np.asarray(VERB_POINTS, dtype=np.int64)[verbs]
+        starts = np.cumsum(counts) - counts           # index of each verb's first point
+        moves = starts[(verbs == MOVE) & (starts > 0)]
+        step[moves[moves <= len(step)] - 1] = 0.0     # the jump onto a new contour is not drawn
+        total = float(step.sum())
+        return total if math.isfinite(total) else math.inf
+    return 0.0
+
+
+def dash_count(item, matrix) -> float:
+    """Dashes a dashed stroke ``item`` (a :class:`Draw` or :class:`Glyphs`) under ``matrix`` draws at
+    most, in device pixels (0 when it is not dashed): outline length x largest scale of the matrix /
+    pattern period x dashes per period. Glyph outlines count 10 em per glyph."""
+    paint = getattr(item, "paint", None)
+    if paint is None or not paint.stroke or not paint.dash:
+        return 0.0
+    period = float(sum(paint.dash))
+    if not period > 0:
+        return 0.0
+    if isinstance(item, Glyphs):
+        length = 10.0 * item.run.size * len(item.run.glyphs)
+    else:
+        length = _outline_length(item.geom)
+    if matrix is not None:
+        length *= float(np.linalg.norm(np.asarray(matrix, dtype=np.float64)[:, :2], 2))
+    return length / period * (len(paint.dash) // 2)
 
 
 # ----------------------------------------------------------------------------- emit context

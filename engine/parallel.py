@@ -101,6 +101,7 @@ class FrameJob:
     compress_level: int = 6
     video: dict | None = None      # Mp4Writer options for segments (width, height, fps, crf, ...)
     backend: str = "skia"          # the raster backend the workers draw with
+    limits: object = None          # symbolreel.Limits the frames are drawn under (None: the defaults)
 
     @property
     def needs_annotations(self) -> bool:
@@ -117,10 +118,11 @@ def _init(scene, base_dir, job: FrameJob, owner: int | None = None) -> None:
 
     from .api import FrameWork, _Session
     from .lifecycle import exit_with_parent
+    from .limits import DEFAULT_LIMITS
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no cleanup to run
     exit_with_parent(owner=owner)  # no orphans drawing on after the run that started them is killed
-    session = _Session(scene, base_dir, job.backend)
+    session = _Session(scene, base_dir, job.backend, job.limits or DEFAULT_LIMITS)
     _STATE.update(session=session, work=FrameWork(session, job), job=job, rings={})
 
 
