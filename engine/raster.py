@@ -18,7 +18,7 @@ from .typeset import reveal_count  # noqa: F401  (re-exported)
 
 
 def _count(x: float) -> str:
-    return f"{x:.3g}" if x < 1e15 else "more than 1e15"  # NaN reads as more
+    return f"about {x:.3g}" if x < 1e15 else "more than 1e15"  # NaN reads as more
 
 
 def _overrides(node, hook: str) -> bool:
@@ -94,8 +94,9 @@ class Renderer:
                 total += ir.dash_count(item, matrix)
         limit = self.limits.max_dashes
         if not total <= limit:  # NaN too
-            raise LimitError(f"the dashed strokes of this frame (t={t:g}s) would draw about {_count(total)} dashes, "
-                             f"more than {limit} (max_dashes): a longer dash period draws fewer "
+            raise LimitError(f"the dashed strokes of this frame (t={t:g}s) would draw {_count(total)} dashes "
+                             f"(weighted by stroke width in pixels), more than {limit} (max_dashes): a longer dash "
+                             f"period draws fewer "
                              f"(raise it with Limits(max_dashes=...) or --limit max_dashes=N)", e.path)
         return total
 

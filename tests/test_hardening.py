@@ -210,12 +210,12 @@ def test_dashes_per_frame_are_limited(backend):
     import time
 
     t0 = time.perf_counter()
-    with pytest.raises(sr.LimitError, match=r"5\.03e\+07 dashes, more than 1000000 \(max_dashes\)") as exc:
+    with pytest.raises(sr.LimitError, match=r"5\.03e\+07 dashes \(weighted by stroke width in pixels\), more than 500000 \(max_dashes\)") as exc:
         sr.render_frame(_zigzag(2500, 0.01), 0, backend=backend)
     assert exc.value.path == ("nodes", 0)
     assert time.perf_counter() - t0 < 5
-    sr.render_frame(_zigzag(200, 0.05), 0, backend=backend)          # 8e5 dashes: inside
+    sr.render_frame(_zigzag(100, 0.05), 0, backend=backend)          # 4e5 dashes 1 px wide: inside
     with pytest.raises(sr.LimitError, match="max_dashes"):
-        sr.render_frame(_zigzag(200, 0.05, scale=2.0), 0, backend=backend)  # the same outline drawn twice as long
-    frames = list(sr.iter_frames(_zigzag(200, 0.05, scale=2.0), [0], limits=sr.Limits(max_dashes=2_000_000)))
+        sr.render_frame(_zigzag(100, 0.05, scale=2.0), 0, backend=backend)  # twice as long and as wide: 4x
+    frames = list(sr.iter_frames(_zigzag(100, 0.05, scale=2.0), [0], limits=sr.Limits(max_dashes=2_000_000)))
     assert len(frames) == 1
