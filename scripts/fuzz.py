@@ -105,6 +105,8 @@ def main(argv=None) -> int:
                     help="skip rendering every seed scene in each worker first (faster start; JIT time counts)")
     ap.add_argument("--recycle", type=int, default=200, help="restart a worker after this many cases")
     ap.add_argument("--out", default=str(ROOT / "tests" / "fuzz_regressions"), help="folder for findings")
+    ap.add_argument("--progress", type=float, default=60.0, help="seconds between progress lines on stderr "
+                                                                 "(cases done, rate, projected total; 0: none)")
     args = ap.parse_args(argv)
     if args.cases is None and args.minutes is None:
         args.cases = 1000
@@ -139,7 +141,21 @@ def main(argv=None) -> int:
         if more():
             s.submit(nxt)
             nxt += 1
+    last_note = time.monotonic()
     while any(s.index is not None for s in slots):
+        now = time.monotonic()
+        if args.progress and now - last_note >= args.progress:
+            last_note = now
+            done, el = sum(counts.values()), now - t0
+            rate = done / el if el > 0 else 0.0
+            left = None if deadline is None else max(0.0, deadline - now)
+            proj = done + (rate * left if left is not None else 0)
+            note = f"progress: {done} cases in {el / 60:.1f} min ({rate * 60:.0f}/min), peak RSS {peak:.0f} MiB"
+            if stop is not None and left is not None:
+                note += f"; projected {min(proj, stop - args.start):.0f} of {stop - args.start} by the time limit"
+                if proj < stop - args.start:
+                    note += " (too slow to finish)"
+            print(note + f"; outcomes {counts}", file=sys.stderr, flush=True)
         busy = [s for s in slots if s.index is not None]
         ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
         for s in busy:
