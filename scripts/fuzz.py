@@ -118,6 +118,7 @@ def main(argv=None) -> int:
     slots = [_Slot(args) for _ in range(max(1, args.jobs))]
     counts = {"ok": 0, "clean": 0, "bad": 0, "timeout": 0, "memory": 0, "crash": 0, "generator": 0}
     findings, seconds, peak = [], [], max(s.baseline for s in slots)
+    generator_errors = []
     render_seconds = []
     nxt = args.start
     t0 = time.monotonic()
@@ -195,6 +196,10 @@ def main(argv=None) -> int:
                     finding("timeout", index, f"{result['seconds']:.1f} s ({result['outcome']})")
                 elif result["outcome"] == "bad":
                     finding("bad", index, result["detail"])
+                elif result["outcome"] == "generator":  # a bug of tests/fuzzer.py: named, not a finding
+                    counts["generator"] += 1
+                    generator_errors.append({"case": index, "detail": result["detail"][:300]})
+                    print(f"generator: case {index} raised {result['detail'][:300]}", file=sys.stderr)
                 else:
                     counts[result["outcome"]] += 1
                 s.done += 1
@@ -214,6 +219,7 @@ def main(argv=None) -> int:
         "seed": args.seed, "cases": total, "first": args.start, "jobs": len(slots),
         "wall_s": round(time.monotonic() - t0, 1), "outcomes": counts,
         "findings": findings,
+        "generator_errors": generator_errors,
         "case_seconds": {"median": round(seconds[len(seconds) // 2], 3) if seconds else None,
                          "p99": round(seconds[int(len(seconds) * 0.99)], 3) if seconds else None,
                          "max": round(seconds[-1], 3) if seconds else None},

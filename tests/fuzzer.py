@@ -177,7 +177,11 @@ def _mutate_data(rng: random.Random, data, gentle: bool = False):
         return data
     if op == 3 and isinstance(value, (int, float)) and not isinstance(value, bool):  # scale a number
         f = rng.choice([1e3, 1e6, 1e9, 1e12, -1, 0, 1e-9, 1e-6, 65536])
-        return _set(data, path, value * f)
+        try:
+            scaled = value * f
+        except OverflowError:  # an int too large for a float (10**400): scale it as an int
+            scaled = value * (int(f) if abs(f) >= 1 else -1)
+        return _set(data, path, scaled)
     if op == 4 and isinstance(value, list) and value:  # grow a list (resource mutation)
         n = rng.choice([2, 10, 100, 1000, 20000])
         item = rng.choice(value)
@@ -225,7 +229,7 @@ def _mutate_data(rng: random.Random, data, gentle: bool = False):
             pts[k] = [rng.choice([1e-9, 65536, 1e9, -1e9, 0]), rng.choice([1e-9, 65536, 0, 1])]
         value["points"] = pts or {"A": [1e-9, 0]}
         return data
-    if op == 16 and isinstance(value, dict):        # chained exact constructions (SymPy expressions grow)
+    if op == 16 and _applies(16, value):            # chained exact constructions (SymPy expressions grow)
         fig = value if value.get("type") == "figure" else None
         if fig is None:
             fig = {"type": "figure", "points": {"A": [0, 0], "B": [5.1, 0.3], "C": [1.7, 3.3]},
