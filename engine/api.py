@@ -47,7 +47,7 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    session = Session(scene, base_dir, backend)
+    session = Session(scene, base_dir, backend, limits)
     c = scene.canvas
     want = bool(annotations)
     auto = workers is None or workers == "auto"
@@ -58,7 +58,7 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     elif auto:
         stream = _auto_frames(session, scene, base_dir, indices, want, workers, chunk, backend, copy)
     else:
-        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend, copy)
+        stream = _pooled(scene, base_dir, indices, want, workers, chunk, backend, copy, limits)
     return stream if annotations == "records" or not want else _as_json(stream)
 
 
@@ -67,8 +67,9 @@ def _as_json(stream):
         yield i, arr, [rec.to_json() for rec in ann]
 
 
-def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia", copy=True):
-    job = parallel.FrameJob(annotations=annotations, backend=backend)
+def _pooled(scene, base_dir, indices, annotations, workers, chunk, backend="skia", copy=True,
+            limits: Limits = DEFAULT_LIMITS):
+    job = parallel.FrameJob(annotations=annotations, backend=backend, limits=limits)
     for i, arr, (ann, _) in parallel.pooled_frames(scene, base_dir, indices, job, workers, chunk, copy):
         yield i, arr, ann
 
@@ -134,7 +135,7 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
         raise UsageError(f"lane_masks: {lane_masks!r} needs a frame number placeholder, e.g. masks/%05d.png")
     job = parallel.FrameJob(annotations=annotations is not None, lanes=None if lanes is None else lanes.wants,
                             lane_masks=None if lane_masks is None else os.fspath(lane_masks),
-                            compress_level=compress_level, backend=backend)
+                            compress_level=compress_level, backend=backend, limits=limits)
     video = is_video(output)
     # validates the scene (fonts, glyphs, limits) before any output is opened
     session = _checked_session(scene, base_dir, limits, indices, backend)
@@ -195,7 +196,7 @@ def _checked_session(scene, base_dir, limits, indices, backend: str = "skia") ->
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    return Session(scene, base_dir, backend)
+    return Session(scene, base_dir, backend, limits)
 
 
 def _video_options(output, canvas, crf, preset, pix_fmt) -> dict:
@@ -294,7 +295,7 @@ def _auto_frames(session, scene, base_dir, indices, annotations, workers, chunk,
     per_frame = sorted(times[1:] or times)[len(times[1:] or times) // 2]   # the first frame fills caches
     if parallel.worth_workers(per_frame, len(rest), workers, c.width * c.height * 4, copy):
         stream.close()
-        yield from _pooled(scene, base_dir, rest, annotations, workers, chunk, backend, copy)
+        yield from _pooled(scene, base_dir, rest, annotations, workers, chunk, backend, copy, session.limits)
     else:
         for item in stream:
             yield item if copy else (item[0], _frozen(item[1]), item[2])

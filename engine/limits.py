@@ -37,6 +37,8 @@ class Limits:
     max_items: int = 2_000          # entries of one list of mappings (road segments, figure items, spans...)
     max_expressions: int = 50       # expression strings (plot expr / x / y, formula sympy): each is parsed,
     #                                 analysed with SymPy and sampled
+    max_dashes: int = 500_000       # dashes drawn per frame by all dashed strokes together, each weighted by its
+    #                                 stroke width in pixels (at least 1); checked per frame on the display list
 
     def describe(self) -> dict:
         return dataclasses.asdict(self)

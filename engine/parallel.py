@@ -41,6 +41,7 @@ import numpy as np
 from .animators import warm_up
 from .errors import RenderError
 from .lifecycle import exit_with_parent, partial_name, remove_stale_partials
+from .limits import DEFAULT_LIMITS
 from .session import FrameWork, Session
 from .sinks import _BITEXACT, Mp4Writer, SinkError, write_png
 
@@ -109,6 +110,7 @@ class FrameJob:
     compress_level: int = 6
     video: dict | None = None      # Mp4Writer options for segments (width, height, fps, crf, ...)
     backend: str = "skia"          # the raster backend the workers draw with
+    limits: object = None          # symbolreel.Limits the frames are drawn under (None: the defaults)
 
     @property
     def needs_annotations(self) -> bool:
@@ -123,7 +125,7 @@ _STATE: dict = {}
 def _init(scene, base_dir, job: FrameJob, owner: int | None = None) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no cleanup to run
     exit_with_parent(owner=owner)  # no orphans drawing on after the run that started them is killed
-    session = Session(scene, base_dir, job.backend)
+    session = Session(scene, base_dir, job.backend, job.limits or DEFAULT_LIMITS)
     _STATE.update(session=session, work=FrameWork(session, job), job=job, rings={})
 
 

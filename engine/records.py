@@ -648,7 +648,8 @@ class FigureExact(Record):
     points: dict | None = _field(_Map(_List(_Null(STR), n=2)), "exact point coordinates", optional=True)
     circles: dict | None = _field(_Map(_Rec(ExactCircle)), "exact circles", optional=True)
     facts: tuple | None = _field(_List(_Rec(ExactFact)), "exact verdicts", optional=True)
-    error: str | None = _field(STR, "why there is no exact result (degenerate)", optional=True)
+    error: str | None = _field(STR, "why there is no exact result: degenerate, or too complex (an exact value above "
+                                "the size bound; the float facts still apply)", optional=True)
 
 
 @_record

@@ -17,6 +17,7 @@ from .errors import SceneError
 from .lane_export import frame_lane_rows
 from .masks import lane_mask, masks_of
 from .raster import Renderer
+from .limits import DEFAULT_LIMITS, Limits
 from .scene import Scene
 from .sinks import write_label_png
 
@@ -48,9 +49,10 @@ def cairo_backend():
 class Session:
     """Compiled scene + renderer, built once per process."""
 
-    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia"):
+    def __init__(self, scene: Scene, base_dir: str | None, backend: str = "skia", limits: Limits = DEFAULT_LIMITS):
         self.compiled = CompiledScene(scene, base_dir)
-        self.renderer = Renderer(self.compiled, make_backend(backend))
+        self.limits = limits                      # what the frames are drawn under (max_dashes is per frame)
+        self.renderer = Renderer(self.compiled, make_backend(backend), limits)
         self.mask_kinds: frozenset = frozenset()   # masks the frames' display lists must carry items for
         self.last_frame = None                     # display list of the frame drawn last (masks come from it)
 

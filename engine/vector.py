@@ -87,7 +87,7 @@ def render_vector(scene, output: str, frames=None, *, base_dir=None, limits=None
     if svg and len(indices) != 1:
         raise ValueError(f"{output}: an .svg holds one frame, but {len(indices)} were requested; "
                          f"use a .pdf for several")
-    renderer = Renderer(CompiledScene(scene, base_dir), cairo_backend())
+    renderer = Renderer(CompiledScene(scene, base_dir), cairo_backend(), limits or DEFAULT_LIMITS)
     c = scene.canvas
     ann_out = None
     if annotations is not None:

@@ -105,6 +105,8 @@ def main(argv=None) -> int:
                     help="skip rendering every seed scene in each worker first (faster start; JIT time counts)")
     ap.add_argument("--recycle", type=int, default=200, help="restart a worker after this many cases")
     ap.add_argument("--out", default=str(ROOT / "tests" / "fuzz_regressions"), help="folder for findings")
+    ap.add_argument("--progress", type=float, default=60.0, help="seconds between progress lines on stderr "
+                                                                 "(cases done, rate, projected total; 0: none)")
     args = ap.parse_args(argv)
     if args.cases is None and args.minutes is None:
         args.cases = 1000
@@ -116,6 +118,7 @@ def main(argv=None) -> int:
     slots = [_Slot(args) for _ in range(max(1, args.jobs))]
     counts = {"ok": 0, "clean": 0, "bad": 0, "timeout": 0, "memory": 0, "crash": 0, "generator": 0}
     findings, seconds, peak = [], [], max(s.baseline for s in slots)
+    generator_errors = []
     render_seconds = []
     nxt = args.start
     t0 = time.monotonic()
@@ -139,7 +142,21 @@ def main(argv=None) -> int:
         if more():
             s.submit(nxt)
             nxt += 1
+    last_note = time.monotonic()
     while any(s.index is not None for s in slots):
+        now = time.monotonic()
+        if args.progress and now - last_note >= args.progress:
+            last_note = now
+            done, el = sum(counts.values()), now - t0
+            rate = done / el if el > 0 else 0.0
+            left = None if deadline is None else max(0.0, deadline - now)
+            proj = done + (rate * left if left is not None else 0)
+            note = f"progress: {done} cases in {el / 60:.1f} min ({rate * 60:.0f}/min), peak RSS {peak:.0f} MiB"
+            if stop is not None and left is not None:
+                note += f"; projected {min(proj, stop - args.start):.0f} of {stop - args.start} by the time limit"
+                if proj < stop - args.start:
+                    note += " (too slow to finish)"
+            print(note + f"; outcomes {counts}", file=sys.stderr, flush=True)
         busy = [s for s in slots if s.index is not None]
         ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=0.5)
         for s in busy:
@@ -179,6 +196,10 @@ def main(argv=None) -> int:
                     finding("timeout", index, f"{result['seconds']:.1f} s ({result['outcome']})")
                 elif result["outcome"] == "bad":
                     finding("bad", index, result["detail"])
+                elif result["outcome"] == "generator":  # a bug of tests/fuzzer.py: named, not a finding
+                    counts["generator"] += 1
+                    generator_errors.append({"case": index, "detail": result["detail"][:300]})
+                    print(f"generator: case {index} raised {result['detail'][:300]}", file=sys.stderr)
                 else:
                     counts[result["outcome"]] += 1
                 s.done += 1
@@ -198,6 +219,7 @@ def main(argv=None) -> int:
         "seed": args.seed, "cases": total, "first": args.start, "jobs": len(slots),
         "wall_s": round(time.monotonic() - t0, 1), "outcomes": counts,
         "findings": findings,
+        "generator_errors": generator_errors,
         "case_seconds": {"median": round(seconds[len(seconds) // 2], 3) if seconds else None,
                          "p99": round(seconds[int(len(seconds) * 0.99)], 3) if seconds else None,
                          "max": round(seconds[-1], 3) if seconds else None},

@@ -40,6 +40,10 @@ def scenes() -> dict:
             "nodes": [{"type": "polyline", "points": [[20 + i * 0.02, 500 + 3 * ((i * 7919) % 10)]
                                                       for i in range(L.max_points - 10)],
                        "stroke": {"width": 1.5, "dash": [3, 2]}}]},
+        "max_dashes": {  # 49 strokes of 400 px, 0.1 px period, 2.5 px round caps: 196,000 dashes x 2.5 px wide
+            "canvas": {"width": 512, "height": 512, "frames": 1},
+            "nodes": [{"type": "polyline", "points": [[(i % 2) * 400, (i * 7) % 400] for i in range(50)],
+                       "stroke": {"width": 2.5, "cap": "round", "join": "round", "dash": [0.05, 0.05]}}]},
         "max_path": {
             "canvas": {"width": 2048, "height": 1024, "frames": 1},
             "nodes": [{"type": "path", "d": "M 0 0 " + "L 900 500 Q 1000 20 30 800 " * ((L.max_path - 10) // 27),

@@ -140,7 +140,10 @@ def _random_value(rng: random.Random, depth=0):
     return {rng.choice(KEY_NAMES): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
 
 
-GENTLE_OPS = (3, 4, 7, 8, 9, 10, 12, 13, 14)  # keep types: scenes that load, then stress the renderer
+GENTLE_OPS = (3, 4, 7, 8, 9, 10, 12, 13, 14, 16, 17)  # keep types: scenes that load, then stress the renderer
+N_OPS = 18
+STROKED = ("rect", "ellipse", "circle", "line", "polyline", "polygon", "path", "text")
+TINY_DASHES = [[0.01, 0.01], [1e-6, 1e-6], [0, 1e-9], [0.001, 0.002, 0.003, 0.004], [0.05, 0.05], [1e-300, 1e-300]]
 
 
 def _applies(op, value) -> bool:
@@ -150,7 +153,9 @@ def _applies(op, value) -> bool:
             9: isinstance(value, dict) and isinstance(value.get("nodes"), list),
             10: num, 12: isinstance(value, dict) and value.get("type") in ("text", "formula", "path"),
             13: isinstance(value, dict) and value.get("type") == "road",
-            14: isinstance(value, dict) and value.get("type") == "figure"}.get(op, True)
+            14: isinstance(value, dict) and value.get("type") == "figure",
+            16: isinstance(value, dict) and (value.get("type") == "figure" or isinstance(value.get("nodes"), list)),
+            17: isinstance(value, dict) and value.get("type") in STROKED + ("figure", "plot", "road")}.get(op, True)
 
 
 def _mutate_data(rng: random.Random, data, gentle: bool = False):
@@ -158,7 +163,7 @@ def _mutate_data(rng: random.Random, data, gentle: bool = False):
     paths = _paths(data)
     for _ in range(30):
         path, value = rng.choice(paths)
-        op = rng.choice(GENTLE_OPS) if gentle else rng.randrange(16)
+        op = rng.choice(GENTLE_OPS) if gentle else rng.randrange(N_OPS)
         if _applies(op, value):
             break
     if op == 0:                                    # replace by an odd value
@@ -172,7 +177,11 @@ def _mutate_data(rng: random.Random, data, gentle: bool = False):
         return data
     if op == 3 and isinstance(value, (int, float)) and not isinstance(value, bool):  # scale a number
         f = rng.choice([1e3, 1e6, 1e9, 1e12, -1, 0, 1e-9, 1e-6, 65536])
-        return _set(data, path, value * f)
+        try:
+            scaled = value * f
+        except OverflowError:  # an int too large for a float (10**400): scale it as an int
+            scaled = value * (int(f) if abs(f) >= 1 else -1)
+        return _set(data, path, scaled)
     if op == 4 and isinstance(value, list) and value:  # grow a list (resource mutation)
         n = rng.choice([2, 10, 100, 1000, 20000])
         item = rng.choice(value)
@@ -219,6 +228,51 @@ def _mutate_data(rng: random.Random, data, gentle: bool = False):
         for k in list(pts)[:2]:
             pts[k] = [rng.choice([1e-9, 65536, 1e9, -1e9, 0]), rng.choice([1e-9, 65536, 0, 1])]
         value["points"] = pts or {"A": [1e-9, 0]}
+        return data
+    if op == 16 and _applies(16, value):            # chained exact constructions (SymPy expressions grow)
+        fig = value if value.get("type") == "figure" else None
+        if fig is None:
+            fig = {"type": "figure", "points": {"A": [0, 0], "B": [5.1, 0.3], "C": [1.7, 3.3]},
+                   "items": [{"polygon": "ABC"}], "transform": {"position": [40, 100]}, "scale": 15}
+            value["nodes"].append(fig)
+        if not isinstance(fig.get("points"), dict) or len(fig["points"]) < 3:
+            fig["points"] = {"A": [0, 0], "B": [5.1, 0.3], "C": [1.7, 3.3]}
+        a, b, prev = list(fig["points"])[:3]
+        items = fig["items"] if isinstance(fig.get("items"), list) else []
+        for i in range(rng.choice([2, 4, 8, 20])):
+            kind = rng.choice(["incentre", "circumcentre", "orthocentre", "centroid", "circle", "midpoint"])
+            name = f"Q{i}"
+            if kind == "circle":                     # a circle through the last point, met by a line
+                items += [{"circle": f"{prev} {a}", "name": f"k{i}"},
+                          {"intersection": f"k{i} {prev}{b}", "name": name, "pick": 0}]
+            elif kind == "midpoint":
+                items.append({"midpoint": f"{prev}{b}", "name": name})
+            else:
+                items.append({kind: f"{a} {b} {prev}" if i % 2 else f"{b} {prev} {a}", "name": name})
+            prev = name
+        fig["items"] = items
+        fig["exact"] = rng.random() < 0.9
+        return data
+    if op == 17 and isinstance(value, dict):        # tiny dash patterns on long outlines
+        dash = rng.choice(TINY_DASHES)
+        t = value.get("type")
+        if t == "road":
+            value["boundaries"] = [{"type": rng.choice(["dashed", "solid_dashed"]), "dash": rng.choice([1e-6, 0.3, 0.01]),
+                                    "gap": rng.choice([1e-6, 0.0, 0.3])}] * rng.choice([1, 13])
+        elif t == "figure":
+            items = value.get("items") if isinstance(value.get("items"), list) else []
+            value["items"] = [dict(it, dash=dash) if isinstance(it, dict) else it for it in items] or \
+                [{"segment": "AB", "dash": dash}]
+        elif t == "plot":
+            for k in ("expr", "x", "y"):
+                value.pop(k, None)
+            value["curves"] = [{"expr": "sin(50 * x)", "dash": dash}]
+        else:
+            value["stroke"] = {"width": 1, "dash": dash}
+            if t in ("polyline", "polygon") and rng.random() < 0.7:
+                value["points"] = [[(i % 2) * 400, (i * 7) % 400] for i in range(rng.choice([50, 300, 3000]))]
+            if rng.random() < 0.3:
+                value["transform"] = {"scale": rng.choice([10, 1000])}
         return data
     # fallback: replace a random leaf by an odd value
     return _set(data, path, _random_value(rng))

@@ -32,7 +32,7 @@ def test_every_limit_has_a_budget_scene(measured):
 
 
 @pytest.mark.parametrize("name", ["max_pixels+motion_blur", "max_nodes", "max_text", "max_text_spans_fit",
-                                  "max_points", "max_path", "max_keys", "max_items_figure", "max_expressions", "road_longest_densest"])
+                                  "max_points", "max_dashes", "max_path", "max_keys", "max_items_figure", "max_expressions", "road_longest_densest"])
 def test_scene_just_inside_the_limits_renders_within_budget(measured, name):
     rows, load = measured
     r = rows[name]

@@ -279,3 +279,33 @@ def test_figure_describe_is_exact_caption_data():
     _, ann = sr.render_frame(sr.load(EXAMPLES / "construction.yaml"), 40, annotations=True)
     assert {(f["relation"], tuple(f["args"])) for f in ann[0]["facts"]} == relations
     assert all(f["holds"] for f in ann[0]["facts"])
+
+
+def _incentre_chain(n):
+    items = [{"polygon": "ABC"}]
+    prev = "C"
+    for i in range(n):
+        items.append({"incentre": f"A B {prev}", "name": f"P{i}"})
+        prev = f"P{i}"
+    return sr.Scene(canvas=sr.Canvas(width=200, height=200, frames=1),
+                    nodes=[sr.Figure(points={"A": (0, 0), "B": (5.1, 0.3), "C": (1.7, 3.3)}, items=items,
+                                     transform=sr.Transform(position=(40, 160)), scale=20)])
+
+
+def test_exact_pass_is_bounded_on_chained_constructions():
+    """Nested incentres grow the exact coordinates about 7x per step (an unbounded exact pass over eight
+    of them ran for many minutes): past MAX_EXACT_NODES the annotation says "too complex" and keeps the
+    float facts; a short chain still gets exact verdicts."""
+    import time
+
+    from symbolreel.primitives import geo_draw
+
+    _, ann = sr.render_frame(_incentre_chain(2), 0, annotations=True)
+    assert ann[0]["exact"].get("error") is None and ann[0]["exact"]["facts"][0]["exact"] is True
+    assert geo_draw._tree_nodes(geo_draw.C.EXACT.num(3) + geo_draw.C.EXACT.sqrt(2), 100) < 10
+    t0 = time.perf_counter()
+    _, ann = sr.render_frame(_incentre_chain(8), 0, annotations=True)
+    assert time.perf_counter() - t0 < 10
+    ex = ann[0]["exact"]
+    assert ex["error"] == "too complex" and "facts" not in ex
+    assert len(ann[0]["facts"]) >= 8 and all(f["holds"] for f in ann[0]["facts"])

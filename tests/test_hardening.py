@@ -193,3 +193,29 @@ def test_fuzz_regressions_replay():
     for f in files:
         outcome, detail = fuzzer.run_case(f.read_text(encoding="utf-8"), render=True)
         assert outcome in ("ok", "clean"), (f.name, detail)
+
+
+def _zigzag(n, dash, scale=1.0):
+    return sr.from_dict({"canvas": {"width": 400, "height": 400, "frames": 1},
+                         "nodes": [{"type": "polyline", "points": [[(i % 2) * 400, (i * 7) % 400] for i in range(n)],
+                                    "stroke": {"width": 1, "dash": [dash, dash]},
+                                    "transform": {"scale": scale}}]})
+
+
+@pytest.mark.parametrize("backend", ["skia", "cairo"])
+def test_dashes_per_frame_are_limited(backend):
+    """A tiny dash period on a long outline: 2,500 strokes of 400 px with a 0.02 px period ask for 5e7
+    dashes (Cairo took 11 s and 2.5 GB; Skia silently drew the stroke solid past its own 1e6). Now a
+    LimitError naming the node, in well under a second; the transform's scale counts."""
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(sr.LimitError, match=r"5\.03e\+07 dashes \(weighted by stroke width in pixels\), more than 500000 \(max_dashes\)") as exc:
+        sr.render_frame(_zigzag(2500, 0.01), 0, backend=backend)
+    assert exc.value.path == ("nodes", 0)
+    assert time.perf_counter() - t0 < 5
+    sr.render_frame(_zigzag(100, 0.05), 0, backend=backend)          # 4e5 dashes 1 px wide: inside
+    with pytest.raises(sr.LimitError, match="max_dashes"):
+        sr.render_frame(_zigzag(100, 0.05, scale=2.0), 0, backend=backend)  # twice as long and as wide: 4x
+    frames = list(sr.iter_frames(_zigzag(100, 0.05, scale=2.0), [0], limits=sr.Limits(max_dashes=2_000_000)))
+    assert len(frames) == 1

@@ -437,15 +437,18 @@ def foot(B, p, line):
     return _add(a, _mul(t, d))
 
 
-def evaluate(program: Program, free: dict, params: dict, B=FLOAT) -> dict:
+def evaluate(program: Program, free: dict, params: dict, B=FLOAT, check=None) -> dict:
     """Run every step; ``free``: name -> (x, y); ``params``: (item, option) -> value. Returns the state.
 
-    Raises :class:`Degenerate` (with ``.step`` set) when a step has no solution.
+    Raises :class:`Degenerate` (with ``.step`` set) when a step has no solution. ``check(step, state)``,
+    when given, runs after each step (the exact pass bounds the size of what a step built with it).
     """
     state = {n: (B.num(v[0]), B.num(v[1])) for n, v in free.items()}
     for st in program.steps:
         try:
             _run_step(B, st, state, params)
+            if check is not None:
+                check(st, state)
         except Degenerate as exc:
             exc.step = st
             raise

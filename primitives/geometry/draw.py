@@ -749,6 +749,52 @@ def exact_facts(fig, ctx) -> dict:
 
 _EXACT_CACHE: dict = {}
 MAX_EXPR_CHARS = 240
+# Bound of the exact pass: nodes of the expression tree of any one exact coordinate or radius. Chained
+# constructions grow it geometrically (each nested incentre multiplies it by about 7: 30, 253, 1814,
+# 12741, 89230 nodes, the last taking a minute to build and far longer to check); a step whose result
+# is larger stops the exact pass, and the annotation says "too complex" (the float facts still hold).
+# 1,000 keeps the costliest single step (a circle through a point of ~1,000 nodes) well under a second.
+MAX_EXACT_NODES = 1000
+
+
+class _TooComplex(Exception):
+    pass
+
+
+def _tree_nodes(values, cap: int) -> int:
+    """Nodes of the expression trees in ``values`` (nested tuples of SymPy expressions), counted as a
+    tree (what evalf and printing walk) in time linear in the shared DAG; stops early past ``cap``."""
+    memo: dict = {}
+
+    def size(e):
+        k = id(e)
+        n = memo.get(k)
+        if n is None:
+            n = 1
+            todo = list(getattr(e, "args", ()))
+            for a in todo:
+                n += size(a)
+                if n > cap:
+                    break
+            memo[k] = n
+        return n
+
+    total = 0
+    stack = [values]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (tuple, list)):
+            stack.extend(v)
+        else:
+            total = max(total, size(v))
+            if total > cap:
+                break
+    return total
+
+
+def _check_size(st, state):
+    if st.out is not None and _tree_nodes(state.get(st.out), MAX_EXACT_NODES) > MAX_EXACT_NODES:
+        raise _TooComplex(st)
 
 
 def _exact(cp, free, params, t) -> dict:
@@ -760,9 +806,11 @@ def _exact(cp, free, params, t) -> dict:
 
     B = C.EXACT
     try:
-        state = C.evaluate(cp.prog, dict(free), dict(params), B)
+        state = C.evaluate(cp.prog, dict(free), dict(params), B, check=_check_size)
     except (C.Degenerate, ZeroDivisionError, ValueError):  # pragma: no cover - the float pass caught these
         return {"t": t, "error": "degenerate"}
+    except _TooComplex:
+        return {"t": t, "error": "too complex"}
     pts, circles = {}, {}
 
     def text(e):
