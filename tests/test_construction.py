@@ -298,7 +298,7 @@ def test_exact_pass_is_bounded_on_chained_constructions():
     float facts; a short chain still gets exact verdicts."""
     import time
 
-    from symbolreel.primitives import geo_draw
+    from symbolreel.primitives.geometry import draw as geo_draw
 
     _, ann = sr.render_frame(_incentre_chain(2), 0, annotations=True)
     assert ann[0]["exact"].get("error") is None and ann[0]["exact"]["facts"][0]["exact"] is True
