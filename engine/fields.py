@@ -281,6 +281,9 @@ def _track(spec: Spec, v, path) -> Track:
             if keys and t <= keys[-1].t:
                 raise SceneError(f"keyframe times must increase; {t:g} follows {keys[-1].t:g}", kp + (0,))
             lit = _literal(spec, val, kp + (1,))
+            if lit is None:   # a nullable field (null: "not set") can't be animated through null
+                raise SceneError(f"a keyframe needs a value, found nothing (null); expected {_expected(spec)}",
+                                 kp + (1,))
             ease = _ease(ease, kp + (2,))
             keys.append(Key(t, _flat(spec, lit), ease))
         dims = {len(k.value) for k in keys}

@@ -219,3 +219,19 @@ def test_dashes_per_frame_are_limited(backend):
         sr.render_frame(_zigzag(100, 0.05, scale=2.0), 0, backend=backend)  # twice as long and as wide: 4x
     frames = list(sr.iter_frames(_zigzag(100, 0.05, scale=2.0), [0], limits=sr.Limits(max_dashes=2_000_000)))
     assert len(frames) == 1
+
+
+def test_null_keyframe_value_of_a_nullable_field_is_a_clean_error():
+    """A nullable field (image ``size``: null means the picture's own size) can't be animated through
+    null: the keyframe gets an error naming its value's path (the fuzzer found a TypeError here)."""
+    text = textwrap.dedent("""\
+        canvas: {width: 64, height: 64}
+        nodes:
+          - type: image
+            src: missing.png
+            size: {keys: [[0, null], [1, [32, 32]]]}
+        """)
+    with pytest.raises(sr.SceneError) as err:
+        sr.loads(text, "null-key.yaml")
+    msg = str(err.value)
+    assert "nodes[0].size.keys[0][1]" in msg and "null" in msg and "[x, y]" in msg
