@@ -1165,18 +1165,10 @@ def _layout_fast(spans, spacing, line_height, align, valign, coverage, width, di
         u0, u1, iu0, iu1, iv0, iv1 = ext[c]
         mid = dx + (u0 + u1) / 2
         nm = max(nxt, c + 1) - c
-        q0, q1 = v_top, v_bottom     # _piece: cross range grown to the ink
-        if iv1 > iv0:
-            q0, q1 = min(q0, iv0), max(q1, iv1)
-        y0, y1 = by + q0, by + q1
-        ylo, yhi = min(y0, y1), max(y0, y1)
         for jj in range(nm):
-            p0 = u0 + (u1 - u0) * jj / nm
-            p1 = u0 + (u1 - u0) * (jj + 1) / nm
-            if jj == 0:
-                p0 = min(p0, iu0)
-            if jj == nm - 1:
-                p1 = max(p1, iu1)
+            p0, p1, q0, q1 = _piece(ext[c], jj, nm, v_top, v_bottom)
+            y0, y1 = by + q0, by + q1
+            ylo, yhi = min(y0, y1), max(y0, y1)
             x0, x1 = dx + p0, dx + p1
             geo[c + jj] = (((x0, y0), (x1, y0), (x1, y1), (x0, y1)), (min(x0, x1), ylo, max(x0, x1), yhi), mid, c)
     chars, refs = [], []
