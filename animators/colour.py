@@ -7,7 +7,7 @@ kernel and clamped to [0, 1].
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from symbolreel.jit import kernel
 
 _M1 = np.array([[0.4122214708, 0.5363325363, 0.0514459929],
                 [0.2119034982, 0.6806995451, 0.1073969566],
@@ -46,7 +46,7 @@ def oklab_to_srgb(lab) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _encode(c):
     if c <= 0.0031308:
         v = 12.92 * c
@@ -59,7 +59,7 @@ def _encode(c):
     return v
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def oklab_to_srgb_px(L, a, b):
     """One OKLab colour -> sRGB (clamped to [0, 1])."""
     l_ = L + 0.3963377774 * a + 0.2158037573 * b

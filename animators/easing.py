@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 
-from numba import njit
+from symbolreel.jit import kernel
 
 from .ease_spec import (BEZIER, CSS_PRESETS, EASE_NAMES, FAMILIES, FAMILY_BASE, HOLD, LINEAR,  # noqa: F401
                         STEP_POSITIONS, STEPS, ease_spec_to_yaml, parse_ease)
@@ -33,19 +33,19 @@ _N_NEWTON = 8
 _N_BISECT = 60
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _bez(p1, p2, s):
     r = 1.0 - s
     return 3.0 * r * r * s * p1 + 3.0 * r * s * s * p2 + s * s * s
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _bez_dx(p1, p2, s):
     r = 1.0 - s
     return 3.0 * r * r * p1 + 6.0 * r * s * (p2 - p1) + 3.0 * s * s * (1.0 - p2)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def bezier_solve(x1, x2, u):
     """Curve parameter s with x(s) == u (x monotone since x1, x2 in [0, 1]).
 
@@ -80,7 +80,7 @@ def bezier_solve(x1, x2, u):
     return 0.5 * (lo + hi)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _bounce_out(x):
     n1 = 7.5625
     d1 = 2.75
@@ -96,7 +96,7 @@ def _bounce_out(x):
     return n1 * x * x + 0.984375
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _family_in(fam, x):
     """The 'in' form of a Penner family on [0, 1]."""
     if fam == 0:
@@ -123,7 +123,7 @@ def _family_in(fam, x):
     return 1.0 - _bounce_out(1.0 - x)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _family(fam, mode, x):
     if mode == 0:
         return _family_in(fam, x)
@@ -147,7 +147,7 @@ def _family(fam, mode, x):
     return 1.0 - _family_in(fam, 2.0 - 2.0 * x) / 2.0
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def ease_value(kind, p0, p1, p2, p3, u):
     """Interpolation weight for progress ``u`` (clamped to [0, 1]).
 

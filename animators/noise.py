@@ -12,7 +12,7 @@ import hashlib
 import math
 
 import numpy as np
-from numba import njit
+from symbolreel.jit import kernel
 
 _MASK = (1 << 64) - 1
 
@@ -43,7 +43,7 @@ _S31 = np.uint64(31)
 _S11 = np.uint64(11)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def splitmix64(x):
     z = x + _G
     z = (z ^ (z >> _S30)) * _C1
@@ -51,23 +51,23 @@ def splitmix64(x):
     return z ^ (z >> _S31)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _unit(h):
     """uint64 -> float in [0, 1) from the top 53 bits."""
     return np.float64(h >> _S11) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _octave_seed(key, dim, octave):
     return splitmix64(splitmix64(splitmix64(key) ^ np.uint64(dim)) ^ np.uint64(octave))
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _grad(seed, i):
     return 2.0 * _unit(splitmix64(seed ^ np.uint64(i))) - 1.0
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def gradient_noise(seed, x):
     """1-D gradient (Perlin) noise with quintic fade, scaled to about [-1, 1]."""
     fi = math.floor(x)
@@ -91,7 +91,7 @@ def octave_seeds(key: int, dim: int, octaves: int):
     return seeds, phases
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def fbm_seeded(seeds, phases, x, octaves):
     """:func:`fbm` with the per-octave seeds/phases already derived (same result, fewer hashes)."""
     total = 0.0
@@ -106,7 +106,7 @@ def fbm_seeded(seeds, phases, x, octaves):
     return total / norm
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def fbm(key, dim, x, octaves):
     """Sum of ``octaves`` octaves (amplitude halves, frequency doubles), normalised to about [-1, 1].
 

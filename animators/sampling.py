@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from symbolreel.jit import kernel, prange
 
 from .colour import oklab_to_srgb_px, srgb_to_oklab
 from .easing import ease_value, parse_ease
@@ -177,7 +177,7 @@ def _per_dim(v, d, what) -> np.ndarray:
     return a
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _wrap(t, ta, tb, mode):
     """Map t outside [ta, tb] into it for loop/pingpong."""
     d = tb - ta
@@ -195,7 +195,7 @@ def _wrap(t, ta, tb, mode):
     return ta + r
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _sample_row(t, out_row, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                 dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase):
     n_tr = dims.shape[0]
@@ -303,7 +303,7 @@ def _sample_row(t, out_row, key_start, key_t, key_kind, key_par, val_start, key_
                         out_row[c0 + c] += amp * fbm_seeded(wig_seed[c0 + c], wig_phase[c0 + c], x, oc)
 
 
-@njit(cache=True, parallel=True)
+@kernel(cache=True, parallel=True)
 def _sample_kernel(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                    dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed, wig_phase):
     for i in prange(times.shape[0]):
@@ -315,7 +315,7 @@ def _sample_kernel(times, out, key_start, key_t, key_kind, key_par, val_start, k
 # function, so both variants would share one cache entry). Waking a thread pool costs far more
 # than small batches (a renderer samples ~16 frames at a time), so small work runs serially.
 # Rows are independent, so both give bit-identical results.
-@njit(cache=True)
+@kernel(cache=True)
 def _sample_kernel_serial(times, out, key_start, key_t, key_kind, key_par, val_start, key_val, key_raw,
                           dims, col_start, before, after, is_colour, speed, wig_amp, wig_freq, wig_oct, wig_seed,
                           wig_phase):

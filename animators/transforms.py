@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from symbolreel.jit import kernel
 
 PARAMS = ("anchor_x", "anchor_y", "x", "y", "scale_x", "scale_y", "rotation", "skew_x", "skew_y", "opacity")
 N_PARAMS = len(PARAMS)
@@ -131,7 +131,7 @@ def _mul(m: np.ndarray, n: np.ndarray) -> np.ndarray:
 COMPOSE_SIGNATURE = "void(int64[::1], float64[:, :, ::1], float64[:, :, ::1], boolean, float64[:, :, :, ::1], float64[:, ::1])"
 
 
-@njit(cache=True)
+@kernel(cache=True)
 def _compose_kernel_serial(parents, params, root, has_root, world, opac):
     """world[t, i] = world[t, parent] . local(params[t, i]); one function, scalars only.
 

@@ -13,6 +13,20 @@ from __future__ import annotations
 import functools
 
 
+class _PrangeStandIn:
+    """``prange`` in a module of kernels: replaced by ``numba.prange`` in that module's namespace before
+    its kernels compile (Numba recognises its own object only)."""
+
+    def __call__(self, *args):
+        return range(*args)
+
+    def __repr__(self) -> str:
+        return "<prange, numba.prange once the module's kernels compile>"
+
+
+prange = _PrangeStandIn()
+
+
 class LazyKernel:
     """A function to compile with ``numba.njit(**options)`` the first time it is called."""
 
@@ -28,23 +42,52 @@ class LazyKernel:
             d = _compile_module(self)
         return d(*args)
 
+    def compile(self, signature):
+        """Compile for ``signature`` now (``Dispatcher.compile``), e.g. in a warm-up at install time."""
+        d = self.dispatcher or _compile_module(self)
+        return d.compile(signature)
+
+    def __getattr__(self, name):
+        # attributes of the dispatcher (stats, signatures, ...) once it exists; never during __init__
+        if name.startswith("__") or name in ("py_func", "options", "dispatcher"):
+            raise AttributeError(name)
+        d = self.dispatcher or _compile_module(self)
+        return getattr(d, name)
+
     def __repr__(self) -> str:
         state = "compiled" if self.dispatcher is not None else "not compiled yet"
         return f"<kernel {self.py_func.__module__}.{self.py_func.__qualname__} ({state})>"
 
 
 def _compile_module(k: LazyKernel):
-    from numba import njit  # deferred on purpose: this module exists so that importing kernels is light
-
-    namespace = k.py_func.__globals__
-    for name, v in list(namespace.items()):
-        if isinstance(v, LazyKernel) and v.py_func.__globals__ is namespace:
-            if v.dispatcher is None:
-                v.dispatcher = njit(**v.options)(v.py_func)
-            namespace[name] = v.dispatcher
+    _bind(k.py_func.__globals__, set())
     if k.dispatcher is None:  # a kernel not bound to a name of its module
+        from numba import njit  # deferred on purpose: this module exists so that importing kernels is light
+
         k.dispatcher = njit(**k.options)(k.py_func)
     return k.dispatcher
+
+
+def _bind(namespace: dict, seen: set) -> None:
+    """Replace every lazy kernel named in ``namespace`` (its own and those imported from other modules of
+    kernels, whose namespaces are bound first) by its ``njit`` dispatcher, and the ``prange`` stand-in by
+    ``numba.prange``: Numba resolves a kernel's globals when it first compiles, and must find its own
+    objects there, for kernels calling kernels to compile as they did with ``njit``."""
+    if id(namespace) in seen:
+        return
+    seen.add(id(namespace))
+    import numba  # deferred on purpose: see the module doc
+
+    for name, v in list(namespace.items()):
+        if v is prange:
+            namespace[name] = numba.prange
+        elif isinstance(v, LazyKernel):
+            if v.dispatcher is None:
+                if v.py_func.__globals__ is not namespace:
+                    _bind(v.py_func.__globals__, seen)
+                if v.dispatcher is None:
+                    v.dispatcher = numba.njit(**v.options)(v.py_func)
+            namespace[name] = v.dispatcher
 
 
 def kernel(fn=None, **options):

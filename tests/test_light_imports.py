@@ -79,3 +79,14 @@ def test_lazy_kernels_compile_on_first_call_and_use_the_disk_cache(tmp_path):
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, capture_output=True, text=True)
     cached = {p.name.split("-")[0] for p in tmp_path.rglob("*.nbi")}
     assert {"camera._project_clip_all", "camera._clip_planes"} <= cached
+
+
+def test_a_static_still_renders_without_numba():
+    # a still's matrices are composed in plain Python: the first render of a warm start skips
+    # Numba's import (about 0.2 s); an animated frame loads the kernels
+    code = ("import symbolreel as sr\n"
+            "sr.render_frame(sr.Scene(canvas=sr.Canvas(width=64, height=64), nodes=[sr.Text(text='hi', size=20)]))\n")
+    assert _modules_after(code) == {"skia": True, "numba": False}
+    code += ("sr.render_frame(sr.Scene(canvas=sr.Canvas(width=64, height=64, frames=4), nodes=[sr.Text(text='hi', "
+             "size=20, transform=sr.Transform(position=sr.keys((0, (10, 10)), (1, (50, 50)))))]), 2)\n")
+    assert _modules_after(code) == {"skia": True, "numba": True}

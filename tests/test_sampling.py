@@ -307,3 +307,19 @@ def test_pack_validation():
         sample_tracks(pack_tracks([keys((0, 1))]), [float("nan")])
     empty = pack_tracks([])
     assert empty.width == 0 and sample_tracks(empty, [0.0, 1.0]).shape == (2, 0)
+
+
+def test_parallel_kernel_equals_serial_kernel():
+    # above PARALLEL_MIN_WORK sample_tracks takes the prange kernel (compiled through symbolreel.jit,
+    # whose prange stand-in becomes numba.prange): the same bits as the serial kernel
+    from symbolreel.animators import sampling
+
+    tracks = [Track((Key(0.0, (0.0,), "ease-in-out"), Key(2.0, (10.0,))), after="loop", wiggle=Wiggle((0.5,), 3.0, 2)),
+              Track((Key(0.0, (0.0, 0.0, 0.0, 1.0)), Key(1.0, (1.0, 0.5, 0.2, 1.0))), before="continue")]
+    packed = pack_tracks(tracks, colour=[False, True], noise_keys=[1, 2])
+    times = np.linspace(-1.0, 5.0, sampling.PARALLEL_MIN_WORK // packed.width + 7)
+    assert times.shape[0] * packed.width >= sampling.PARALLEL_MIN_WORK
+    fast = sample_tracks(packed, times)
+    slow = np.concatenate([sample_tracks(packed, times[i:i + 1000]) for i in range(0, times.shape[0], 1000)])
+    assert np.array_equal(fast, slow)
+    assert isinstance(sampling._sample_kernel, numba.core.registry.CPUDispatcher)
