@@ -137,7 +137,25 @@ class Scene:
         return dump_yaml(self.to_data())
 
     def replace(self, **changes) -> "Scene":
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes``; it keeps the file the scene was loaded from (:attr:`source`)."""
+        out = dataclasses.replace(self, **changes)
+        if self.source is not None:
+            _set_source(out, self.source)
+        return out
+
+    @property
+    def source(self) -> str | None:
+        """The file :func:`load` read this scene from (absolute), or None for a scene built in Python.
+        Relative paths in the scene (font files, images, background folders) are resolved from its
+        directory when no ``base_dir`` is given; it is not part of the scene's value (``==``, YAML)."""
+        return self.__dict__.get("_source")
+
+    @property
+    def base_dir(self) -> str | None:
+        """The directory relative paths resolve from by default: :attr:`source`'s, or None (the
+        current directory)."""
+        src = self.source
+        return None if src is None else os.path.dirname(src)
 
     def check_limits(self, limits: Limits = DEFAULT_LIMITS, file: str | None = None) -> None:
         """Raise :class:`LimitError` when the scene exceeds ``limits`` (see docs/limits.md).
@@ -256,7 +274,12 @@ def load(path, limits: Limits = DEFAULT_LIMITS) -> Scene:
         raise SceneError("is a directory, not a scene file", (), path) from None
     except PermissionError:
         raise SceneError("cannot be read (permission denied)", (), path) from None
-    return loads(text, file=path, limits=limits)
+    return _set_source(loads(text, file=path, limits=limits), os.path.abspath(path))
+
+
+def _set_source(scene: Scene, path: str) -> Scene:
+    object.__setattr__(scene, "_source", path)   # frozen dataclass: not a field, kept by pickle
+    return scene
 
 
 def locate(exc: SceneError, path) -> SceneError:
@@ -325,8 +348,9 @@ def json_schema_text() -> str:
 
 
 def scene_and_dir(scene, base_dir: str | None = None, limits: Limits = DEFAULT_LIMITS) -> tuple:
-    """Accept a Scene or a path; return (scene, directory that relative font paths are resolved from)."""
+    """Accept a Scene or a path; return (scene, directory that relative paths are resolved from):
+    ``base_dir`` if given, else the scene file's directory (also for a Scene that :func:`load` read)."""
     if isinstance(scene, Scene):
-        return scene, base_dir
+        return scene, base_dir if base_dir is not None else scene.base_dir
     path = os.fspath(scene)
     return load(path, limits), base_dir or os.path.dirname(os.path.abspath(path))

@@ -115,6 +115,17 @@ def test_relative_src_starts_at_the_scene_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)            # not the scene's folder
     f = sr.render_frame(str(sub / "s.yaml"), 0)
     assert rgb(f, 2, 2) == RED and rgb(f, 38, 18) == GREEN
+    # a Scene that sr.load read remembers its file: the same pixels from the object, a copy of it
+    # and a pickled copy (what worker processes get)
+    scene = sr.load(sub / "s.yaml")
+    assert scene.source == str(sub / "s.yaml") and scene.base_dir == str(sub)
+    assert np.array_equal(sr.render_frame(scene, 0), f)
+    assert np.array_equal(sr.render_frame(scene.replace(seed=5), 0), f)
+    assert np.array_equal(sr.render_frame(__import__("pickle").loads(__import__("pickle").dumps(scene)), 0), f)
+    assert sr.loads(scene.dumps()) == scene and sr.loads(scene.dumps()).source is None
+    # an explicit base_dir still wins; a scene built from text has no file
+    with pytest.raises(SceneError, match="q.png"):
+        sr.render_frame(scene, 0, base_dir=str(tmp_path))
 
 
 def _err(scene) -> str:

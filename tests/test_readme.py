@@ -29,9 +29,11 @@ def test_readme_yaml_quickstart_renders(tmp_path):
 
 def test_readme_python_quickstart_runs(tmp_path, monkeypatch):
     (code,) = [code for lang, code in BLOCKS if lang == "python"]
+    (tmp_path / "examples").symlink_to(Path(__file__).parent.parent / "examples")  # as from a checkout
     monkeypatch.chdir(tmp_path)
     exec(compile(code.replace("    ...\n", "    pass\n"), "README.md", "exec"), {})
     assert (tmp_path / "clip.mp4").exists() and (tmp_path / "clip.json").exists()
+    assert (tmp_path / "card.mp4").stat().st_size > 1000
 
 
 def test_roads_doc_examples_run():
