@@ -293,7 +293,7 @@ def main(argv=None) -> None:
             ("engine serial `render(scene, path)` vs skia-encoder loop", "engine_serial", base),
             ("engine serial vs same-encoder loop", "engine_serial", ours),
             ("engine `StillWriter()` (encode threads) vs skia-encoder loop", "engine_threads", base),
-            ("engine `render_stills(workers=1)` vs skia-encoder loop", "engine_p1", base),
+            ("engine `render_stills(workers=1)` (in process, encode threads) vs skia-encoder loop", "engine_p1", base),
             ("engine `render_stills(workers=2)` vs skia-encoder loop", "engine_p2", base),
             ("engine `render_stills(workers=2)` vs engine serial", "engine_p2", st["engine_serial"][0])]
     for label, key, ref in rows:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import symbolreel as _sr
 from symbolreel.animators import sampling as _sampling
+from symbolreel.animators import warm_up as _warm_up
 from symbolreel.datasets import domains as _domains  # noqa: F401  (registers every domain)
 from symbolreel.datasets import items as _items  # noqa: F401
 
@@ -20,6 +21,7 @@ def _draw_once() -> None:
     saved = _sampling.PARALLEL_MIN_WORK
     _sampling.PARALLEL_MIN_WORK = 1 << 62     # serial kernels only (world matrices are always serial)
     try:
+        _warm_up()                              # a static still no longer loads Numba; animated items do
         scene = _sr.Scene(canvas=_sr.Canvas(width=32, height=32, frames=1),
                           nodes=[_sr.Text(text="Aa 永", size=12, transform=_sr.Transform(position=(16, 16)))])
         _sr.render_frame(scene, 0, annotations=True)

@@ -124,14 +124,16 @@ def render_stills(scenes, paths, *, workers="auto", compress_level: int = 6, fra
 
     ``paths``: a pattern with one integer placeholder (``out/%06d.png``, filled with the scene's
     position) or an iterable of paths. ``workers``: processes (default: one per core), each
-    drawing and writing its own files; the files are identical for any count.
+    drawing and writing its own files; ``workers=1`` (or one core) draws in the calling process and
+    encodes on its threads, since one worker process would only add its start and the pickling.
+    The files are identical for any count.
     """
     if isinstance(paths, (str, os.PathLike)):
         pattern = os.fspath(paths)
         FrameSequenceWriter(pattern, compress_level)  # validates the pattern
         paths = (pattern % i for i in _count())
-    if workers == "auto" and parallel.cpu_count() < 2:
-        workers = None                                  # one core: draw here, encode on threads
+    if (workers == "auto" and parallel.cpu_count() < 2) or (not isinstance(workers, str) and workers == 1):
+        workers = None                                  # one worker: draw here, encode on threads
     n = 0
     with StillWriter(compress_level, workers=workers) as w:
         for scene, path in zip(scenes, paths):
