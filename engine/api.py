@@ -144,7 +144,8 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
         units = len(segments)
     else:
         units = -(-len(indices) // 16)
-    workers = 1 if single_png else parallel.resolve_workers(workers, len(indices), c.width, c.height, units)
+    workers = 1 if single_png else parallel.resolve_workers(
+        workers, len(indices), c.width, c.height, units, parallel.SEGMENT_X264_THREADS if video else 1)
 
     ann_out = None
     if annotations is not None:

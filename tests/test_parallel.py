@@ -212,3 +212,27 @@ def test_fork_server_path_when_other_threads_run():
         t.join()
     if threading.active_count() == 1:           # other tests may have left daemon threads behind
         assert parallel.context().get_start_method() == "fork"
+
+
+@pytest.mark.parametrize("cpus, video, units, want", [(1, True, 50, 1), (2, True, 50, 1), (2, False, 50, 2),
+                                                      (8, True, 50, 4), (8, False, 50, 8), (16, True, 3, 3)])
+def test_auto_workers_leaves_cores_to_x264(monkeypatch, cpus, video, units, want):
+    """workers="auto" gives each video worker the cores its pinned x264 threads use; frames and PNG
+    sequences take one core each. The count never exceeds the units of work (video segments)."""
+    monkeypatch.setattr(parallel, "cpu_count", lambda: cpus)
+    per = parallel.SEGMENT_X264_THREADS if video else 1
+    assert parallel.resolve_workers("auto", 600, 854, 480, units, per) == want
+    assert parallel.resolve_workers("auto", 10, 64, 64, units, per) == 1       # small job: one process
+    assert parallel.resolve_workers(2, 10, 64, 64, units, per) == 2            # explicit counts are kept
+
+
+def test_render_auto_video_uses_one_worker_on_two_cores(tmp_path, monkeypatch):
+    """The API passes the x264 share for video: on two cores a heavy clip renders in one process."""
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "AUTO_MIN_WORK", 1)
+    seen = []
+    real = parallel.resolve_workers
+    monkeypatch.setattr(parallel, "resolve_workers", lambda *a: seen.append(real(*a)) or seen[-1])
+    sr.render(_clip(), tmp_path / "c.mp4", workers="auto")
+    sr.render(_clip(), str(tmp_path / "f%03d.png"), workers="auto")
+    assert seen == [1, 2]
