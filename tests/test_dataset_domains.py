@@ -18,6 +18,8 @@ from symbolreel.datasets import styles
 from symbolreel.datasets.captions import region
 from symbolreel.errors import SceneError
 
+from domain_items import items
+
 QUOTE = re.compile(r"\u201c(.*?)\u201d|\u300c(.*?)\u300d", re.S)
 
 
@@ -27,18 +29,6 @@ def quoted(caps: dict) -> list:
         for text in caps[lang].values():
             out += [a or b for a, b in QUOTE.findall(text)]
     return out
-
-
-def items(name: str, n: int, seed: int, **over):
-    dom = D.get(name)
-    opts = D.validate_options(name, over)
-    for i in range(n):
-        rng = np.random.default_rng([seed, i])
-        media = "clip" if i % 4 == 3 else "still"
-        spec = dom.sample(rng, opts, media)
-        scene = dom.build(spec)
-        caps = dom.captions(spec, scene, np.random.default_rng([seed, i, 1]))
-        yield spec, scene, caps, opts
 
 
 def check_caption_shape(spec, caps):

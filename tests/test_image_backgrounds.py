@@ -14,6 +14,8 @@ from symbolreel.datasets import domains as D
 from symbolreel.datasets import styles
 from symbolreel.errors import SceneError
 
+from domain_items import items as _items
+
 
 def write_png(path, rgb: np.ndarray):
     a = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
@@ -39,17 +41,6 @@ def folder(tmp_path_factory):
     write_png(d / "sub" / "d_light.png", light)
     (d / "notes.txt").write_text("not a picture")
     return str(d)
-
-
-def _items(name, n, seed, **over):
-    dom = D.get(name)
-    opts = D.validate_options(name, over)
-    for i in range(n):
-        rng = np.random.default_rng([seed, i])
-        media = "clip" if i % 4 == 3 else "still"
-        spec = dom.sample(rng, opts, media)
-        scene = dom.build(spec)
-        yield spec, scene, dom.captions(spec, scene, np.random.default_rng([seed, i, 1])), opts
 
 
 def _luminances(rgb: np.ndarray) -> np.ndarray:
