@@ -288,6 +288,15 @@ def motion_transform(spec: dict) -> tuple:
     """
     import symbolreel as sr
 
+    tkw, camera = motion_kwargs(spec)
+    return sr.Transform(**tkw), camera
+
+
+def motion_kwargs(spec: dict) -> tuple:
+    """``(Transform keyword arguments, Camera or None)``: what :func:`motion_transform` builds, before
+    the Transform is made (for domains that reuse a keyframed value, e.g. a plate fading with its text)."""
+    import symbolreel as sr
+
     px, py = spec["position"]
     tkw = {"position": (px, py), "rotation": spec.get("rotation", 0.0)}
     camera = None
@@ -307,4 +316,4 @@ def motion_transform(spec: dict) -> tuple:
             (ax, ay), (bx, by) = m["camera_shift"]
             camera = sr.Camera(position=sr.keys((t0, (w / 2.0 + ax, h / 2.0 + ay)),
                                                 (t1, (w / 2.0 + bx, h / 2.0 + by), ease)))
-    return sr.Transform(**tkw), camera
+    return tkw, camera

@@ -19,7 +19,8 @@ from .. import styles
 from ..corpora import EnSampler, ZhSampler
 from . import Domain, register
 from .common import CANVAS_DOCS, CANVAS_OPTIONS, background_and_ink, canvas_spec, check_canvas, check_media, \
-    content_box, ink_over_image, frames_extent, make_canvas, motion_caption, motion_spec, place, start_bbox, extent
+    content_box, ink_over_image, frames_extent, make_canvas, motion_caption, motion_kwargs, motion_spec, place, \
+    start_bbox, extent
 
 FONTS_EN = ["sans", "sans-bold", "sans-italic", "sans-bold-italic", "serif", "serif-bold", "serif-italic",
             "serif-bold-italic", "mono", "mono-bold"]
@@ -338,24 +339,9 @@ def build(spec: dict):
     m = spec.get("motion")
     px, py = spec["position"]
     kw = {}
-    tkw = {"position": (px, py), "rotation": spec["rotation"]}
-    camera = None
-    if m is not None:
-        t0, t1, ease = m["start"], m["end"], m["ease"]
-        if m["kind"] == "typewriter":
-            kw["reveal"] = sr.keys((t0, 0.0), (t1, 1.0, ease))
-        elif m["kind"] == "fade":
-            tkw["opacity"] = sr.keys((t0, 0.0), (t1, 1.0, ease))
-        elif m["kind"] == "scroll":
-            tkw["position"] = sr.keys((t0, (px, py)), (t1, tuple(m["to"]), ease))
-        elif m["kind"] == "rotate":
-            tkw["rotation"] = sr.keys((t0, m["from"]), (t1, m["to"], ease))
-        elif m["kind"] == "zoom":
-            tkw["scale"] = sr.keys((t0, (m["from"], m["from"])), (t1, (m["to"], m["to"]), ease))
-        elif m["kind"] == "camera_pan":
-            (ax, ay), (bx, by) = m["camera_shift"]
-            camera = sr.Camera(position=sr.keys((t0, (w / 2.0 + ax, h / 2.0 + ay)),
-                                                (t1, (w / 2.0 + bx, h / 2.0 + by), ease)))
+    tkw, camera = motion_kwargs(spec)
+    if m is not None and m["kind"] == "typewriter":
+        kw["reveal"] = sr.keys((m["start"], 0.0), (m["end"], 1.0, m["ease"]))
     plate = spec.get("plate")
     if plate is not None:
         b = spec["local_box"]
