@@ -13,7 +13,7 @@ from .annotation_writer import AnnotationWriter
 from .errors import UsageError
 from .lane_export import LaneLabelWriter
 from .records import FORMAT, FrameRecord
-from .scene import DEFAULT_LIMITS, Limits, scene_and_dir
+from .scene import DEFAULT_LIMITS, Limits, errors_located, scene_and_dir
 from .session import BACKENDS, FrameWork, RenderResult, Session, make_backend  # noqa: F401  (re-exported)
 from .sinks import FrameSequenceWriter, Mp4Writer, PngWriter, atomic_output, is_video, open_sink, video_codec
 from .vector import render_vector
@@ -41,13 +41,14 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     it. This saves a copy of every frame; the pixels are the same.
     """
     scene, base_dir = scene_and_dir(scene, base_dir, limits)
-    scene.check_limits(limits)
     n = scene.n_frames
     indices = list(range(n)) if indices is None else [int(i) for i in indices]
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    session = Session(scene, base_dir, backend, limits)
+    with errors_located(scene):
+        scene.check_limits(limits)
+        session = Session(scene, base_dir, backend, limits)
     c = scene.canvas
     want = bool(annotations)
     auto = workers is None or workers == "auto"
@@ -193,11 +194,12 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
 
 def _checked_session(scene, base_dir, limits, indices, backend: str = "skia") -> Session:
     n = scene.n_frames
-    scene.check_limits(limits)
     for i in indices:
         if not 0 <= i < n:
             raise IndexError(f"frame {i} is outside the scene's {n} frames (0..{n - 1})")
-    return Session(scene, base_dir, backend, limits)
+    with errors_located(scene):
+        scene.check_limits(limits)
+        return Session(scene, base_dir, backend, limits)
 
 
 def _video_options(output, canvas, crf, preset, pix_fmt) -> dict:

@@ -1,6 +1,7 @@
 """The Scene: canvas, seed, font table and node tree; YAML in and out."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import json
@@ -294,6 +295,34 @@ def locate(exc: SceneError, path) -> SceneError:
     except (OSError, SceneError):
         pass
     return exc.located(os.fspath(path), marks)
+
+
+def locate_in_source(exc: SceneError, scene) -> SceneError:
+    """``exc`` located in the file a :func:`load`-ed ``scene`` came from (name and YAML line), as the
+    CLI reports it; ``exc`` itself when the scene has no file or no longer equals what the file holds
+    (a line of the file would then point at something else)."""
+    src = getattr(scene, "source", None)
+    if exc.file is not None or src is None:
+        return exc
+    try:
+        with open(src, encoding="utf-8") as fh:
+            data, marks = load_yaml(fh.read(), src)
+        same = from_dict(data, src, marks) == scene
+    except (OSError, SceneError):
+        return exc
+    return exc.located(src, marks) if same else exc
+
+
+@contextlib.contextmanager
+def errors_located(scene):
+    """Re-raise a :class:`SceneError` from the block located in ``scene``'s file (:func:`locate_in_source`)."""
+    try:
+        yield
+    except SceneError as exc:
+        located = locate_in_source(exc, scene)
+        if located is exc:
+            raise
+        raise located from None
 
 
 def dumps(scene: Scene) -> str:

@@ -235,3 +235,23 @@ def test_null_keyframe_value_of_a_nullable_field_is_a_clean_error():
         sr.loads(text, "null-key.yaml")
     msg = str(err.value)
     assert "nodes[0].size.keys[0][1]" in msg and "null" in msg and "[x, y]" in msg
+
+
+def test_api_render_errors_of_a_loaded_scene_name_the_file_and_line(tmp_path):
+    """An error found while preparing to draw (no font covers a glyph) names the scene file and the YAML
+    line, through the Python API as through the CLI; a scene changed since loading is not pointed into
+    the file (its lines would describe something else)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(HEAD + "  - {type: text, text: A}\n  - type: text\n    text: \"\\U0001F600x\"\n"
+                    "    coverage: strict\n", encoding="utf-8")
+    scene = sr.load(path)
+    for call in (lambda: sr.render(scene, tmp_path / "o.png"), lambda: sr.render(path, tmp_path / "o.mp4"),
+                 lambda: sr.render_frame(scene), lambda: list(sr.frames(scene))):
+        with pytest.raises(sr.SceneError) as err:
+            call()
+        assert str(err.value).startswith(f"{path}:5:") and "nodes[1].text: no font covers" in str(err.value)
+    assert not (tmp_path / "o.png").exists() and not (tmp_path / "o.mp4").exists()
+    changed = scene.replace(canvas=sr.Canvas(width=80, height=64))
+    with pytest.raises(sr.SceneError) as err:
+        sr.render_frame(changed)
+    assert str(err.value).startswith("nodes[1].text: no font covers")
