@@ -69,6 +69,20 @@ nodes:
 """,
     """canvas: {width: 160, height: 90, frames: 2}
 nodes:
+  - type: image
+    src: images/dusk.png
+    size: {keys: [[0, [80, 50]], [1, [120, 75]]]}
+    fit: cover
+    align: [0.2, 0.8]
+    transform: {position: [80, 45], rotation: 10}
+  - type: image
+    src: images/dusk.png
+    size: [40, 40]
+    fit: contain
+    sampling: nearest
+""",
+    """canvas: {width: 160, height: 90, frames: 2}
+nodes:
   - type: polyline
     points: [[0, 0], [50, 10], [100, 0]]
     stroke: {width: 2, dash: [4, 2]}
@@ -86,12 +100,14 @@ ODD_STRINGS = ["", " ", "\x7f", "\ufffe", "\x00", "\u200b", "\ud7ff", "#FF0000",
                "x" * 9999, "中" * 3000, "\\frac{", "{{}}", "sqrt(2)**(10**30)", "root(3, 3)**(10**30)",
                "Matrix(((1, 1), (1, 0)))**(10**30)", "2**2**2**2**2", "factorial(10000)", "x**x**x**x",
                "M 0 0 " + "L 1 1 " * 2000, "A B C D E F G H", "AB", "ABC", "O A", "P AB", "__import__('os')",
-               "sin(x", "1/0", "oo", "tan(x)**1000", "\n" * 50]
+               "sin(x", "1/0", "oo", "tan(x)**1000", "\n" * 50, "images/dusk.png", "images", "../../../../etc/passwd",
+               "images/missing.png", "cover", "contain"]
 NODE_TYPES = ["group", "text", "rect", "ellipse", "circle", "line", "polyline", "polygon", "path", "formula",
-              "plot", "figure", "road"]
+              "plot", "figure", "road", "image"]
 KEY_NAMES = ["type", "id", "transform", "position", "keys", "value", "speed", "wiggle", "points", "text",
              "spans", "fill", "stroke", "dash", "children", "segments", "lanes", "items", "size", "radius",
-             "curvature", "length", "camera", "view", "samples", "fit", "width", "frames", "fps", "duration"]
+             "curvature", "length", "camera", "view", "samples", "fit", "width", "frames", "fps", "duration",
+             "src", "align", "sampling"]
 
 
 def _seed_texts() -> list:
