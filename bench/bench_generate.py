@@ -19,6 +19,7 @@ import argparse
 import io
 import os
 import platform
+import resource
 import shutil
 import sys
 import tarfile
@@ -31,9 +32,9 @@ from symbolreel import datasets
 from symbolreel.datasets.items import choose
 from symbolreel.datasets.seeding import item_key, item_rng, item_seed
 
-# default counts: tens of seconds per run at 1 worker on a 2-core VM (tiny: the preset's own 300 items),
+# default counts: about 30 s per run at 1 worker on an idle 2-core VM (3x the tiny preset),
 # so that starting the pool (about 3 s) is a small part of the 2-worker runs
-CASES = [("tiny", 300), ("text-zh", 600), ("road", 40)]
+CASES = [("tiny", 900), ("text-zh", 1500), ("road", 100)]
 
 
 def hand_written_loop(recipe, out_path, labels: bool = False) -> tuple:
@@ -80,6 +81,12 @@ def hand_written_loop(recipe, out_path, labels: bool = False) -> tuple:
     return time.perf_counter() - t0, n
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process (all its threads) and of its waited-for children (ffmpeg)."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
 def still_only(recipe):
     """The recipe with its stills only (for comparing with the hand-written still loop)."""
     doms = tuple(d.__class__(d.name, d.weight, {"still": 1.0}, d.options) for d in recipe.domains)
@@ -101,8 +108,8 @@ def main() -> int:
           f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at start")
     print()
     print("| preset | items | media | " + " | ".join(f"{w} worker{'s' if w > 1 else ''} items/s" for w in workers)
-          + f" | {workers[-1]}w / 1w | stills: generator 1w | loop (PNG only) | ratio | loop (same members) | ratio |")
-    print("|---|---:|---|" + "---:|" * (len(workers) + 6))
+          + f" | {workers[-1]}w / 1w | 1w cores busy | stills: generator 1w | loop (PNG only) | ratio | loop (same members) | ratio |")
+    print("|---|---:|---|" + "---:|" * (len(workers) + 7))
     try:
         for name, count in CASES:
             n = max(2, int(count * args.scale))
@@ -110,11 +117,16 @@ def main() -> int:
             recipe = datasets.load_preset(name).replace(count=n, shard_items=max(1, n // (4 * max(workers))))
             media = "+".join(sorted(recipe.media))
             rates = []
+            busy = float("nan")
             for w in workers:
                 out = os.path.join(tmp, f"{name}-{w}")
+                c0 = _cpu_seconds()
                 t0 = time.perf_counter()
                 datasets.generate(recipe, out, workers=w)
-                rates.append(recipe.count / (time.perf_counter() - t0))
+                wall = time.perf_counter() - t0
+                rates.append(recipe.count / wall)
+                if w == 1:
+                    busy = (_cpu_seconds() - c0) / wall
                 shutil.rmtree(out)
             extra = "– | – | – | – | –"
             if "still" in recipe.media:
@@ -129,7 +141,7 @@ def main() -> int:
                 same = n / secs
                 extra = f"{ours:.1f} | {bare:.1f} | {ours / bare:.2f}x | {same:.1f} | {ours / same:.2f}x"
             cells = " | ".join(f"{r:.1f}" for r in rates)
-            print(f"| {name} | {recipe.count} | {media} | {cells} | {rates[-1] / rates[0]:.2f}x | {extra} |",
+            print(f"| {name} | {recipe.count} | {media} | {cells} | {rates[-1] / rates[0]:.2f}x | {busy:.2f} | {extra} |",
                   flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
