@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench schema clean
+.PHONY: demo test bench bench-peers schema clean
 
 $(STAMP): requirements.lock pyproject.toml
 	bash scripts/check_system_libs.sh $(PY)
@@ -52,3 +52,8 @@ schema: $(STAMP)
 
 clean:
 	rm -rf out build dist *.egg-info
+
+# peers: SynthTIGER and TRDG in their own venvs under bench/peers/ (old numpy/Pillow pins)
+bench-peers: $(STAMP)
+	bash bench/peers/setup.sh || true
+	$(BIN)/python bench/bench_peers.py

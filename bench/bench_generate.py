@@ -19,6 +19,7 @@ import argparse
 import io
 import os
 import platform
+import resource
 import shutil
 import sys
 import tarfile
@@ -31,7 +32,9 @@ from symbolreel import datasets
 from symbolreel.datasets.items import choose
 from symbolreel.datasets.seeding import item_key, item_rng, item_seed
 
-CASES = [("tiny", 120), ("text-zh", 120), ("road", 16)]
+# default counts: about 30 s per run at 1 worker on an idle 2-core VM (3x the tiny preset),
+# so that starting the pool (about 3 s) is a small part of the 2-worker runs
+CASES = [("tiny", 900), ("text-zh", 1500), ("road", 100)]
 
 
 def hand_written_loop(recipe, out_path, labels: bool = False) -> tuple:
@@ -78,6 +81,12 @@ def hand_written_loop(recipe, out_path, labels: bool = False) -> tuple:
     return time.perf_counter() - t0, n
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process (all its threads) and of its waited-for children (ffmpeg)."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
 def still_only(recipe):
     """The recipe with its stills only (for comparing with the hand-written still loop)."""
     doms = tuple(d.__class__(d.name, d.weight, {"still": 1.0}, d.options) for d in recipe.domains)
@@ -86,7 +95,7 @@ def still_only(recipe):
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--scale", type=float, default=1.0, help="multiply the item counts")
+    ap.add_argument("--scale", type=float, default=1.0, help="multiply the item counts (0.25 for a quick run)")
     ap.add_argument("--workers", default="1,2", help="worker counts to time, e.g. 1,2,4")
     args = ap.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -94,11 +103,13 @@ def main() -> int:
 
     warm_up()
     tmp = tempfile.mkdtemp(prefix="bench-generate-")
-    print(f"# bench_generate: {platform.python_version()}, {os.cpu_count()} CPUs visible, {platform.machine()}")
+    load = os.getloadavg()
+    print(f"# bench_generate: {platform.python_version()}, {os.cpu_count()} CPUs visible, {platform.machine()}, "
+          f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at start")
     print()
     print("| preset | items | media | " + " | ".join(f"{w} worker{'s' if w > 1 else ''} items/s" for w in workers)
-          + f" | {workers[-1]}w / 1w | stills: generator 1w | loop (PNG only) | ratio | loop (same members) | ratio |")
-    print("|---|---:|---|" + "---:|" * (len(workers) + 6))
+          + f" | {workers[-1]}w / 1w | 1w cores busy | stills: generator 1w | loop (PNG only) | ratio | loop (same members) | ratio |")
+    print("|---|---:|---|" + "---:|" * (len(workers) + 7))
     try:
         for name, count in CASES:
             n = max(2, int(count * args.scale))
@@ -106,11 +117,16 @@ def main() -> int:
             recipe = datasets.load_preset(name).replace(count=n, shard_items=max(1, n // (4 * max(workers))))
             media = "+".join(sorted(recipe.media))
             rates = []
+            busy = float("nan")
             for w in workers:
                 out = os.path.join(tmp, f"{name}-{w}")
+                c0 = _cpu_seconds()
                 t0 = time.perf_counter()
                 datasets.generate(recipe, out, workers=w)
-                rates.append(recipe.count / (time.perf_counter() - t0))
+                wall = time.perf_counter() - t0
+                rates.append(recipe.count / wall)
+                if w == 1:
+                    busy = (_cpu_seconds() - c0) / wall
                 shutil.rmtree(out)
             extra = "– | – | – | – | –"
             if "still" in recipe.media:
@@ -125,10 +141,12 @@ def main() -> int:
                 same = n / secs
                 extra = f"{ours:.1f} | {bare:.1f} | {ours / bare:.2f}x | {same:.1f} | {ours / same:.2f}x"
             cells = " | ".join(f"{r:.1f}" for r in rates)
-            print(f"| {name} | {recipe.count} | {media} | {cells} | {rates[-1] / rates[0]:.2f}x | {extra} |",
+            print(f"| {name} | {recipe.count} | {media} | {cells} | {rates[-1] / rates[0]:.2f}x | {busy:.2f} | {extra} |",
                   flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    load = os.getloadavg()
+    print(f"# load average at end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     return 0
 
 

@@ -23,11 +23,11 @@ from pathlib import Path
 from symbolreel.errors import SymbolreelError
 from symbolreel.sinks import atomic_output
 
-from .items import ItemError, make_item
+from .items import ItemError, choose, make_item
 from .shards import ShardWriter
 
 __all__ = ["Unit", "GenerateError", "OutputFolderError", "GenerateResult", "plan_units", "run_unit", "run",
-           "default_workers", "RECIPE_FILE", "UNITS_DIR"]
+           "default_workers", "expected_costs", "schedule_units", "RECIPE_FILE", "UNITS_DIR"]
 
 RECIPE_FILE = "recipe.yaml"
 UNITS_DIR = ".units"
@@ -73,6 +73,48 @@ def default_workers() -> int:
 def plan_units(recipe) -> list:
     n, size = recipe.count, recipe.shard_items
     return [Unit(u, s, min(s + size, n)) for u, s in enumerate(range(0, n, size))]
+
+
+def _clip_frames(recipe, entry) -> int:
+    opts = {**entry.options, **recipe.canvas}
+    return max(1, int(round(float(opts.get("fps", 24.0)) * float(opts.get("duration", 2.0)))))
+
+
+def expected_costs(recipe, units: list) -> list:
+    """Relative expected cost of each unit: a still counts 1, a clip its frame count (every frame
+    is drawn, annotated and encoded). Each item's domain and media are the runner's own cheap
+    draws (the same :func:`choose` calls :func:`make_item` makes), so the estimate knows which
+    items are clips; recipes that make one kind of media skip the per-item draws (cost = count)."""
+    from .seeding import item_rng, item_seed
+
+    frames = {d.name: _clip_frames(recipe, d) for d in recipe.domains}
+    kinds = {m for d in recipe.domains if d.weight > 0 for m, w in d.media.items() if w > 0}
+    if len(kinds) < 2:
+        return [float(u.count) for u in units]
+    weights = {d.name: d.weight for d in recipe.domains}
+    costs = []
+    for u in units:
+        cost = 0.0
+        for index in range(u.start, u.stop):
+            seed = item_seed(recipe.seed, index)
+            name = choose(item_rng(seed, "domain"), weights)
+            media = choose(item_rng(seed, "media"), recipe.domain(name).media)
+            cost += frames[name] if media == "clip" else 1.0
+        costs.append(cost)
+    return costs
+
+
+def schedule_units(recipe, units: list) -> list:
+    """The order a pool takes ``units`` in: largest expected cost first, ties in unit order.
+
+    With units of unequal cost (``tiny`` mixes clips and stills) index order can leave the
+    slowest unit for last while the other workers idle; longest first keeps every worker busy
+    until the end. Only the order of work changes: each unit still writes its own shards, and
+    the index files are written in unit order, so the bytes are those of any other order.
+    """
+    costs = expected_costs(recipe, units)
+    order = sorted(range(len(units)), key=lambda k: (-costs[k], units[k].unit))
+    return [units[k] for k in order]
 
 
 def _unit_record_path(out_dir, unit: int) -> Path:
@@ -218,6 +260,8 @@ def run(recipe, out_dir, *, workers: int | None = None, resume: bool = False, ba
             records[u.unit] = rec
     _clean_unfinished(out_dir, recipe, set(records))
     todo = [u for u in units if u.unit not in records]
+    if todo and workers > 1:
+        todo = schedule_units(recipe, todo)
     if todo:
         if backend == "local":
             new, failures = run_local(recipe, todo, out_dir, workers, progress)

@@ -302,6 +302,29 @@ def test_verify_finds_a_damaged_shard(reference, tmp_path):
     assert r.returncode == 1 and shard.name in r.stderr
 
 
+def test_units_are_scheduled_longest_expected_first(recipe_file, reference):
+    """The pool takes units by expected cost (still 1, clip its frames), largest first, ties in unit
+    order; the estimate agrees with what the run made (frames per item in the manifest)."""
+    from symbolreel.datasets.runner import expected_costs, plan_units, schedule_units
+
+    recipe = datasets.load_recipe(recipe_file)
+    units = plan_units(recipe)
+    rows = read_manifest(reference)
+    made = [float(sum(r["frames"] for r in rows if u.start <= r["index"] < u.stop)) for u in units]
+    assert expected_costs(recipe, units) == made
+    assert any(r["media"] == "clip" for r in rows) and len(set(made)) > 1    # the test recipe has unequal units
+    order = schedule_units(recipe, units)
+    assert sorted(u.unit for u in order) == [u.unit for u in units]
+    keys = [(-made[u.unit], u.unit) for u in order]
+    assert keys == sorted(keys)
+    # one kind of media: cost is the item count, so only a short last unit moves (to the end)
+    stills = recipe.replace(count=10, media={"still": 1.0},
+                            domains=tuple(d.__class__(d.name, d.weight, {"still": 1.0}, d.options)
+                                          for d in recipe.domains))
+    assert [u.unit for u in schedule_units(stills, plan_units(stills))] == [0, 1, 2]
+    assert expected_costs(stills, plan_units(stills)) == [4.0, 4.0, 2.0]
+
+
 def test_max_bytes_cuts_units_into_more_shards(recipe_file, tmp_path):
     r = datasets.load_recipe(recipe_file).replace(count=8, shard_max_bytes=65536)
     res = datasets.generate(r, tmp_path / "small", workers=1)
