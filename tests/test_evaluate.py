@@ -134,12 +134,13 @@ def test_drop_extra_ladder_is_graded_and_nested():
     # 0.67, and "欢迎光临" went 0.75, 0.5, 0.75: a level could score like the one before it)
     from symbolreel.evaluate import suite as S
     from symbolreel.evaluate.metrics.text import edit_distance
-    for case in S.CASES:
-        if "lines" in case:
-            texts = [[ln["text"] for ln in degrade.variant_case(case, "drop_extra", lv)["lines"]]
-                     for lv in range(1, 6)]
-            per_line = [[t[i] for t in texts] for i in range(len(case["lines"]))]
-            wanted = [ln["text"] for ln in case["lines"]]
+    cases = [c for p in ("text-en", "text-zh", "formula") for c in S.cases_for(p)]
+    assert cases
+    for case in cases:
+        if case.get("source") == "sampler":
+            texts = [degrade.variant_case(case, "drop_extra", lv)["spec"]["text"].split("\n") for lv in range(1, 6)]
+            wanted = S.text_lines(case)
+            per_line = [[t[i] for t in texts] for i in range(len(wanted))]
         else:
             per_line = [[degrade.formula_reading(degrade.variant_case(case, "drop_extra", lv)["tex"])
                          for lv in range(1, 6)]] if "tex" in case else []
@@ -158,12 +159,12 @@ def test_dash_break_levels_erase_more_of_the_dashes():
     # still (dash agreement 1.0 after 0.97 at level 1)
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
     ref = structure.road_terms(r, ann[0])["dash_profile"]
     agree = [structure.dash_agreement(structure.road_terms(
-        degrade.degrade_frames([r], "dash_break", lv, "road-still", [ann])[0], ann[0])["dash_profile"], ref)
+        degrade.degrade_frames([r], "dash_break", lv, "road-001", [ann])[0], ann[0])["dash_profile"], ref)
         for lv in range(1, 6)]
     assert 1.0 > agree[0] and all(a > b for a, b in zip(agree, agree[1:])), agree
 
@@ -196,17 +197,17 @@ def test_edge_agreement_falls_with_jpeg_where_the_laplacian_does_not():
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
     from symbolreel.evaluate.metrics.frame import gradient_agreement, gradients, polyline_mask
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
     lanes = [pc for ln in ann[0]["lanes"] for pc in ln["pieces"]]
     band = polyline_mask(r.shape, lanes, 16)
-    jp = [degrade.degrade_frames([r], "jpeg", lv, "road-still")[0] for lv in range(1, 6)]
+    jp = [degrade.degrade_frames([r], "jpeg", lv, "road-001")[0] for lv in range(1, 6)]
     lap = [laplacian_var(f, band) for f in [r] + jp]
     assert max(lap[1:]) > lap[1]          # blocking raises the Laplacian variance again at low quality
     e = [gradient_agreement(f, gradients(r), band) for f in [r] + jp]
     assert e[0] == pytest.approx(1.0) and all(a > b for a, b in zip(e, e[1:])), e
-    blurred = [gradient_agreement(degrade.degrade_frames([r], "blur", lv, "road-still")[0], gradients(r), band)
+    blurred = [gradient_agreement(degrade.degrade_frames([r], "blur", lv, "road-001")[0], gradients(r), band)
                for lv in (1, 3, 5)]
     assert blurred == sorted(blurred, reverse=True) and blurred[0] < 1
     noise = np.random.default_rng(0).integers(0, 256, r.shape, dtype=np.uint8)
@@ -220,14 +221,14 @@ def test_tusimple_points_judged_where_the_reference_paints():
     # end moving by a pixel on a sample row) no longer loses a point
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
     ref = structure.road_terms(r, ann[0])
     assert ref["tusimple_acc"] < 0.9                 # the gaps: no paint there is right
     hits = ref["point_hits"]
     assert structure.road_terms(r, ann[0], hits)["tusimple_acc"] == 1.0
-    mild = degrade.degrade_frames([r], "jpeg", 1, "road-still")[0]
+    mild = degrade.degrade_frames([r], "jpeg", 1, "road-001")[0]
     assert structure.road_terms(mild, ann[0], hits)["tusimple_acc"] == 1.0
     blank = np.full_like(r, 90)
     assert structure.road_terms(blank, ann[0], hits)["tusimple_acc"] == 0.0
@@ -265,12 +266,18 @@ def _manifest(suite):
 
 def test_suite_files_prompts_and_labels(suite):
     m = _manifest(suite)
-    assert m["suite_version"] == "1" and [c["id"] for c in m["cases"]] == ["en-sign", "en-menu", "en-exit-pan"]
+    assert m["suite_version"] == "2" and [c["id"] for c in m["cases"]] == ["text-en-000", "text-en-001", "text-en-002"]
     for c in m["cases"]:
         with open(os.path.join(suite, c["prompt"]), encoding="utf-8") as fh:
             p = json.load(fh)
-        for q in p["quoted"]:
-            assert f'"{q}"' in p["en"] and f'"{q}"' in p["zh"]
+        assert p["quoted"]
+        for q in p["quoted"]:        # exactly the drawn text, quoted the way the dataset's captions quote it
+            assert f"\u201c{q}\u201d" in p["en"] and f"\u300c{q}\u300d" in p["zh"]
+        assert c["source"] == "sampler" and c["sampler"]["domain"] == "text"
+        with open(os.path.join(suite, c["spec"]), encoding="utf-8") as fh:
+            spec = json.load(fh)
+        # spec.json is the sampler's spec, and the sampler's build of it renders the quoted text
+        assert spec["domain"] == "text" and spec["text"].split("\n") == p["quoted"]
         with open(os.path.join(suite, c["labels"]), encoding="utf-8") as fh:
             lab = json.load(fh)
         assert lab["format"] == "symbolreel-annotations/2" and len(lab["frames"]) == c["frames"]
@@ -300,7 +307,7 @@ def test_score_reference_high_blank_zero_any_resolution(suite, tmp_path):
     assert all(c["scores"]["Match"] < 0.05 for c in b["cases"])
     clip = next(c for c in r["cases"] if c["kind"] == "clip")
     assert "Mc" in clip["scores"] and len(clip["series"]["flicker"]) == 23
-    for name in ("report.json", "report.md", "plots/bars_Match.png", "plots/frames_en-exit-pan.png"):
+    for name in ("report.json", "report.md", "plots/bars_Match.png", "plots/frames_text-en-002.png"):
         assert os.path.getsize(tmp_path / "rep" / name) > 0
     assert "| text-en | 3 |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
 
@@ -320,18 +327,19 @@ def test_workers_give_the_same_report(suite, tmp_path):
 def test_missing_and_unreadable_predictions_are_all_named(suite, tmp_path, capsys):
     pred = tmp_path / "pred"
     _write_predictions(suite, str(pred), lambda f: f)
-    os.remove(pred / "en-menu.png")
-    (pred / "en-sign.png").write_bytes(b"not an image")
-    (pred / "en-exit-pan.mp4").write_bytes(b"\x00" * 100)
+    os.remove(pred / "text-en-001.png")
+    (pred / "text-en-000.png").write_bytes(b"not an image")
+    (pred / "text-en-002.mp4").write_bytes(b"\x00" * 100)
     with pytest.raises(EvalError) as e:
         score_predictions(suite, str(pred), str(tmp_path / "rep"))
     msg = str(e.value)
     assert "3 of 3 predictions" in msg
-    assert "en-menu.*: missing" in msg and "en-sign.png: unreadable" in msg and "en-exit-pan.mp4: unreadable" in msg
+    assert ("text-en-001.*: missing" in msg and "text-en-000.png: unreadable" in msg
+            and "text-en-002.mp4: unreadable" in msg)
     assert not (tmp_path / "rep").exists()          # nothing written before the inputs are known good
     rc = main(["eval", "score", "--suite", suite, "--pred", str(pred), "--out", str(tmp_path / "rep")])
     err = capsys.readouterr().err
-    assert rc == 2 and "en-menu" in err and "Traceback" not in err
+    assert rc == 2 and "text-en-001" in err and "Traceback" not in err
     rc = main(["eval", "score", "--suite", str(tmp_path / "nosuite"), "--pred", str(pred), "--out", str(tmp_path)])
     assert rc == 2 and "manifest.json: not found" in capsys.readouterr().err
 
@@ -341,8 +349,8 @@ def test_small_validation_monotone_and_glyph_aware(suite):
     from symbolreel.evaluate.ocr import Ocr
     m = _manifest(suite)
     calib = load_calibration(suite, m)
-    entry = next(c for c in m["cases"] if c["id"] == "en-sign")
-    res = validate.validate_case(suite, entry, calib["en-sign"], Ocr(), kinds=["blur", "glyph_swap"],
+    entry = next(c for c in m["cases"] if c["id"] == "text-en-000")
+    res = validate.validate_case(suite, entry, calib["text-en-000"], Ocr(), kinds=["blur", "glyph_swap"],
                                  levels=(1, 3, 5))
     for row in validate.summarise([res]):
         assert row["Match"]["rho"] <= -0.9 and row[row["target"]]["rho"] <= -0.9, row
@@ -357,21 +365,22 @@ def test_small_validation_monotone_and_glyph_aware(suite):
 def test_structure_terms_on_renders():
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
-    plot = S.case_by_id("plot-sine")
+    plot = S.case_by_id("plot-000")
+    colour = [int(plot["color"][i:i + 2], 16) for i in (1, 3, 5)]
     f, ann = sr.render_frame(S.case_scene(plot), 0, annotations=True)
     f = f[..., :3].copy()
     bad = sr.render_frame(S.case_scene(degrade.variant_case(plot, "figure_points", 5)), 0)[..., :3].copy()
-    good_t, bad_t = structure.plot_terms(f, ann[0], [0xD6, 0x28, 0x28]), structure.plot_terms(bad, ann[0], [0xD6, 0x28, 0x28])
+    good_t, bad_t = structure.plot_terms(f, ann[0], colour), structure.plot_terms(bad, ann[0], colour)
     assert good_t["curve_error"] < 0.01 < bad_t["curve_error"] and good_t["coverage"] > 0.95 > bad_t["coverage"]
-    geo = S.case_by_id("geometry-inscribed")
+    geo = S.case_by_id("geometry-000")
     g, gann = sr.render_frame(S.case_scene(geo), 0, annotations=True)
     moved = sr.render_frame(S.case_scene(degrade.variant_case(geo, "figure_points", 4)), 0)[..., :3].copy()
     a, b = structure.figure_terms(g[..., :3].copy(), gann[0]), structure.figure_terms(moved, gann[0])
     assert a["stroke_f1"] > 0.95 > b["stroke_f1"] and a["on_circle"] > b["on_circle"]
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, rann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
-    broken = degrade.degrade_frames([r], "dash_break", 5, "road-still", [rann])[0]
+    broken = degrade.degrade_frames([r], "dash_break", 5, "road-001", [rann])[0]
     ra, rb = structure.road_terms(r, rann[0]), structure.road_terms(broken, rann[0])
     assert ra["lanes_found"] == 1.0 and ra["vp_error"] < 10
     assert structure.dash_agreement(rb["dash_profile"], ra["dash_profile"]) < 0.7
