@@ -267,14 +267,24 @@ def _clip_terms(case, frames, readings, series, terms):
 # --- normalisation and the combined score -----------------------------------------------------------------
 
 def normalise(terms: dict, calib: dict) -> dict:
-    """Each term mapped to [0, 1]: 0 at the floor (worse of blank and noise), 1 at the reference."""
+    """Each term mapped to [0, 1]: 1 at the reference, 0 at the floor.
+
+    The floor is the better of blank and noise when both lie on the same side of the reference (an
+    input no better than either earns nothing: noise's chance hits of a curve colour are no credit),
+    the worse one when they lie on opposite sides (blank has no flicker at all, better than any
+    reference: the floor there is noise's). ``sharpness`` keeps the worse floor (blank, 0): noise's
+    Laplacian variance is high, and taking it as the floor would clip every strong blur to 0 alike;
+    its credit without the symbols is removed in Mf instead (:func:`gated_sharpness`)."""
     out = {}
     for k, x in terms.items():
         if k not in calib["reference"]:
             continue
         ref = calib["reference"][k]
         b, z = calib["blank"].get(k, ref), calib["noise"].get(k, ref)
-        floor = b if abs(b - ref) >= abs(z - ref) else z
+        if (b - ref) * (z - ref) > 0 and k != "sharpness":
+            floor = b if abs(b - ref) <= abs(z - ref) else z
+        else:
+            floor = b if abs(b - ref) >= abs(z - ref) else z
         if abs(ref - floor) < 1e-9:
             out[k] = 1.0
         else:

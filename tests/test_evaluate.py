@@ -250,6 +250,69 @@ def test_stale_calibration_is_recomputed_after_a_metric_change(tmp_path, monkeyp
     assert len(calls) == 2
 
 
+def test_sharpness_without_the_symbols_earns_no_mf():
+    # the plots' floor failure: strong blur washed the curve out (every structure term 0) while noise kept
+    # some Laplacian-variance credit and outscored it; sharpness now counts only as far as the symbols show
+    from symbolreel.evaluate.config import DEFAULT_WEIGHTS
+    from symbolreel.evaluate.score import combine
+    noise_like = {"sharpness": 0.06, "curve_precision": 0.0, "curve_error": 0.0, "coverage": 0.0}
+    assert combine(noise_like, "plot", "still", DEFAULT_WEIGHTS)["Match"] == 0.0
+    half = combine({"sharpness": 1.0, "curve_precision": 0.5, "curve_error": 1.0, "coverage": 1.0},
+                   "plot", "still", DEFAULT_WEIGHTS)
+    assert half["Mf"] == pytest.approx((1.0 * 0.5 + 0.5) / 2)
+    text = combine({"sharpness": 1.0, "ocr_conf": 0.0, "legibility": 0.0, "word_f1": 0, "ned": 0, "line_acc": 0,
+                    "hungarian": 0}, "text-en", "still", DEFAULT_WEIGHTS)
+    assert text["Mf"] == 0.0                 # a sharp frame without the quoted text
+
+
+def test_floor_is_the_better_of_blank_and_noise_on_the_same_side():
+    from symbolreel.evaluate.score import normalise
+    calib = {"reference": {"curve_precision": 1.0, "flicker": 0.7, "sharpness": 1.0},
+             "blank": {"curve_precision": 0.0, "flicker": 0.0, "sharpness": 0.0},
+             "noise": {"curve_precision": 0.03, "flicker": 30.0, "sharpness": 0.2}}
+    n = normalise({"curve_precision": 0.03, "flicker": 0.7, "sharpness": 0.1}, calib)
+    assert n["curve_precision"] == 0.0             # noise's chance hits of the curve colour earn nothing
+    assert n["flicker"] == 1.0                     # blank is on the other side: the floor is noise's
+    assert n["sharpness"] == pytest.approx(0.1)    # sharpness keeps blank as its floor (gated in Mf)
+    assert normalise({"flicker": 15.35}, calib)["flicker"] == pytest.approx(0.5)
+
+
+def test_lane_flicker_frames_are_spaced_apart():
+    switches = []
+    for p in degrade.LEVELS["lane_flicker"]:
+        gone = degrade.flicker_frames(24, p, "road-000")
+        assert len(gone) == round(p * 24) and all(i + 1 not in gone for i in gone)
+        on = [i in gone for i in range(24)]
+        switches.append(sum(a != b for a, b in zip(on, on[1:])))
+    assert all(a < b for a, b in zip(switches, switches[1:])), switches
+
+
+def test_suite_cases_are_the_samplers_draws():
+    # text and road cases are items of the dataset generator: the same seed derivation and options give
+    # the same spec, and the quoted strings are the lines the scene draws
+    from symbolreel.datasets import domains
+    from symbolreel.datasets.seeding import item_rng, item_seed
+    from symbolreel.evaluate import suite as S
+    for preset in ("text-en", "text-zh", "road"):
+        cases = S.cases_for(preset)
+        assert [c["id"] for c in cases] == [f"{preset}-{k:03d}" for k in range(len(cases))]
+        assert cases == S.cases_for(preset)
+        for c in cases:
+            smp = c["sampler"]
+            assert smp["item_seed"] == item_seed(S.PLANS[preset]["seed"], smp["index"])
+            spec = domains.get(smp["domain"]).sample(item_rng(smp["item_seed"], "sample"),
+                                                     S.plan_options(preset, c["kind"]), c["kind"])
+            assert spec == c["spec"] and spec["media"] == c["kind"]
+            if preset != "road":
+                assert c["quoted"] == spec["text"].split("\n") and c["quoted"][0] in c["prompt_en"]
+                assert c["quoted"][0] in c["prompt_zh"]
+                # the glyph-swap ladder has characters to swap, and the variant renders
+                swapped = degrade.variant_case(c, "glyph_swap", 5)
+                assert swapped["spec"]["text"] != c["spec"]["text"] and c["spec"]["text"] == spec["text"]
+                S.case_scene(swapped)
+    assert all(c.get("source") is None for c in S.cases_for("formula") + S.cases_for("geometry"))
+
+
 # --- suite, scoring, reports ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -322,6 +385,28 @@ def test_workers_give_the_same_report(suite, tmp_path):
         assert (tmp_path / "r1" / name).read_bytes() == (tmp_path / "r2" / name).read_bytes()
     with pytest.raises(EvalError, match="--workers 0"):
         score_predictions(suite, str(tmp_path / "pred"), str(tmp_path / "r3"), workers=0)
+
+
+def test_each_reference_is_decoded_once_per_scoring_run(suite, tmp_path, monkeypatch):
+    # calibration (missing here) and scoring of one run share one decode of each reference
+    import shutil
+
+    from symbolreel.evaluate import score as score_mod
+    copy = tmp_path / "suite"
+    shutil.copytree(suite, copy)
+    os.remove(copy / "calibration.json")
+    _write_predictions(str(copy), str(tmp_path / "pred"), lambda f: f)
+    reads = []
+    real = media.read_frames
+
+    def counting(path, *a, **k):
+        reads.append(os.path.basename(os.path.dirname(path)) + "/" + os.path.basename(path))
+        return real(path, *a, **k)
+    monkeypatch.setattr(media, "read_frames", counting)
+    score_predictions(str(copy), str(tmp_path / "pred"), str(tmp_path / "rep"))
+    refs = [r for r in reads if "/reference." in r]
+    assert sorted(refs) == sorted(set(refs)) and len(refs) == 3, reads
+    assert not score_mod._CASES                    # nothing kept past the run
 
 
 def test_missing_and_unreadable_predictions_are_all_named(suite, tmp_path, capsys):
