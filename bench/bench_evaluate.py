@@ -1,6 +1,6 @@
 """Benchmark: scoring throughput against bare OCR on the same frames, in one run.
 
-    .venv/bin/python bench/bench_evaluate.py [--cases en-exit-pan zh-exit-zoom] [--repeat 3]
+    .venv/bin/python bench/bench_evaluate.py [--cases text-en-002 text-zh-002] [--repeat 3]
 
 Builds the named suite cases (text clips; calibration included, as a shipped suite has it), writes
 noisy predictions of them as MP4, then times, interleaved and repeated (best of ``--repeat``):
@@ -26,7 +26,7 @@ import time
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", nargs="+", default=["en-exit-pan", "zh-exit-zoom"])
+    ap.add_argument("--cases", nargs="+", default=["text-en-002", "text-zh-002"])
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     from symbolreel.evaluate import degrade, media, score_predictions
@@ -41,10 +41,7 @@ def main(argv=None) -> int:
     for cid in args.cases:
         case = S.case_by_id(cid)
         S.render_case(case, os.path.join(suite, "cases", cid))
-        entries.append({"id": cid, "domain": case["domain"], "kind": case["kind"], "frames": S.n_frames(case),
-                        "reference": f"cases/{cid}/{S.reference_name(case)}", "labels": f"cases/{cid}/labels.json",
-                        "spec": f"cases/{cid}/spec.json", "prompt": f"cases/{cid}/prompt.json",
-                        "quoted": S.quoted(case), "prompt_en": case["prompt_en"], "prompt_zh": case["prompt_zh"]})
+        entries.append(S.manifest_entry(case))
     manifest = {"format": S.SUITE_FORMAT, "suite_version": S.SUITE_VERSION, "preset": "bench", "cases": entries}
     calibrate_suite(suite, manifest)
     S._write_json(os.path.join(suite, "manifest.json"), manifest)

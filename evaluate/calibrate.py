@@ -19,7 +19,7 @@ CALIBRATION_FORMAT = "symbolreel-eval-calibration/1"
 # The version of the raw terms' definitions: bump it with any change to what a metric computes (a new
 # term, another alignment, other thresholds). It is part of a calibration's identity, so a suite
 # calibrated by an older version is recalibrated instead of normalising new terms by stale floors.
-METRICS_VERSION = "2"
+METRICS_VERSION = "3"
 
 
 def floors(case) -> dict:
@@ -42,11 +42,11 @@ def calibrate_case(case, ocr: Ocr) -> dict:
 
 
 def calibrate_suite(suite: str, manifest: dict) -> dict:
-    from .score import CaseData
+    from .score import load_case
     ocr = Ocr()
     data = {"format": CALIBRATION_FORMAT, "suite_version": manifest["suite_version"], "ocr": engine_version(),
             "metrics_version": METRICS_VERSION,
-            "cases": {e["id"]: calibrate_case(CaseData(suite, e), ocr) for e in manifest["cases"]}}
+            "cases": {e["id"]: calibrate_case(load_case(suite, e), ocr) for e in manifest["cases"]}}
     path = os.path.join(suite, "calibration.json")
     try:
         with open(path + ".tmp", "w", encoding="utf-8") as fh:

@@ -1,9 +1,9 @@
 """Benchmark configuration: which raw terms make up Mf, Mc and Mt per domain, and the Match weights.
 
 Match = (b1·Mf + b2·Mc + b3·Mt) / (b1 + b2 + b3) for clips; stills have no Mc, so
-Match = (b1·Mf + b3·Mt) / (b1 + b3). Every term is first normalised per case between its floor (the
-worse of a blank frame and uniform noise, scored the same way) and the reference render:
-n = clip((x - floor) / (ref - floor), 0, 1), so the reference scores 1 and blank/noise 0 on every term.
+Match = (b1·Mf + b3·Mt) / (b1 + b3). Every term is first normalised per case between its floor (from a
+blank frame and uniform noise, scored the same way; see ``score.normalise``) and the reference render:
+n = clip((x - floor) / (ref - floor), 0, 1), so the reference scores 1 and blank/noise 0.
 Override the weights with ``symbolreel eval score --weights weights.json`` ({"b1": .., "b2": .., "b3": ..}).
 """
 from __future__ import annotations

@@ -26,8 +26,8 @@ LEVELS = {
     "jitter": [0.5, 1.0, 2.0, 4.0, 8.0],              # per-frame random translation sigma, px
     "frame_drop": [0.1, 0.2, 0.3, 0.45, 0.6],         # share of frames frozen (repeat), followed by a jump
     "text_change": [0.1, 0.2, 0.3, 0.4, 0.5],         # share of frames showing look-alike text
-    "dash_break": [0.1, 0.2, 0.35, 0.5, 0.7],         # share of dashed-lane rows erased
-    "lane_flicker": [0.1, 0.2, 0.3, 0.4, 0.5],        # share of frames whose lane paint vanishes
+    "dash_break": [0.1, 0.2, 0.35, 0.5, 0.7],         # share of each dash's rows erased (its far end)
+    "lane_flicker": [0.1, 0.2, 0.3, 0.4, 0.5],        # share of frames whose lane paint vanishes (evenly spaced)
     "figure_points": [0.04, 0.08, 0.15, 0.25, 0.4],   # vertex displacement (world units) / curve change
 }
 FRAME_OPS = ("blur", "noise", "jpeg", "jitter", "frame_drop", "dash_break", "lane_flicker")
@@ -40,6 +40,27 @@ LOOKALIKE = {
     "m": "n", "b": "h", "F": "E", "A": "4", "C": "G", "M": "N", "L": "I", "t": "f",
     "欢": "次", "迎": "仰", "光": "先", "临": "监", "前": "剪", "方": "万", "施": "旋", "工": "土",
     "注": "往", "意": "竟", "安": "按", "全": "金", "出": "山", "口": "日",
+    # common characters of the sampled Chinese words and a neighbour one stroke away (added, moved, removed)
+    "人": "入", "入": "人", "大": "太", "太": "大", "天": "夫", "夫": "天", "土": "士", "士": "土", "己": "已",
+    "已": "己", "未": "末", "末": "未", "王": "玉", "玉": "王", "木": "本", "本": "木", "刀": "力", "力": "刀",
+    "千": "干", "干": "千", "牛": "午", "午": "牛", "白": "百", "百": "白", "田": "由", "由": "甲", "甲": "申",
+    "申": "田", "问": "间", "间": "问", "休": "体", "体": "休", "日": "目", "目": "日", "免": "兔", "兔": "免",
+    "折": "拆", "拆": "折", "候": "侯", "侯": "候", "住": "往", "往": "住", "喝": "渴", "渴": "喝", "代": "伐",
+    "伐": "代", "今": "令", "令": "今", "见": "贝", "贝": "见", "儿": "几", "几": "儿", "厂": "广", "广": "厂",
+    "历": "厉", "厉": "历", "活": "话", "话": "活", "晴": "睛", "睛": "晴", "请": "清", "清": "请", "小": "少",
+    "少": "小", "东": "车", "车": "东", "发": "友", "友": "发", "左": "右", "右": "左", "用": "甩", "明": "朋",
+    "朋": "明", "知": "和", "和": "知", "司": "可", "可": "司", "经": "轻", "轻": "经", "万": "方", "公": "么",
+    "么": "公", "去": "丢", "要": "耍", "看": "着", "着": "看", "没": "设", "设": "没", "部": "都", "都": "部",
+    "理": "埋", "动": "劝", "现": "观", "观": "现", "作": "昨", "昨": "作", "业": "亚", "亚": "业", "元": "无",
+    "无": "元", "直": "真", "真": "直", "特": "持", "持": "特", "样": "祥", "还": "坏", "物": "牧", "加": "如",
+    "如": "加", "才": "寸", "寸": "才", "提": "堤", "鸟": "乌", "乌": "鸟", "北": "比", "比": "北", "使": "便",
+    "便": "使", "叶": "吐", "汗": "汁", "待": "侍", "能": "熊", "水": "永", "永": "水", "买": "卖", "卖": "买",
+    "中": "申", "心": "必", "必": "心", "国": "图", "图": "国", "自": "白", "生": "牛", "上": "土", "下": "卜",
+    "子": "孑", "手": "毛", "毛": "手", "开": "升", "高": "亭", "学": "字", "字": "学", "会": "合", "合": "会",
+    "时": "对", "对": "时", "地": "他", "他": "地", "成": "戍", "说": "悦", "点": "占", "想": "相", "相": "想",
+    "家": "冢", "面": "而", "而": "面", "头": "买", "外": "处", "处": "外", "分": "兮", "主": "王", "文": "又",
+    "年": "午", "长": "张", "电": "甩", "民": "氏", "氏": "民", "们": "门", "门": "闩", "行": "衍", "里": "黑",
+    "法": "去", "情": "请", "新": "亲", "亲": "新", "进": "讲", "讲": "进", "多": "夕", "场": "扬", "扬": "场",
 }
 EXTRA = {"latin": "XQZ", "han": "日田目"}
 
@@ -90,15 +111,24 @@ def degrade_frames(frames, kind: str, level: int, case_id: str, objects=None) ->
     raise ValueError(f"unknown degradation {kind!r}")
 
 
+def flicker_frames(n: int, p: float, case_id: str) -> set:
+    """The round(p * n) frames of a lane-flicker level, evenly spaced from a keyed phase: with p <= 0.5 no
+    two are adjacent, so each level adds on/off switches (random frames could bunch up, and a level with
+    more dark frames but fewer switches read as steadier: rho(Mc) -0.89 on a sampled road clip)."""
+    k = int(round(p * n))
+    phase = case_rng(case_id, "lane_flicker").random()
+    return {min(n - 1, int((j + phase) * n / k)) for j in range(k)} if k else set()
+
+
 def _lane_paint(frames, kind, level, p, case_id, objects):
-    """Erase lane paint: in image row bands (dash breaks, the same bands every frame) or whole frames (flicker)."""
+    """Erase lane paint: the far share of every dash (dash breaks) or whole frames (flicker)."""
     cv2 = need("cv2", "degradations")
     from .metrics.frame import polyline_mask
     from .metrics.structure import paint_mask
     rng = case_rng(case_id, kind, level)
     out = []
     n = len(frames)
-    gone = set(rng.choice(n, int(round(p * n)), replace=False).tolist()) if kind == "lane_flicker" and n > 1 else set()
+    gone = flicker_frames(n, p, case_id) if kind == "lane_flicker" and n > 1 else set()
     paints = []
     for i, f in enumerate(frames):
         road = next(o for o in objects[min(i, len(objects) - 1)] if o.get("type") == "road")
@@ -106,20 +136,23 @@ def _lane_paint(frames, kind, level, p, case_id, objects):
                  if kind == "lane_flicker" or ln["type"] == "dashed"]
         paints.append(paint_mask(f, road["camera"]["horizon_y"]) & polyline_mask(f.shape, lanes, 40))
     if kind == "dash_break":
-        # erase the dashed paint in 6-px row bands, the same bands in every frame, chosen among the bands
-        # that hold dashed paint in some frame (bands keyed over the whole image could miss every dash);
-        # the order is keyed without the level, so level k+1 erases the bands of level k and more
-        h = frames[0].shape[0]
-        rows = np.arange(0, h, 6)
-        held = [r for r in rows if any(pm[r:r + 6].any() for pm in paints)]
-        order = case_rng(case_id, kind).permutation(len(held))
-        bands = np.zeros(h, bool)
-        for j in order[:int(round(p * len(held)))]:
-            bands[held[j]:held[j] + 6] = True
+        # each dash loses the share p of its rows, at its far end (a worn, shortened dash), in every frame:
+        # the dash pattern is broken in proportion to p however few dashes the near road shows (erasing
+        # row bands among the rows that hold dashes graded in steps of one band, and a band over a dash
+        # end left paint within the dash profile's 3 px tolerance), and level k+1 erases what level k does
+        for i, pm in enumerate(paints):
+            count, lab = cv2.connectedComponents(pm.astype(np.uint8), connectivity=8)
+            cut = np.zeros_like(pm)
+            for c in range(1, count):
+                ys = np.nonzero((lab == c).any(1))[0]
+                y0, y1 = int(ys.min()), int(ys.max())
+                stop = y0 + int(np.ceil(p * (y1 - y0 + 1)))
+                cut[y0:stop] |= (lab[y0:stop] == c)
+            paints[i] = cut
     for i, f in enumerate(frames):
         paint = paints[i]
         if kind == "dash_break":
-            paint = paint & bands[:, None]
+            pass
         elif i not in gone and n > 1:
             out.append(f)
             continue
@@ -206,6 +239,19 @@ def variant_case(case: dict, kind: str, level: int, frame_share_text: bool = Fal
     p = LEVELS[kind][level - 1]
     # keyed without the level: the edits of level k+1 extend those of level k (nested severities)
     rng = case_rng(case["id"], kind)
+    if c.get("source") == "sampler":
+        spec = c["spec"]
+        if "text" in spec and kind in ("glyph_swap", "text_change", "drop_extra"):
+            lines = spec["text"].split("\n")
+            for li, line in enumerate(lines):
+                if kind in ("glyph_swap", "text_change"):
+                    lines[li] = swap_text(line, p if kind == "glyph_swap" else 1.0, rng)
+                else:                        # one rng per line, as for table rows
+                    lines[li] = drop_extra_text(line, int(p), case_rng(case["id"], kind, li))
+            spec["text"] = "\n".join(lines)
+        elif "expr" in spec and kind == "figure_points":
+            spec["expr"] = f"({spec['expr']}) * {1 + p:.3f} + {p / 2:.3f}"
+        return c
     if "lines" in c:
         for li, ln in enumerate(c["lines"]):
             if kind in ("glyph_swap", "text_change"):

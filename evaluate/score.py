@@ -48,6 +48,11 @@ class CaseData:
         self.n = len(self.ref)
         self.h, self.w = self.ref[0].shape[:2]
         self.quoted = entry.get("quoted", [])
+        # the few facts the scorer reads besides the labels (suite manifest ``scoring``; older suites
+        # kept them in the spec)
+        scoring = entry.get("scoring") or {}
+        self.fixed_layout = bool(scoring.get("fixed_layout", self.spec.get("fixed_layout", False)))
+        self.curve_color = scoring.get("curve_color", self.spec.get("color"))
         self.masks = [symbol_mask(self.objects[min(i, len(self.objects) - 1)], (self.h, self.w))
                       for i in range(self.n)]
         self._ref_edges = None
@@ -88,8 +93,12 @@ class CaseData:
         return None
 
     def line_quads(self, i: int) -> list:
-        """Quads of the quoted lines in frame i (text nodes in line order), for fixed-layout cases."""
-        return [o["quad"] for o in self.objects[min(i, len(self.objects) - 1)] if o.get("type") == "text"]
+        """Quads of the quoted lines in frame i (each text node's lines, nodes in order), for fixed layouts."""
+        out = []
+        for o in self.objects[min(i, len(self.objects) - 1)]:
+            if o.get("type") == "text":
+                out.extend(ln["quad"] for ln in o["lines"]) if o.get("lines") else out.append(o["quad"])
+        return out
 
     def ref_road(self, i: int) -> dict:
         """The reference's own road terms of frame i (its dash profile and painted TuSimple points)."""
@@ -99,6 +108,33 @@ class CaseData:
 
     def ref_dash(self, i: int):
         return self.ref_road(i)["dash_profile"]
+
+
+_CASES: dict = {}
+
+
+def _stamp(path: str):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def load_case(suite: str, entry: dict) -> CaseData:
+    """The case's data, its reference decoded once per scoring run: calibration, scoring and the FVD
+    plugin of one run share it (keyed by the suite folder, the case id and the files' size and mtime).
+    :func:`forget_cases` ends the run; worker processes decode their own cases once each."""
+    key = (os.path.realpath(suite), entry["id"], json.dumps(entry, sort_keys=True),
+           *(_stamp(os.path.join(suite, entry[k])) for k in ("reference", "labels", "spec")))
+    case = _CASES.get(key)
+    if case is None:
+        case = _CASES[key] = CaseData(suite, entry)
+    return case
+
+
+def forget_cases() -> None:
+    _CASES.clear()
 
 
 def _grow(mask, px: int):
@@ -132,7 +168,7 @@ def raw_terms(case: CaseData, frames: list[np.ndarray], ocr: Ocr | None = None) 
             for k, v in structure.figure_terms(f, case.objs(i, "figure")).items():
                 series.setdefault(k, []).append(v)
     elif case.domain == "plot":
-        colour = _hex(case.spec["color"])
+        colour = _hex(case.curve_color)
         for i, f in enumerate(frames):
             for k, v in structure.plot_terms(f, case.objs(i, "plot"), colour).items():
                 series.setdefault(k, []).append(v)
@@ -155,6 +191,9 @@ def raw_terms(case: CaseData, frames: list[np.ndarray], ocr: Ocr | None = None) 
 
 
 def _hex(s: str):
+    if not s.startswith("#"):                 # a CSS colour name (a sampler spec)
+        from symbolreel.datasets.styles import hex_of
+        s = hex_of(s)
     s = s.lstrip("#")
     return [int(s[i:i + 2], 16) for i in (0, 2, 4)]
 
@@ -164,7 +203,7 @@ def _text_terms(case, frames, ocr, series) -> list[str]:
     want_all = " ".join(wanted)
     reads = ocr.read(frames)
     crops = None
-    if case.spec.get("fixed_layout"):
+    if case.fixed_layout:
         quads = [case.line_quads(i) for i in range(len(frames))]
         flat = ocr.read([_crop for i, f in enumerate(frames) for _crop in _crops(f, quads[i])])
         crops, k = [], 0
@@ -228,19 +267,37 @@ def _clip_terms(case, frames, readings, series, terms):
 # --- normalisation and the combined score -----------------------------------------------------------------
 
 def normalise(terms: dict, calib: dict) -> dict:
-    """Each term mapped to [0, 1]: 0 at the floor (worse of blank and noise), 1 at the reference."""
+    """Each term mapped to [0, 1]: 1 at the reference, 0 at the floor.
+
+    The floor is the better of blank and noise when both lie on the same side of the reference (an
+    input no better than either earns nothing: noise's chance hits of a curve colour are no credit),
+    the worse one when they lie on opposite sides (blank has no flicker at all, better than any
+    reference: the floor there is noise's). ``sharpness`` keeps the worse floor (blank, 0): noise's
+    Laplacian variance is high, and taking it as the floor would clip every strong blur to 0 alike;
+    its credit without the symbols is removed in Mf instead (:func:`gated_sharpness`)."""
     out = {}
     for k, x in terms.items():
         if k not in calib["reference"]:
             continue
         ref = calib["reference"][k]
         b, z = calib["blank"].get(k, ref), calib["noise"].get(k, ref)
-        floor = b if abs(b - ref) >= abs(z - ref) else z
+        if (b - ref) * (z - ref) > 0 and k != "sharpness":
+            floor = b if abs(b - ref) <= abs(z - ref) else z
+        else:
+            floor = b if abs(b - ref) >= abs(z - ref) else z
         if abs(ref - floor) < 1e-9:
             out[k] = 1.0
         else:
             out[k] = float(np.clip((x - floor) / (ref - floor), 0.0, 1.0))
     return out
+
+
+def gated_sharpness(norm: dict, mf_terms) -> float:
+    """The sharpness credit of Mf, times the presence of the symbols: the mean of the other (glyph- or
+    structure-aware) Mf terms. Sharp pixels without the symbols (noise, or a blur that washed the
+    curve out of its colour while noise keeps some Laplacian variance) earn nothing."""
+    others = [norm[t] for t in mf_terms if t in norm and t != "sharpness"]
+    return float(norm["sharpness"] * (np.mean(others) if others else 1.0))
 
 
 def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
@@ -250,6 +307,9 @@ def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
         if name == "Mc" and kind != "clip":
             continue
         vals = [norm[t] for t in g[name] if t in norm]
+        if name == "Mf":
+            vals = [gated_sharpness(norm, g["Mf"])] + [norm[t] for t in g["Mf"] if t in norm and t != "sharpness"] \
+                if "sharpness" in norm else vals
         parts[name] = float(np.mean(vals)) if vals else None
     if parts.get("Mc") is not None:
         # Mc = (symbol stability) x (motion smoothness): a clip without the symbols (blank, a still frame
@@ -282,7 +342,7 @@ def _score_one(suite: str, entry: dict, path: str, calib: dict, weights: dict, c
         frames = media.read_frames(path)
     except ValueError as exc:
         return "unreadable", f"{path}: unreadable: {exc}"
-    case = CaseData(suite, entry)
+    case = load_case(suite, entry)
     res = score_case(case, frames, calib, weights, _worker_ocr())
     if clip_weights is not None:
         from . import plugins
@@ -343,36 +403,39 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
     from .report import write_report
     from .suite import read_manifest
 
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise EvalError(f"--workers {workers!r}: expected a positive integer")
-    manifest = read_manifest(suite)
-    entries = [e for e in manifest["cases"] if cases is None or e["id"] in cases]
-    weights = load_weights(weights_path)
-    from . import plugins
-    for path, what, opt in ((clip_weights, "CLIPSIM", "--clip-weights"), (fvd_weights, "FVD", "--fvd-weights")):
-        if path is not None:
-            plugins._load(path, what, opt)          # fail before any work when a plugin cannot load
-    paths = media.find_predictions(pred, [e["id"] for e in entries])    # every missing file reported at once
-    calib = load_calibration(suite, manifest)
-    for e in entries:
-        if e["id"] not in calib:
-            raise EvalError(f"{suite}: calibration.json has no entry for case {e['id']!r}; rebuild the suite")
-    jobs = [(suite, e, paths[e["id"]], calib[e["id"]], weights, clip_weights) for e in entries]
-    done = _run_cases(jobs, workers, progress)
-    problems = [r for status, r in done if status != "ok"]
-    if problems:                                   # nothing is written: every unreadable file named at once
-        raise EvalError(f"{len(problems)} of {len(entries)} predictions cannot be scored:\n  " + "\n  ".join(problems))
-    results = [r for _, r in done]
-    extra = {}
-    if fvd_weights is not None:
-        clips = [e for e in entries if e["kind"] == "clip"]
-        extra["fvd"] = plugins.fvd([CaseData(suite, e).ref for e in clips],
-                                   [media.read_frames(paths[e["id"]]) for e in clips], fvd_weights)
-    report = {"format": "symbolreel-eval-report/1", "plugins": extra, "suite_version": manifest["suite_version"],
-              "preset": manifest["preset"], "weights": weights, "prediction_dir": os.path.basename(os.path.abspath(pred)),
-              "aggregate": aggregate(results), "cases": results}
-    write_report(report, out)
-    return report
+    try:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise EvalError(f"--workers {workers!r}: expected a positive integer")
+        manifest = read_manifest(suite)
+        entries = [e for e in manifest["cases"] if cases is None or e["id"] in cases]
+        weights = load_weights(weights_path)
+        from . import plugins
+        for path, what, opt in ((clip_weights, "CLIPSIM", "--clip-weights"), (fvd_weights, "FVD", "--fvd-weights")):
+            if path is not None:
+                plugins._load(path, what, opt)          # fail before any work when a plugin cannot load
+        paths = media.find_predictions(pred, [e["id"] for e in entries])    # every missing file reported at once
+        calib = load_calibration(suite, manifest)
+        for e in entries:
+            if e["id"] not in calib:
+                raise EvalError(f"{suite}: calibration.json has no entry for case {e['id']!r}; rebuild the suite")
+        jobs = [(suite, e, paths[e["id"]], calib[e["id"]], weights, clip_weights) for e in entries]
+        done = _run_cases(jobs, workers, progress)
+        problems = [r for status, r in done if status != "ok"]
+        if problems:                                   # nothing is written: every unreadable file named at once
+            raise EvalError(f"{len(problems)} of {len(entries)} predictions cannot be scored:\n  " + "\n  ".join(problems))
+        results = [r for _, r in done]
+        extra = {}
+        if fvd_weights is not None:
+            clips = [e for e in entries if e["kind"] == "clip"]
+            extra["fvd"] = plugins.fvd([load_case(suite, e).ref for e in clips],
+                                       [media.read_frames(paths[e["id"]]) for e in clips], fvd_weights)
+        report = {"format": "symbolreel-eval-report/1", "plugins": extra, "suite_version": manifest["suite_version"],
+                  "preset": manifest["preset"], "weights": weights, "prediction_dir": os.path.basename(os.path.abspath(pred)),
+                  "aggregate": aggregate(results), "cases": results}
+        write_report(report, out)
+        return report
+    finally:
+        forget_cases()             # the references are decoded once per run, not kept past it
 
 
 def aggregate(results: list[dict]) -> dict:

@@ -15,7 +15,7 @@ import numpy as np
 from . import degrade, suite as suite_mod
 from .calibrate import floors
 from .config import DEFAULT_WEIGHTS
-from .score import CaseData, combine, normalise, raw_terms
+from .score import CaseData, combine, load_case, normalise, raw_terms
 
 TEXT_STILL = ["blur", "noise", "jpeg", "glyph_swap", "drop_extra"]
 MOTION = ["jitter", "frame_drop"]
@@ -77,7 +77,7 @@ def validate_case(suite: str, entry: dict, calib: dict, ocr, kinds=None, levels=
                   weights=None) -> dict:
     """Scores of one case's reference, floors and degraded variants: {kind: [scores per level 0..]}."""
     weights = weights or DEFAULT_WEIGHTS
-    case = CaseData(suite, entry)
+    case = load_case(suite, entry)
     row = suite_mod.case_by_id(entry["id"])
 
     def score(frames):

@@ -1,7 +1,7 @@
 """Validate the benchmark: graded degradations of every suite case must lower the scores monotonically.
 
     .venv/bin/python scripts/validate_benchmark.py [--suite out/eval-suite] [--preset all] [--write-docs]
-    .venv/bin/python scripts/validate_benchmark.py --cases road-drive --kinds jpeg frame_drop   # to iterate
+    .venv/bin/python scripts/validate_benchmark.py --cases road-000 --kinds jpeg frame_drop   # to iterate
 
 Builds the suite (if the folder has no manifest), scores each case's reference, blank and noise floors
 and five levels of every degradation that applies, prints the table and, with --write-docs, replaces

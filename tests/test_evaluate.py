@@ -134,12 +134,13 @@ def test_drop_extra_ladder_is_graded_and_nested():
     # 0.67, and "欢迎光临" went 0.75, 0.5, 0.75: a level could score like the one before it)
     from symbolreel.evaluate import suite as S
     from symbolreel.evaluate.metrics.text import edit_distance
-    for case in S.CASES:
-        if "lines" in case:
-            texts = [[ln["text"] for ln in degrade.variant_case(case, "drop_extra", lv)["lines"]]
-                     for lv in range(1, 6)]
-            per_line = [[t[i] for t in texts] for i in range(len(case["lines"]))]
-            wanted = [ln["text"] for ln in case["lines"]]
+    cases = [c for p in ("text-en", "text-zh", "formula") for c in S.cases_for(p)]
+    assert cases
+    for case in cases:
+        if case.get("source") == "sampler":
+            texts = [degrade.variant_case(case, "drop_extra", lv)["spec"]["text"].split("\n") for lv in range(1, 6)]
+            wanted = S.text_lines(case)
+            per_line = [[t[i] for t in texts] for i in range(len(wanted))]
         else:
             per_line = [[degrade.formula_reading(degrade.variant_case(case, "drop_extra", lv)["tex"])
                          for lv in range(1, 6)]] if "tex" in case else []
@@ -158,12 +159,12 @@ def test_dash_break_levels_erase_more_of_the_dashes():
     # still (dash agreement 1.0 after 0.97 at level 1)
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
     ref = structure.road_terms(r, ann[0])["dash_profile"]
     agree = [structure.dash_agreement(structure.road_terms(
-        degrade.degrade_frames([r], "dash_break", lv, "road-still", [ann])[0], ann[0])["dash_profile"], ref)
+        degrade.degrade_frames([r], "dash_break", lv, "road-001", [ann])[0], ann[0])["dash_profile"], ref)
         for lv in range(1, 6)]
     assert 1.0 > agree[0] and all(a > b for a, b in zip(agree, agree[1:])), agree
 
@@ -196,17 +197,17 @@ def test_edge_agreement_falls_with_jpeg_where_the_laplacian_does_not():
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
     from symbolreel.evaluate.metrics.frame import gradient_agreement, gradients, polyline_mask
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
     lanes = [pc for ln in ann[0]["lanes"] for pc in ln["pieces"]]
     band = polyline_mask(r.shape, lanes, 16)
-    jp = [degrade.degrade_frames([r], "jpeg", lv, "road-still")[0] for lv in range(1, 6)]
+    jp = [degrade.degrade_frames([r], "jpeg", lv, "road-001")[0] for lv in range(1, 6)]
     lap = [laplacian_var(f, band) for f in [r] + jp]
     assert max(lap[1:]) > lap[1]          # blocking raises the Laplacian variance again at low quality
     e = [gradient_agreement(f, gradients(r), band) for f in [r] + jp]
     assert e[0] == pytest.approx(1.0) and all(a > b for a, b in zip(e, e[1:])), e
-    blurred = [gradient_agreement(degrade.degrade_frames([r], "blur", lv, "road-still")[0], gradients(r), band)
+    blurred = [gradient_agreement(degrade.degrade_frames([r], "blur", lv, "road-001")[0], gradients(r), band)
                for lv in (1, 3, 5)]
     assert blurred == sorted(blurred, reverse=True) and blurred[0] < 1
     noise = np.random.default_rng(0).integers(0, 256, r.shape, dtype=np.uint8)
@@ -220,14 +221,14 @@ def test_tusimple_points_judged_where_the_reference_paints():
     # end moving by a pixel on a sample row) no longer loses a point
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, ann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
     ref = structure.road_terms(r, ann[0])
     assert ref["tusimple_acc"] < 0.9                 # the gaps: no paint there is right
     hits = ref["point_hits"]
     assert structure.road_terms(r, ann[0], hits)["tusimple_acc"] == 1.0
-    mild = degrade.degrade_frames([r], "jpeg", 1, "road-still")[0]
+    mild = degrade.degrade_frames([r], "jpeg", 1, "road-001")[0]
     assert structure.road_terms(mild, ann[0], hits)["tusimple_acc"] == 1.0
     blank = np.full_like(r, 90)
     assert structure.road_terms(blank, ann[0], hits)["tusimple_acc"] == 0.0
@@ -249,6 +250,69 @@ def test_stale_calibration_is_recomputed_after_a_metric_change(tmp_path, monkeyp
     assert len(calls) == 2
 
 
+def test_sharpness_without_the_symbols_earns_no_mf():
+    # the plots' floor failure: strong blur washed the curve out (every structure term 0) while noise kept
+    # some Laplacian-variance credit and outscored it; sharpness now counts only as far as the symbols show
+    from symbolreel.evaluate.config import DEFAULT_WEIGHTS
+    from symbolreel.evaluate.score import combine
+    noise_like = {"sharpness": 0.06, "curve_precision": 0.0, "curve_error": 0.0, "coverage": 0.0}
+    assert combine(noise_like, "plot", "still", DEFAULT_WEIGHTS)["Match"] == 0.0
+    half = combine({"sharpness": 1.0, "curve_precision": 0.5, "curve_error": 1.0, "coverage": 1.0},
+                   "plot", "still", DEFAULT_WEIGHTS)
+    assert half["Mf"] == pytest.approx((1.0 * 0.5 + 0.5) / 2)
+    text = combine({"sharpness": 1.0, "ocr_conf": 0.0, "legibility": 0.0, "word_f1": 0, "ned": 0, "line_acc": 0,
+                    "hungarian": 0}, "text-en", "still", DEFAULT_WEIGHTS)
+    assert text["Mf"] == 0.0                 # a sharp frame without the quoted text
+
+
+def test_floor_is_the_better_of_blank_and_noise_on_the_same_side():
+    from symbolreel.evaluate.score import normalise
+    calib = {"reference": {"curve_precision": 1.0, "flicker": 0.7, "sharpness": 1.0},
+             "blank": {"curve_precision": 0.0, "flicker": 0.0, "sharpness": 0.0},
+             "noise": {"curve_precision": 0.03, "flicker": 30.0, "sharpness": 0.2}}
+    n = normalise({"curve_precision": 0.03, "flicker": 0.7, "sharpness": 0.1}, calib)
+    assert n["curve_precision"] == 0.0             # noise's chance hits of the curve colour earn nothing
+    assert n["flicker"] == 1.0                     # blank is on the other side: the floor is noise's
+    assert n["sharpness"] == pytest.approx(0.1)    # sharpness keeps blank as its floor (gated in Mf)
+    assert normalise({"flicker": 15.35}, calib)["flicker"] == pytest.approx(0.5)
+
+
+def test_lane_flicker_frames_are_spaced_apart():
+    switches = []
+    for p in degrade.LEVELS["lane_flicker"]:
+        gone = degrade.flicker_frames(24, p, "road-000")
+        assert len(gone) == round(p * 24) and all(i + 1 not in gone for i in gone)
+        on = [i in gone for i in range(24)]
+        switches.append(sum(a != b for a, b in zip(on, on[1:])))
+    assert all(a < b for a, b in zip(switches, switches[1:])), switches
+
+
+def test_suite_cases_are_the_samplers_draws():
+    # text and road cases are items of the dataset generator: the same seed derivation and options give
+    # the same spec, and the quoted strings are the lines the scene draws
+    from symbolreel.datasets import domains
+    from symbolreel.datasets.seeding import item_rng, item_seed
+    from symbolreel.evaluate import suite as S
+    for preset in ("text-en", "text-zh", "road"):
+        cases = S.cases_for(preset)
+        assert [c["id"] for c in cases] == [f"{preset}-{k:03d}" for k in range(len(cases))]
+        assert cases == S.cases_for(preset)
+        for c in cases:
+            smp = c["sampler"]
+            assert smp["item_seed"] == item_seed(S.PLANS[preset]["seed"], smp["index"])
+            spec = domains.get(smp["domain"]).sample(item_rng(smp["item_seed"], "sample"),
+                                                     S.plan_options(preset, c["kind"]), c["kind"])
+            assert spec == c["spec"] and spec["media"] == c["kind"]
+            if preset != "road":
+                assert c["quoted"] == spec["text"].split("\n") and c["quoted"][0] in c["prompt_en"]
+                assert c["quoted"][0] in c["prompt_zh"]
+                # the glyph-swap ladder has characters to swap, and the variant renders
+                swapped = degrade.variant_case(c, "glyph_swap", 5)
+                assert swapped["spec"]["text"] != c["spec"]["text"] and c["spec"]["text"] == spec["text"]
+                S.case_scene(swapped)
+    assert all(c.get("source") is None for c in S.cases_for("formula") + S.cases_for("geometry"))
+
+
 # --- suite, scoring, reports ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -265,12 +329,18 @@ def _manifest(suite):
 
 def test_suite_files_prompts_and_labels(suite):
     m = _manifest(suite)
-    assert m["suite_version"] == "1" and [c["id"] for c in m["cases"]] == ["en-sign", "en-menu", "en-exit-pan"]
+    assert m["suite_version"] == "2" and [c["id"] for c in m["cases"]] == ["text-en-000", "text-en-001", "text-en-002"]
     for c in m["cases"]:
         with open(os.path.join(suite, c["prompt"]), encoding="utf-8") as fh:
             p = json.load(fh)
-        for q in p["quoted"]:
-            assert f'"{q}"' in p["en"] and f'"{q}"' in p["zh"]
+        assert p["quoted"]
+        for q in p["quoted"]:        # exactly the drawn text, quoted the way the dataset's captions quote it
+            assert f"\u201c{q}\u201d" in p["en"] and f"\u300c{q}\u300d" in p["zh"]
+        assert c["source"] == "sampler" and c["sampler"]["domain"] == "text"
+        with open(os.path.join(suite, c["spec"]), encoding="utf-8") as fh:
+            spec = json.load(fh)
+        # spec.json is the sampler's spec, and the sampler's build of it renders the quoted text
+        assert spec["domain"] == "text" and spec["text"].split("\n") == p["quoted"]
         with open(os.path.join(suite, c["labels"]), encoding="utf-8") as fh:
             lab = json.load(fh)
         assert lab["format"] == "symbolreel-annotations/2" and len(lab["frames"]) == c["frames"]
@@ -300,7 +370,7 @@ def test_score_reference_high_blank_zero_any_resolution(suite, tmp_path):
     assert all(c["scores"]["Match"] < 0.05 for c in b["cases"])
     clip = next(c for c in r["cases"] if c["kind"] == "clip")
     assert "Mc" in clip["scores"] and len(clip["series"]["flicker"]) == 23
-    for name in ("report.json", "report.md", "plots/bars_Match.png", "plots/frames_en-exit-pan.png"):
+    for name in ("report.json", "report.md", "plots/bars_Match.png", "plots/frames_text-en-002.png"):
         assert os.path.getsize(tmp_path / "rep" / name) > 0
     assert "| text-en | 3 |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
 
@@ -317,21 +387,44 @@ def test_workers_give_the_same_report(suite, tmp_path):
         score_predictions(suite, str(tmp_path / "pred"), str(tmp_path / "r3"), workers=0)
 
 
+def test_each_reference_is_decoded_once_per_scoring_run(suite, tmp_path, monkeypatch):
+    # calibration (missing here) and scoring of one run share one decode of each reference
+    import shutil
+
+    from symbolreel.evaluate import score as score_mod
+    copy = tmp_path / "suite"
+    shutil.copytree(suite, copy)
+    os.remove(copy / "calibration.json")
+    _write_predictions(str(copy), str(tmp_path / "pred"), lambda f: f)
+    reads = []
+    real = media.read_frames
+
+    def counting(path, *a, **k):
+        reads.append(os.path.basename(os.path.dirname(path)) + "/" + os.path.basename(path))
+        return real(path, *a, **k)
+    monkeypatch.setattr(media, "read_frames", counting)
+    score_predictions(str(copy), str(tmp_path / "pred"), str(tmp_path / "rep"))
+    refs = [r for r in reads if "/reference." in r]
+    assert sorted(refs) == sorted(set(refs)) and len(refs) == 3, reads
+    assert not score_mod._CASES                    # nothing kept past the run
+
+
 def test_missing_and_unreadable_predictions_are_all_named(suite, tmp_path, capsys):
     pred = tmp_path / "pred"
     _write_predictions(suite, str(pred), lambda f: f)
-    os.remove(pred / "en-menu.png")
-    (pred / "en-sign.png").write_bytes(b"not an image")
-    (pred / "en-exit-pan.mp4").write_bytes(b"\x00" * 100)
+    os.remove(pred / "text-en-001.png")
+    (pred / "text-en-000.png").write_bytes(b"not an image")
+    (pred / "text-en-002.mp4").write_bytes(b"\x00" * 100)
     with pytest.raises(EvalError) as e:
         score_predictions(suite, str(pred), str(tmp_path / "rep"))
     msg = str(e.value)
     assert "3 of 3 predictions" in msg
-    assert "en-menu.*: missing" in msg and "en-sign.png: unreadable" in msg and "en-exit-pan.mp4: unreadable" in msg
+    assert ("text-en-001.*: missing" in msg and "text-en-000.png: unreadable" in msg
+            and "text-en-002.mp4: unreadable" in msg)
     assert not (tmp_path / "rep").exists()          # nothing written before the inputs are known good
     rc = main(["eval", "score", "--suite", suite, "--pred", str(pred), "--out", str(tmp_path / "rep")])
     err = capsys.readouterr().err
-    assert rc == 2 and "en-menu" in err and "Traceback" not in err
+    assert rc == 2 and "text-en-001" in err and "Traceback" not in err
     rc = main(["eval", "score", "--suite", str(tmp_path / "nosuite"), "--pred", str(pred), "--out", str(tmp_path)])
     assert rc == 2 and "manifest.json: not found" in capsys.readouterr().err
 
@@ -341,8 +434,8 @@ def test_small_validation_monotone_and_glyph_aware(suite):
     from symbolreel.evaluate.ocr import Ocr
     m = _manifest(suite)
     calib = load_calibration(suite, m)
-    entry = next(c for c in m["cases"] if c["id"] == "en-sign")
-    res = validate.validate_case(suite, entry, calib["en-sign"], Ocr(), kinds=["blur", "glyph_swap"],
+    entry = next(c for c in m["cases"] if c["id"] == "text-en-000")
+    res = validate.validate_case(suite, entry, calib["text-en-000"], Ocr(), kinds=["blur", "glyph_swap"],
                                  levels=(1, 3, 5))
     for row in validate.summarise([res]):
         assert row["Match"]["rho"] <= -0.9 and row[row["target"]]["rho"] <= -0.9, row
@@ -357,21 +450,22 @@ def test_small_validation_monotone_and_glyph_aware(suite):
 def test_structure_terms_on_renders():
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
-    plot = S.case_by_id("plot-sine")
+    plot = S.case_by_id("plot-000")
+    colour = [int(plot["color"][i:i + 2], 16) for i in (1, 3, 5)]
     f, ann = sr.render_frame(S.case_scene(plot), 0, annotations=True)
     f = f[..., :3].copy()
     bad = sr.render_frame(S.case_scene(degrade.variant_case(plot, "figure_points", 5)), 0)[..., :3].copy()
-    good_t, bad_t = structure.plot_terms(f, ann[0], [0xD6, 0x28, 0x28]), structure.plot_terms(bad, ann[0], [0xD6, 0x28, 0x28])
+    good_t, bad_t = structure.plot_terms(f, ann[0], colour), structure.plot_terms(bad, ann[0], colour)
     assert good_t["curve_error"] < 0.01 < bad_t["curve_error"] and good_t["coverage"] > 0.95 > bad_t["coverage"]
-    geo = S.case_by_id("geometry-inscribed")
+    geo = S.case_by_id("geometry-000")
     g, gann = sr.render_frame(S.case_scene(geo), 0, annotations=True)
     moved = sr.render_frame(S.case_scene(degrade.variant_case(geo, "figure_points", 4)), 0)[..., :3].copy()
     a, b = structure.figure_terms(g[..., :3].copy(), gann[0]), structure.figure_terms(moved, gann[0])
     assert a["stroke_f1"] > 0.95 > b["stroke_f1"] and a["on_circle"] > b["on_circle"]
-    road = S.case_by_id("road-still")
+    road = S.case_by_id("road-001")
     r, rann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()
-    broken = degrade.degrade_frames([r], "dash_break", 5, "road-still", [rann])[0]
+    broken = degrade.degrade_frames([r], "dash_break", 5, "road-001", [rann])[0]
     ra, rb = structure.road_terms(r, rann[0]), structure.road_terms(broken, rann[0])
     assert ra["lanes_found"] == 1.0 and ra["vp_error"] < 10
     assert structure.dash_agreement(rb["dash_profile"], ra["dash_profile"]) < 0.7

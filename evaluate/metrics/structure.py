@@ -162,7 +162,7 @@ def _tick_map(ticks, axis: int):
 def plot_terms(img: np.ndarray, plot: dict, colour) -> dict:
     """The plotted curve against the labelled analytic curve, in axis coordinates.
 
-    Per image column of the plot box where the labelled curve exists: the prediction's curve y is the
+    Per image column of the plot box where the labelled curve runs inside the box: the prediction's curve y is the
     median row of curve-coloured pixels, mapped to axis units by the tick labels; ``curve_error`` is the
     mean |y_pred - y_true| over the view height (a column with no curve pixel counts 0.5), ``coverage``
     the share of columns within 2 % of the view height, ``curve_precision`` the share of curve-coloured
@@ -187,6 +187,8 @@ def plot_terms(img: np.ndarray, plot: dict, colour) -> dict:
                     truth.setdefault(u, p[k, 1] + t * (p[k + 1, 1] - p[k, 1]))
     errs = []
     for u, v_true in truth.items():
+        if not y0 <= v_true <= y1:
+            continue            # the labelled curve is outside the plot box here: nothing to draw
         rows = np.nonzero(curve[max(y0, 0):min(y1 + 1, h), u])[0] + max(y0, 0)
         if not len(rows):
             errs.append(0.5)
