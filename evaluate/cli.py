@@ -43,15 +43,26 @@ def add_eval_parser(sub) -> None:
 
 
 def _progress(quiet, what):
+    """A ``(done, total)`` callback drawing a tqdm bar (rate and ETA), as ``generate`` and ``render`` do."""
     if quiet:
         return None
-    return lambda done, total: print(f"\r{what} {done}/{total}", end="\n" if done == total else "",
-                                     file=sys.stderr, flush=True)
+    from tqdm import tqdm  # deferred: --help stays light
+
+    bar = None
+
+    def update(done, total):
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="case", file=sys.stderr, desc=what, dynamic_ncols=True)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+    return update
 
 
 def cmd_suite(args) -> int:
     from .suite import build_suite
-    m = build_suite(args.preset, args.out, calibrate=not args.no_calibrate, progress=_progress(args.quiet, "cases"))
+    m = build_suite(args.preset, args.out, calibrate=not args.no_calibrate, progress=_progress(args.quiet, "suite"))
     if not args.quiet:
         print(f"{args.out}: suite v{m['suite_version']}, {len(m['cases'])} cases ({args.preset})")
     return 0
@@ -60,7 +71,7 @@ def cmd_suite(args) -> int:
 def cmd_score(args) -> int:
     from .score import score_predictions
     r = score_predictions(args.suite, args.pred, args.out, weights_path=args.weights, cases=args.cases,
-                          progress=_progress(args.quiet, "scored"), clip_weights=args.clip_weights,
+                          progress=_progress(args.quiet, "score"), clip_weights=args.clip_weights,
                           fvd_weights=args.fvd_weights, workers=args.workers)
     if not args.quiet:
         a = r["aggregate"]["all"]
