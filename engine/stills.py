@@ -132,7 +132,8 @@ def render_stills(scenes, paths, *, workers="auto", compress_level: int = 6, fra
         pattern = os.fspath(paths)
         FrameSequenceWriter(pattern, compress_level)  # validates the pattern
         paths = (pattern % i for i in _count())
-    if (workers == "auto" and parallel.cpu_count() < 2) or (not isinstance(workers, str) and workers == 1):
+    workers = parallel.cpu_count() if workers == "auto" else parallel.resolve_workers(workers, 0, 0, 0, 1)
+    if workers < 2:
         workers = None                                  # one worker: draw here, encode on threads
     n = 0
     with StillWriter(compress_level, workers=workers) as w:

@@ -186,6 +186,20 @@ def test_render_stills_same_bytes_in_processes(tmp_path):
     assert _files(str(tmp_path / "p1" / "*.png")) == ref == _files(str(tmp_path / "p2" / "*.png"))
 
 
+def test_render_stills_one_worker_draws_in_this_process(tmp_path, monkeypatch):
+    """workers=1 (and "auto" on one core) starts no process pool: a pool would only add its start."""
+    from symbolreel import stills
+
+    def no_pool(*a, **k):
+        raise AssertionError("render_stills started a process pool")
+    monkeypatch.setattr(stills, "ProcessPoolExecutor", no_pool)
+    assert sr.render_stills((_still(w) for w in _words(3)), str(tmp_path / "a%d.png"), workers=1) == 3
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 1)
+    assert sr.render_stills((_still(w) for w in _words(3)), str(tmp_path / "b%d.png")) == 3
+    with pytest.raises(ValueError, match="positive integer"):
+        sr.render_stills([], str(tmp_path / "c%d.png"), workers=True)
+
+
 def test_still_writer_workers_write_annotations(tmp_path):
     with sr.StillWriter(workers=2) as w:
         for i, word in enumerate(_words(5)):
