@@ -301,16 +301,14 @@ def locate_in_source(exc: SceneError, scene) -> SceneError:
     """``exc`` located in the file a :func:`load`-ed ``scene`` came from (name and YAML line), as the
     CLI reports it; ``exc`` itself when the scene has no file or no longer equals what the file holds
     (a line of the file would then point at something else)."""
-    src = getattr(scene, "source", None)
+    src = scene.source
     if exc.file is not None or src is None:
         return exc
     try:
-        with open(src, encoding="utf-8") as fh:
-            data, marks = load_yaml(fh.read(), src)
-        same = from_dict(data, src, marks) == scene
-    except (OSError, SceneError):
+        same = load(src) == scene
+    except SceneError:          # the file is gone, unreadable or no longer a valid scene
         return exc
-    return exc.located(src, marks) if same else exc
+    return locate(exc, src) if same else exc
 
 
 @contextlib.contextmanager
