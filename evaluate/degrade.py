@@ -151,13 +151,12 @@ def _lane_paint(frames, kind, level, p, case_id, objects):
             paints[i] = cut
     for i, f in enumerate(frames):
         paint = paints[i]
-        if kind == "dash_break":
-            pass
-        elif i not in gone and n > 1:
-            out.append(f)
-            continue
-        elif n == 1:
-            paint &= rng.random(f.shape[:2]) < p * 2      # a still: erase a share of the paint pixels
+        if kind == "lane_flicker":
+            if i not in gone and n > 1:
+                out.append(f)
+                continue
+            if n == 1:
+                paint &= rng.random(f.shape[:2]) < p * 2  # a still: erase a share of the paint pixels
         m = cv2.dilate(paint.astype(np.uint8), np.ones((3, 3), np.uint8))
         out.append(cv2.inpaint(np.ascontiguousarray(f), m, 3, cv2.INPAINT_TELEA))
     return out

@@ -133,7 +133,7 @@ def _scoreable(preset: str, spec: dict, scene) -> bool:
     return True
 
 
-def _prompts(preset: str, spec: dict, scene, caps: dict) -> tuple[str, str]:
+def _prompts(caps: dict) -> tuple[str, str]:
     en, zh = caps["en"]["prompt"], caps["zh"]["prompt"]
     if "motion" in caps["en"]:
         en = f"{en}. {caps['en']['motion']}"
@@ -161,7 +161,7 @@ def _sampled(preset: str) -> list[dict]:
             raise EvalError(f"suite preset {preset}: no scoreable {media} draw in {MAX_SKIPS} items of seed "
                             f"{plan['seed']}")
         caps = dom.captions(spec, scene, item_rng(seed, "captions"))
-        en, zh = _prompts(preset, spec, scene, caps)
+        en, zh = _prompts(caps)
         case = {"id": f"{preset}-{k:03d}", "domain": preset, "kind": media, "source": "sampler",
                 "sampler": {"domain": plan["domain"], "seed": plan["seed"], "index": index - 1, "item_seed": seed},
                 "spec": spec, "prompt_en": en, "prompt_zh": zh, "scoring": {}}
