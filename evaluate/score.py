@@ -306,10 +306,8 @@ def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
     for name in ("Mf", "Mc", "Mt"):
         if name == "Mc" and kind != "clip":
             continue
-        vals = [norm[t] for t in g[name] if t in norm]
-        if name == "Mf":
-            vals = [gated_sharpness(norm, g["Mf"])] + [norm[t] for t in g["Mf"] if t in norm and t != "sharpness"] \
-                if "sharpness" in norm else vals
+        vals = [gated_sharpness(norm, g["Mf"]) if name == "Mf" and t == "sharpness" else norm[t]
+                for t in g[name] if t in norm]
         parts[name] = float(np.mean(vals)) if vals else None
     if parts.get("Mc") is not None:
         # Mc = (symbol stability) x (motion smoothness): a clip without the symbols (blank, a still frame
