@@ -11,13 +11,15 @@ lane line). Prompts are the sampler's prompt-style captions (EN and ZH; clips ad
 which quote the drawn text exactly; ``quoted`` = the lines of the rendered text node, read from the
 scene, never guessed.
 
-Formulas, geometry and plots still come from hand-written rows (:data:`TABLE`): the formula sampler
+Plots are drawn with a curve stroke of 3 px at 512x288 (the sampler's default, short side / 150, is
+1.9 px, and the scorer's colour threshold finds too little of a stroke that thin and antialiased: a
+sampled reference scored coverage 0.53 against itself); draws whose curve colour is close to the axes
+or background colour are skipped.
+
+Formulas and geometry still come from hand-written rows (:data:`TABLE`): the formula sampler
 draws fractions, integrals and matrices no OCR engine reads as a string; the geometry scorer checks one
 construction (a triangle inscribed in a circle, its vertices moved off the circle by the validation),
-so the sampler's constructions need a checker each; the plot sampler draws its curve
-max(1.5, short side / 150) px wide (1.9 px at 512x288), and the scorer's colour threshold finds too
-few of a stroke that thin and antialiased (a sampled reference scored curve_error 0.24, coverage 0.53
-against itself).
+so the sampler's constructions need a checker each.
 
 Files written per case::
 
@@ -40,9 +42,11 @@ import math
 import os
 import shutil
 
+import numpy as np
+
 from .errors import EvalError
 
-SUITE_VERSION = "2"
+SUITE_VERSION = "3"
 SUITE_FORMAT = "symbolreel-eval-suite/1"
 PRESETS = ("text-en", "text-zh", "formula", "geometry", "plot", "road")
 W, H, FPS, CLIP_SECONDS = 512, 288, 12, 2.0
@@ -69,8 +73,13 @@ PLANS = {
              "options": {**_CANVAS, "lanes": [2, 3], "curves": 0.0, "markings": 0.0, "signs": 0.0,
                          "wear": [0.0, 0.2], "texture": [0.0, 0.3], "speed": [10.0, 14.0],
                          "camera_height": [1.3, 1.6]}},
+    "plot": {"domain": "plot", "seed": 1305, "media": ["still", "still"],
+             "options": {**_CANVAS, "backgrounds": {"solid": 1.0, "gradient": 0.5}, "line_width": 3 / 288}},
 }
 MAX_SKIPS = 200
+# RGB distance (0..441) a plot's curve colour keeps from its axes and background colours: twice the
+# scorer's colour threshold (structure.colour_mask), so antialiased edges of neither are taken for curve
+CURVE_COLOUR_GAP = 180.0
 
 # Hand-written rows for the domains whose sampler output the scorer cannot judge yet (module docstring).
 TABLE = [
@@ -91,14 +100,6 @@ TABLE = [
      "fg": "#1D3557",
      "prompt_en": 'An animation of triangle ABC inscribed in a circle, the triangle turning slowly inside the circle.',
      "prompt_zh": '一段动画：三角形ABC内接于圆，三角形在圆内缓慢转动。'},
-    {"id": "plot-000", "domain": "plot", "kind": "still", "seed": 0, "expr": "sin(x)", "view": [-6.5, -1.6, 6.5, 1.6],
-     "color": "#D62828", "bg": "#FFFFFF",
-     "prompt_en": 'A plot of the function "y = sin(x)" from -6.5 to 6.5 with labelled axes and a red curve.',
-     "prompt_zh": '函数"y = sin(x)"在-6.5到6.5之间的图像，带刻度坐标轴，曲线为红色。'},
-    {"id": "plot-001", "domain": "plot", "kind": "still", "seed": 0, "expr": "x**2/4 - 1",
-     "view": [-3.0, -1.5, 3.0, 1.5], "color": "#1565C0", "bg": "#FFFFFF",
-     "prompt_en": 'A graph of "y = x²/4 − 1" for x from -3 to 3, drawn as a blue curve on a grid.',
-     "prompt_zh": '在网格上用蓝色曲线画出"y = x²/4 − 1"的图像，x从-3到3。'},
 ]
 
 
@@ -127,6 +128,14 @@ def _scoreable(preset: str, spec: dict, scene) -> bool:
             return False
         # glyph swaps grade by the share of look-alike characters: enough of them to swap
         return sum(ch in LOOKALIKE for ch in chars) >= (4 if preset == "text-zh" else 5)
+    if preset == "plot":
+        # the scorer finds the curve by its colour: it must stand apart from the axes and the background
+        from symbolreel.datasets import styles
+        def rgb255(c):
+            return np.asarray(styles.rgb(c) if isinstance(c, str) else c, np.float64) * 255.0
+        ink = rgb255(spec["color"])
+        others = [spec["axes_color"], *styles.background_colors(spec["background"])]
+        return all(np.linalg.norm(ink - rgb255(c)) >= CURVE_COLOUR_GAP for c in others)
     if preset == "road":
         # dash breaks and dash agreement need a plain dashed line between two lanes
         return any(b["type"] == "dashed" for b in spec["boundaries"][1:-1])
@@ -225,7 +234,7 @@ def case_scene(case: dict):
         from symbolreel.datasets import domains
         return domains.get(case["sampler"]["domain"]).build(case["spec"])
     import symbolreel as sr
-    build = {"formula": _formula_nodes, "geometry": _geometry_nodes, "plot": _plot_nodes}[case["domain"]]
+    build = {"formula": _formula_nodes, "geometry": _geometry_nodes}[case["domain"]]
     frames = n_frames(case)
     canvas = {"width": W, "height": H, "fps": FPS, "frames": frames, "background": case.get("bg", "#FFFFFF")}
     return sr.from_dict({"canvas": canvas, "seed": case.get("seed", 0), "nodes": build(case, frames)})
@@ -266,12 +275,6 @@ def _geometry_nodes(case, frames):
     return [{"type": "figure", "id": "figure", "scale": case["scale"], "points": points, "items": items,
              "view": [cx - r - 0.8, cy - r - 0.5, cx + r + 0.8, cy + r + 0.5],
              "transform": {"position": [W / 2, H / 2]}}]
-
-
-def _plot_nodes(case, frames):
-    return [{"type": "plot", "id": "plot", "view": case["view"], "size": [W - 60, H - 50],
-             "curves": [{"expr": case["expr"], "color": case["color"], "width": 3}],
-             "axes": {"step": 1, "grid": True}, "transform": {"position": [W / 2, H / 2]}}]
 
 
 # --- writing ----------------------------------------------------------------------------------------------

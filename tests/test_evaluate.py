@@ -288,12 +288,12 @@ def test_lane_flicker_frames_are_spaced_apart():
 
 
 def test_suite_cases_are_the_samplers_draws():
-    # text and road cases are items of the dataset generator: the same seed derivation and options give
-    # the same spec, and the quoted strings are the lines the scene draws
+    # text, plot and road cases are items of the dataset generator: the same seed derivation and options
+    # give the same spec, and the quoted strings are the lines the scene draws
     from symbolreel.datasets import domains
     from symbolreel.datasets.seeding import item_rng, item_seed
     from symbolreel.evaluate import suite as S
-    for preset in ("text-en", "text-zh", "road"):
+    for preset in ("text-en", "text-zh", "plot", "road"):
         cases = S.cases_for(preset)
         assert [c["id"] for c in cases] == [f"{preset}-{k:03d}" for k in range(len(cases))]
         assert cases == S.cases_for(preset)
@@ -303,7 +303,7 @@ def test_suite_cases_are_the_samplers_draws():
             spec = domains.get(smp["domain"]).sample(item_rng(smp["item_seed"], "sample"),
                                                      S.plan_options(preset, c["kind"]), c["kind"])
             assert spec == c["spec"] and spec["media"] == c["kind"]
-            if preset != "road":
+            if preset.startswith("text"):
                 assert c["quoted"] == spec["text"].split("\n") and c["quoted"][0] in c["prompt_en"]
                 assert c["quoted"][0] in c["prompt_zh"]
                 # the glyph-swap ladder has characters to swap, and the variant renders
@@ -311,6 +311,11 @@ def test_suite_cases_are_the_samplers_draws():
                 assert swapped["spec"]["text"] != c["spec"]["text"] and c["spec"]["text"] == spec["text"]
                 S.case_scene(swapped)
     assert all(c.get("source") is None for c in S.cases_for("formula") + S.cases_for("geometry"))
+    # a plot whose curve shares a colour with its axes or background is skipped: the scorer finds the
+    # curve by its colour
+    plot = S.cases_for("plot")[0]
+    assert S._scoreable("plot", plot["spec"], None)
+    assert not S._scoreable("plot", {**plot["spec"], "color": plot["spec"]["axes_color"]}, None)
 
 
 # --- suite, scoring, reports ------------------------------------------------------------------------------
@@ -450,8 +455,11 @@ def test_small_validation_monotone_and_glyph_aware(suite):
 def test_structure_terms_on_renders():
     import symbolreel as sr
     from symbolreel.evaluate import suite as S
+    from symbolreel.datasets.styles import hex_of
     plot = S.case_by_id("plot-000")
-    colour = [int(plot["color"][i:i + 2], 16) for i in (1, 3, 5)]
+    assert plot["source"] == "sampler"
+    ink = hex_of(plot["spec"]["color"])
+    colour = [int(ink[i:i + 2], 16) for i in (1, 3, 5)]
     f, ann = sr.render_frame(S.case_scene(plot), 0, annotations=True)
     f = f[..., :3].copy()
     bad = sr.render_frame(S.case_scene(degrade.variant_case(plot, "figure_points", 5)), 0)[..., :3].copy()

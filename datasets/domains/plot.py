@@ -34,6 +34,7 @@ OPTIONS = {
     "grid": 0.7,
     "margin": 0.05,
     "font_size": 0.045,
+    "line_width": 1 / 150,
     "motions": {k: 1.0 for k in MOTIONS},
 }
 OPTION_DOCS = {
@@ -42,6 +43,7 @@ OPTION_DOCS = {
     "grid": "share of plots drawn with grid lines",
     "margin": "clear border around the plot box, as a fraction of the shorter side",
     "font_size": "tick label size as a fraction of the shorter side",
+    "line_width": "curve stroke width as a fraction of the shorter side (at least 1.5 px)",
     "motions": "weights of clip motions: draw (the curve traced from left to right), fade",
 }
 
@@ -50,6 +52,8 @@ def _check(opts: dict, path: tuple) -> None:
     check_canvas(opts, path)
     if not 0.0 <= opts["grid"] <= 1.0:
         raise SceneError(f"expected a share 0..1, found {opts['grid']}", path + ("grid",))
+    if not 0.0 < opts["line_width"] <= 0.05:
+        raise SceneError(f"expected a fraction in (0, 0.05], found {opts['line_width']}", path + ("line_width",))
 
 
 def _num(v: float) -> str:
@@ -134,7 +138,7 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
             "expr": fn["expr"], "view": fn["view"], "x_unit": fn.get("x_unit", "1"), "facts": fn["facts"],
             "color": ink, "axes_color": axes_colour, "grid": bool(rng.random() < o["grid"]),
             "arrows": bool(rng.random() < 0.6),
-            "font_size": font_size, "line_width": round(max(1.5, short / 150.0), 2),
+            "font_size": font_size, "line_width": round(max(1.5, short * o["line_width"]), 2),
             "size": [round(w - 2 * m, 2), round(h - 2 * m, 2)], "position": [w / 2.0, h / 2.0]}
     if media == "clip":
         mk = styles.weighted_choice(rng, o["motions"])
