@@ -3,7 +3,7 @@
 Frame degradations work on decoded frames (blur, noise, JPEG, jitter, frame drops/repeats, dash breaks,
 lane flicker). Content degradations re-render the case with changed content (look-alike glyph swaps,
 dropped/extra characters, text that changes between frames, perturbed figure points or curves); those
-need the renderer and live in ``variant_scene``. Five levels each, level 0 = the reference; randomness is
+change the case (``variant_case``) and are rendered again. Five levels each, level 0 = the reference; randomness is
 keyed by (case id, degradation, level, frame) through a stable hash, never global state.
 """
 from __future__ import annotations
@@ -62,6 +62,10 @@ LOOKALIKE = {
     "年": "午", "长": "张", "电": "甩", "民": "氏", "氏": "民", "们": "门", "门": "闩", "行": "衍", "里": "黑",
     "法": "去", "情": "请", "新": "亲", "亲": "新", "进": "讲", "讲": "进", "多": "夕", "场": "扬", "扬": "场",
 }
+# formulas use few of the letters above (their variables are u, x, z, n, ...): the math symbols' own
+# confusions, for formula glyph swaps only (the text cases keep LOOKALIKE)
+MATH_LOOKALIKE = {**LOOKALIKE, "u": "v", "v": "u", "z": "2", "n": "h", "j": "i", "k": "K", "3": "8", "6": "b",
+                  "9": "g", "7": "T"}
 EXTRA = {"latin": "XQZ", "han": "日田目"}
 
 
@@ -228,10 +232,6 @@ def drop_extra_text(text: str, count: int, rng) -> str:
     return "".join(chars)
 
 
-def _tex_swap(tex: str, share: float, rng) -> str:
-    return swap_text(tex, share, rng) if any(c in LOOKALIKE for c in tex) else tex
-
-
 def variant_case(case: dict, kind: str, level: int, frame_share_text: bool = False) -> dict:
     """The case row with its content degraded (text, formula, figure points, curve)."""
     c = copy.deepcopy(case)
@@ -245,28 +245,19 @@ def variant_case(case: dict, kind: str, level: int, frame_share_text: bool = Fal
             for li, line in enumerate(lines):
                 if kind in ("glyph_swap", "text_change"):
                     lines[li] = swap_text(line, p if kind == "glyph_swap" else 1.0, rng)
-                else:                        # one rng per line, as for table rows
+                else:                        # one rng per line: a line's edits do not shift another's draws
                     lines[li] = drop_extra_text(line, int(p), case_rng(case["id"], kind, li))
             spec["text"] = "\n".join(lines)
+        elif "tex" in spec and kind in ("glyph_swap", "text_change"):
+            spec["tex"] = _swap_formula(spec["tex"], p if kind == "glyph_swap" else 1.0, rng)
+        elif "tex" in spec and kind == "drop_extra":
+            spec["tex"] = _drop_formula(spec["tex"], int(p), rng)
         elif "expr" in spec and kind == "figure_points":
             spec["expr"] = f"({spec['expr']}) * {1 + p:.3f} + {p / 2:.3f}"
         return c
-    if "lines" in c:
-        for li, ln in enumerate(c["lines"]):
-            if kind in ("glyph_swap", "text_change"):
-                ln["text"] = swap_text(ln["text"], p if kind == "glyph_swap" else 1.0, rng)
-            elif kind == "drop_extra":       # one rng per line: a line's edits do not shift another's draws
-                ln["text"] = drop_extra_text(ln["text"], int(p), case_rng(case["id"], kind, li))
-    elif "tex" in c:
-        if kind in ("glyph_swap", "text_change"):
-            c["tex"] = _swap_formula(c["tex"], p if kind == "glyph_swap" else 1.0, rng)
-        elif kind == "drop_extra":
-            c["tex"] = _drop_formula(c["tex"], int(p), rng)
-    elif "angles" in c and kind == "figure_points":
+    if "angles" in c and kind == "figure_points":
         # each vertex moves radially (in or out, keyed) by p world units: off the circle it should lie on
         c["offsets"] = {k: float(p * rng.choice([-1.0, 1.0])) for k in sorted(c["angles"])}
-    elif "expr" in c and kind == "figure_points":
-        c["expr"] = f"({c['expr']}) * {1 + p:.3f} + {p / 2:.3f}"
     return c
 
 
@@ -286,18 +277,26 @@ def _letters(tex):
 
 
 def _swap_formula(tex, share, rng):
-    idx = [i for i in _letters(tex) if tex[i] in LOOKALIKE]
+    idx = [i for i in _letters(tex) if tex[i] in MATH_LOOKALIKE]
     k = max(1, int(round(share * len(idx)))) if idx else 0
     chars = list(tex)
     for i in sorted(rng.permutation(idx)[:k].tolist()):
-        chars[i] = LOOKALIKE[chars[i]]
+        chars[i] = MATH_LOOKALIKE[chars[i]]
     return "".join(chars)
 
 
+# the symbols the math typesetter draws for TeX's commands and ASCII minus (what OCR reads back);
+# function names read as their letters, \left and \right as the delimiter after them
+_TEX_READ = {"\\cdot": "·", "\\times": "×", "\\leq": "≤", "\\geq": "≥", "\\neq": "≠", "\\approx": "≈",
+             "\\left": "", "\\right": ""}
+
+
 def formula_reading(tex: str) -> str:
-    """What OCR should read of a suite formula: the TeX without spaces, commands, ``^``, ``_`` and braces."""
+    """What OCR should read of a suite formula (an equation without fractions, roots or Greek): the
+    symbols drawn for its commands, without spaces, ``^``, ``_`` and braces (scripts read inline)."""
     import re
-    return re.sub(r"\\[A-Za-z]+|[\s^_{}]", "", tex)
+    s = re.sub(r"\\[A-Za-z]+", lambda m: _TEX_READ.get(m.group(0), m.group(0)[1:]), tex)
+    return re.sub(r"[\s^_{}]", "", s).replace("-", "\u2212")
 
 
 def _drop_formula(tex, count, rng):

@@ -6,7 +6,7 @@ Each preset names a dataset domain, a master seed, the sampler options and the m
 drawn exactly as the dataset generator draws it (``symbolreel.datasets.seeding``: item seed = a stable
 hash of (master seed, i), one named random stream per stage), ``spec = domain.sample(rng, options,
 media)``, ``scene = domain.build(spec)``; items the scorer cannot judge are skipped (:func:`_scoreable`:
-e.g. Chinese text with fewer than three characters that have a look-alike, a road without a dashed
+e.g. Chinese text with fewer than four characters that have a look-alike, a road without a dashed
 lane line). Prompts are the sampler's prompt-style captions (EN and ZH; clips add the motion caption),
 which quote the drawn text exactly; ``quoted`` = the lines of the rendered text node, read from the
 scene, never guessed.
@@ -16,8 +16,11 @@ Plots are drawn with a curve stroke of 3 px at 512x288 (the sampler's default, s
 sampled reference scored coverage 0.53 against itself); draws whose curve colour is close to the axes
 or background colour are skipped.
 
-Formulas and geometry still come from hand-written rows (:data:`TABLE`): the formula sampler
-draws fractions, integrals and matrices no OCR engine reads as a string; the geometry scorer checks one
+Formulas are equations and relations whose symbols stay on one line (powers, subscripts, function names,
+parentheses: an OCR engine reads them as a string, not fractions or roots); ``quoted`` is that reading
+(:func:`.degrade.formula_reading`).
+
+Geometry still comes from hand-written rows (:data:`TABLE`): the geometry scorer checks one
 construction (a triangle inscribed in a circle, its vertices moved off the circle by the validation),
 so the sampler's constructions need a checker each.
 
@@ -56,7 +59,8 @@ _CANVAS = {"width": W, "height": H, "fps": float(FPS), "duration": CLIP_SECONDS}
 # high, upright, on solid or gradient backgrounds, faces without italics, so that the OCR engine reads
 # the references; clips move the text by scroll, zoom or a camera pan (typewriter and fade leave the
 # text unreadable in part of the clip). Roads: straight, no painted markings or signs (their paint and
-# letters would be scored as lane paint), little wear.
+# letters would be scored as lane paint), little wear. Formulas: equations and relations, upright, at
+# least ~40 px em (the OCR engine reads a line of them; :func:`_scoreable` keeps those without 2-D layout).
 _TEXT = {**_CANVAS, "kinds": {"word": 1.0, "phrase": 1.0}, "layouts": {"horizontal": 1.0},
          "scenes": {"plain": 1.0, "sign": 1.0}, "backgrounds": {"solid": 1.0, "gradient": 0.5},
          "max_rotation": 0.0, "motions": {"scroll": 1.0, "zoom": 1.0, "camera_pan": 1.0}}
@@ -69,6 +73,9 @@ PLANS = {
                 "options": {**_TEXT, "languages": {"zh": 1.0}, "size": [0.17, 0.24],
                             "fonts_zh": ["sans", "sans-bold", "serif", "serif-bold"]},
                 "clip_options": {"scenes": {"plain": 1.0}}},
+    "formula": {"domain": "formula", "seed": 1303, "media": ["still", "still"],
+                "options": {**_CANVAS, "kinds": {"equation": 1.0}, "depth": 2, "size": [0.14, 0.2],
+                            "max_rotation": 0.0, "backgrounds": {"solid": 1.0, "gradient": 0.5}}},
     "road": {"domain": "road", "seed": 1306, "media": ["clip", "still"],
              "options": {**_CANVAS, "lanes": [2, 3], "curves": 0.0, "markings": 0.0, "signs": 0.0,
                          "wear": [0.0, 0.2], "texture": [0.0, 0.3], "speed": [10.0, 14.0],
@@ -77,20 +84,14 @@ PLANS = {
              "options": {**_CANVAS, "backgrounds": {"solid": 1.0, "gradient": 0.5}, "line_width": 3 / 288}},
 }
 MAX_SKIPS = 200
+# formula constructs that keep a formula on one line of symbols an OCR engine reads
+FORMULA_CONSTRUCTS = {"power", "subscript", "function", "parentheses"}
 # RGB distance (0..441) a plot's curve colour keeps from its axes and background colours: twice the
 # scorer's colour threshold (structure.colour_mask), so antialiased edges of neither are taken for curve
 CURVE_COLOUR_GAP = 180.0
 
 # Hand-written rows for the domains whose sampler output the scorer cannot judge yet (module docstring).
 TABLE = [
-    {"id": "formula-000", "domain": "formula", "kind": "still", "seed": 0, "tex": "E = mc^2", "read": "E=mc2",
-     "size": 72, "bg": "#FFFFFF", "fg": "#111111",
-     "prompt_en": 'A clean whiteboard with the equation "E = mc²" written in the middle.',
-     "prompt_zh": '一块干净的白板，中间写着方程"E = mc²"。'},
-    {"id": "formula-001", "domain": "formula", "kind": "still", "seed": 0, "tex": "a^2 + b^2 = c^2",
-     "read": "a2+b2=c2", "size": 64, "bg": "#FFFFFF", "fg": "#111111",
-     "prompt_en": 'A math textbook page showing the formula "a² + b² = c²" in large type.',
-     "prompt_zh": '一页数学课本，用大号字体印着公式"a² + b² = c²"。'},
     {"id": "geometry-000", "domain": "geometry", "kind": "still", "seed": 0, "circle": [0.0, 0.0, 2.0],
      "angles": {"A": 100.0, "B": 215.0, "C": 330.0}, "scale": 55, "bg": "#FFFFFF", "fg": "#1D3557",
      "prompt_en": 'A geometry diagram: triangle ABC inscribed in a circle, all three vertices on the circle.',
@@ -120,7 +121,7 @@ def _text_lines(scene) -> list[str]:
 
 def _scoreable(preset: str, spec: dict, scene) -> bool:
     """Can the scorer judge this draw? (see the module docstring)"""
-    from .degrade import LOOKALIKE
+    from .degrade import LOOKALIKE, MATH_LOOKALIKE, _letters, formula_reading
     if preset in ("text-en", "text-zh"):
         lines = _text_lines(scene)
         chars = "".join(lines)
@@ -128,6 +129,14 @@ def _scoreable(preset: str, spec: dict, scene) -> bool:
             return False
         # glyph swaps grade by the share of look-alike characters: enough of them to swap
         return sum(ch in LOOKALIKE for ch in chars) >= (4 if preset == "text-zh" else 5)
+    if preset == "formula":
+        # OCR reads a formula as one line: no fractions, roots or limits above and below; no Greek
+        # (read as Latin look-alikes); enough look-alike symbols for the glyph-swap ladder
+        if not set(spec["constructs"]) <= FORMULA_CONSTRUCTS:
+            return False
+        tex = spec["tex"]
+        return (len(formula_reading(tex)) >= 8
+                and sum(tex[i] in MATH_LOOKALIKE for i in _letters(tex)) >= 5)
     if preset == "plot":
         # the scorer finds the curve by its colour: it must stand apart from the axes and the background
         from symbolreel.datasets import styles
@@ -154,6 +163,7 @@ def _sampled(preset: str) -> list[dict]:
     from symbolreel.datasets import domains
     from symbolreel.datasets import captions as C
     from symbolreel.datasets.seeding import item_rng, item_seed
+    from .degrade import formula_reading
     plan = PLANS[preset]
     dom = domains.get(plan["domain"])
     out, index = [], 0
@@ -178,6 +188,8 @@ def _sampled(preset: str) -> list[dict]:
             case["quoted"] = _text_lines(scene)
             # crops at the labelled line positions only where the prompt says where the text is
             case["scoring"]["fixed_layout"] = C.where_en(tuple(spec["region"])) in caps["en"]["prompt"]
+        elif plan["domain"] == "formula":
+            case["quoted"] = [formula_reading(spec["tex"])]
         else:
             case["quoted"] = []
         out.append(case)
@@ -210,11 +222,7 @@ def case_by_id(case_id: str) -> dict:
 
 def quoted(case: dict) -> list[str]:
     """The strings a prediction must show, one per line (what OCR is compared with)."""
-    if "quoted" in case:
-        return list(case["quoted"])
-    if case["domain"] == "formula":
-        return [case["read"]]
-    return []
+    return list(case.get("quoted", []))
 
 
 def text_lines(case: dict) -> list[str]:
@@ -234,15 +242,10 @@ def case_scene(case: dict):
         from symbolreel.datasets import domains
         return domains.get(case["sampler"]["domain"]).build(case["spec"])
     import symbolreel as sr
-    build = {"formula": _formula_nodes, "geometry": _geometry_nodes}[case["domain"]]
+    build = {"geometry": _geometry_nodes}[case["domain"]]
     frames = n_frames(case)
     canvas = {"width": W, "height": H, "fps": FPS, "frames": frames, "background": case.get("bg", "#FFFFFF")}
     return sr.from_dict({"canvas": canvas, "seed": case.get("seed", 0), "nodes": build(case, frames)})
-
-
-def _formula_nodes(case, frames):
-    return [{"type": "formula", "id": "formula", "tex": case["tex"], "size": case["size"], "fill": case["fg"],
-             "transform": {"position": [W / 2, H / 2]}}]
 
 
 def circle_points(case, t: float = 0.0) -> dict:
@@ -363,6 +366,29 @@ def build_suite(preset: str, out: str, *, calibrate: bool = True, progress=None)
         calibrate_suite(out, manifest)
     _write_json(manifest_path, manifest)
     return manifest
+
+
+def is_current(suite: str, preset: str) -> bool:
+    """Does the folder hold this version's suite of ``preset``: same version, cases, prompts and specs?
+    (A suite built by older code keeps its version number while a case's options change in development.)"""
+    try:
+        m = read_manifest(suite)
+    except EvalError:
+        return False
+    cases = cases_for(preset)
+    def same(a, b):
+        return json.loads(json.dumps(a)) == json.loads(json.dumps(b))
+    if m["suite_version"] != SUITE_VERSION or m.get("preset") != preset or not same(
+            m["cases"], [manifest_entry(c) for c in cases]):
+        return False
+    for c in cases:
+        try:
+            with open(os.path.join(suite, "cases", c["id"], "spec.json"), encoding="utf-8") as fh:
+                if not same(json.load(fh), spec_of(c)):
+                    return False
+        except (OSError, ValueError):
+            return False
+    return True
 
 
 def read_manifest(suite: str) -> dict:

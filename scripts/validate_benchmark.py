@@ -3,9 +3,9 @@
     .venv/bin/python scripts/validate_benchmark.py [--suite out/eval-suite] [--preset all] [--write-docs]
     .venv/bin/python scripts/validate_benchmark.py --cases road-000 --kinds jpeg frame_drop   # to iterate
 
-Builds the suite (if the folder has no manifest), scores each case's reference, blank and noise floors
-and five levels of every degradation that applies, prints the table and, with --write-docs, replaces
-the validation block of docs/benchmark.md and the plots in docs/benchmark/.
+Builds the suite (when the folder has none, or one whose cases or specs differ from this code's), scores
+each case's reference, blank and noise floors and five levels of every degradation that applies, prints
+the table and, with --write-docs, replaces the validation block of docs/benchmark.md and the plots in docs/benchmark/.
 """
 from __future__ import annotations
 
@@ -82,10 +82,11 @@ def main(argv=None) -> int:
     from symbolreel.evaluate import validate as V
     from symbolreel.evaluate.calibrate import load_calibration
     from symbolreel.evaluate.ocr import Ocr
-    from symbolreel.evaluate.suite import build_suite, read_manifest
+    from symbolreel.evaluate.suite import build_suite, is_current, read_manifest
 
     t0 = time.time()
-    if not os.path.exists(os.path.join(args.suite, "manifest.json")):
+    if not is_current(args.suite, args.preset):
+        print(f"building the suite in {args.suite} (none there, or one that differs from this code's cases)", file=sys.stderr)
         build_suite(args.preset, args.suite)
     manifest = read_manifest(args.suite)
     calib = load_calibration(args.suite, manifest)

@@ -137,14 +137,14 @@ def test_drop_extra_ladder_is_graded_and_nested():
     cases = [c for p in ("text-en", "text-zh", "formula") for c in S.cases_for(p)]
     assert cases
     for case in cases:
-        if case.get("source") == "sampler":
+        if "tex" in case["spec"]:
+            per_line = [[degrade.formula_reading(degrade.variant_case(case, "drop_extra", lv)["spec"]["tex"])
+                         for lv in range(1, 6)]]
+            wanted = case["quoted"]
+        else:
             texts = [degrade.variant_case(case, "drop_extra", lv)["spec"]["text"].split("\n") for lv in range(1, 6)]
             wanted = S.text_lines(case)
             per_line = [[t[i] for t in texts] for i in range(len(wanted))]
-        else:
-            per_line = [[degrade.formula_reading(degrade.variant_case(case, "drop_extra", lv)["tex"])
-                         for lv in range(1, 6)]] if "tex" in case else []
-            wanted = [degrade.formula_reading(case["tex"])] if "tex" in case else []
         for want, ladder in zip(wanted, per_line):
             neds = [ned(t, want) for t in [want] + ladder]
             assert all(a > b for a, b in zip(neds, neds[1:])) and neds[-1] > 0, (case["id"], ladder, neds)
@@ -152,6 +152,19 @@ def test_drop_extra_ladder_is_graded_and_nested():
                 assert edit_distance(normalize(t), normalize(want)) == k + 1, (case["id"], ladder)
             prev = [want] + ladder
             assert all(edit_distance(a, b) == 1 for a, b in zip(prev, prev[1:]))      # nested
+
+
+def test_formula_reading_is_what_the_typesetter_draws_and_ocr_reads_it():
+    import symbolreel as sr
+    from symbolreel.evaluate import suite as S
+    from symbolreel.evaluate.ocr import Ocr, joined
+    assert degrade.formula_reading(r"\sin\left(u\right) \times t_{1} - 3^{2} \leq 7") == "sin(u)×t1\u221232≤7"
+    # the suite's formula references are read back as their quoted string (the reason for the
+    # FORMULA_CONSTRUCTS rule: fractions and roots do not read as one line)
+    for case in S.cases_for("formula"):
+        frame = sr.render_frame(S.case_scene(case), 0)[..., :3].copy()
+        got = joined(Ocr().read([frame])[0])
+        assert ned(got, case["quoted"][0]) >= 0.9, (case["id"], got, case["quoted"])
 
 
 def test_dash_break_levels_erase_more_of_the_dashes():
@@ -288,12 +301,12 @@ def test_lane_flicker_frames_are_spaced_apart():
 
 
 def test_suite_cases_are_the_samplers_draws():
-    # text, plot and road cases are items of the dataset generator: the same seed derivation and options
+    # text, formula, plot and road cases are items of the dataset generator: the same seed derivation and options
     # give the same spec, and the quoted strings are the lines the scene draws
     from symbolreel.datasets import domains
     from symbolreel.datasets.seeding import item_rng, item_seed
     from symbolreel.evaluate import suite as S
-    for preset in ("text-en", "text-zh", "plot", "road"):
+    for preset in ("text-en", "text-zh", "formula", "plot", "road"):
         cases = S.cases_for(preset)
         assert [c["id"] for c in cases] == [f"{preset}-{k:03d}" for k in range(len(cases))]
         assert cases == S.cases_for(preset)
@@ -310,7 +323,14 @@ def test_suite_cases_are_the_samplers_draws():
                 swapped = degrade.variant_case(c, "glyph_swap", 5)
                 assert swapped["spec"]["text"] != c["spec"]["text"] and c["spec"]["text"] == spec["text"]
                 S.case_scene(swapped)
-    assert all(c.get("source") is None for c in S.cases_for("formula") + S.cases_for("geometry"))
+            if preset == "formula":
+                # the OCR target is the formula as drawn on one line; swaps change it, and the variant renders
+                assert c["quoted"] == [degrade.formula_reading(spec["tex"])]
+                assert set(spec["constructs"]) <= S.FORMULA_CONSTRUCTS
+                swapped = degrade.variant_case(c, "glyph_swap", 5)
+                assert degrade.formula_reading(swapped["spec"]["tex"]) != c["quoted"][0]
+                S.case_scene(swapped)
+    assert all(c.get("source") is None for c in S.cases_for("geometry"))
     # a plot whose curve shares a colour with its axes or background is skipped: the scorer finds the
     # curve by its colour
     plot = S.cases_for("plot")[0]
@@ -334,7 +354,8 @@ def _manifest(suite):
 
 def test_suite_files_prompts_and_labels(suite):
     m = _manifest(suite)
-    assert m["suite_version"] == "2" and [c["id"] for c in m["cases"]] == ["text-en-000", "text-en-001", "text-en-002"]
+    from symbolreel.evaluate.suite import SUITE_VERSION
+    assert m["suite_version"] == SUITE_VERSION and [c["id"] for c in m["cases"]] == ["text-en-000", "text-en-001", "text-en-002"]
     for c in m["cases"]:
         with open(os.path.join(suite, c["prompt"]), encoding="utf-8") as fh:
             p = json.load(fh)
@@ -352,6 +373,23 @@ def test_suite_files_prompts_and_labels(suite):
         frames = media.read_frames(os.path.join(suite, c["reference"]))
         assert len(frames) == c["frames"] and frames[0].shape == (c["height"], c["width"], 3)
     assert os.path.isfile(os.path.join(suite, "calibration.json"))
+
+
+def test_a_suite_made_by_other_code_is_not_current(suite, tmp_path):
+    # the validation script rebuilds such a suite instead of scoring new variants against old references
+    import shutil
+    from symbolreel.evaluate.suite import is_current
+    assert is_current(suite, "text-en") and not is_current(suite, "text-zh")
+    copy = str(tmp_path / "s")
+    shutil.copytree(suite, copy)
+    spec_path = os.path.join(copy, _manifest(copy)["cases"][0]["spec"])
+    with open(spec_path, encoding="utf-8") as fh:
+        spec = json.load(fh)
+    spec["size"] = spec.get("size", 0) + 1            # a sampler option changed since the suite was built
+    with open(spec_path, "w", encoding="utf-8") as fh:
+        json.dump(spec, fh)
+    assert not is_current(copy, "text-en")
+    assert not is_current(str(tmp_path / "none"), "text-en")
 
 
 def _write_predictions(suite, folder, transform, size=None):
