@@ -17,7 +17,7 @@ from .errors import EvalError
 # monotonically with each degradation under these weights.
 DEFAULT_WEIGHTS = {"b1": 0.3, "b2": 0.3, "b3": 0.4}
 
-_TEXT = {"Mf": ["sharpness", "ocr_conf", "legibility"],
+_TEXT = {"Mf": ["sharpness", "lap_profile", "ocr_conf", "legibility"],
          "Mt": ["word_f1", "ned", "line_acc", "hungarian"],
          "Mc": ["flicker", "warp_error", "track_jerk", "frozen_share", "modal_share", "consecutive_ned",
                 "count_stability", "stable_ned"]}

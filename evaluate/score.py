@@ -15,12 +15,15 @@ from . import media
 from .config import GROUPS, load_weights
 from .errors import EvalError
 from .metrics import structure, temporal
-from .metrics.frame import edges, gradient_agreement, gradients, laplacian_var, sharpness, symbol_mask
+from .metrics.frame import edges, gradient_agreement, gradients, laplacian, laplacian_profile, laplacian_var, \
+    profile_similarity, sharpness, symbol_mask
 from .metrics.text import ned, normalize, text_scores
 from .ocr import Ocr, joined
 
 # every raw term is a mean over frames unless listed here (then computed over the clip)
 MOTION_TERMS = {"flicker", "warp_error", "track_jerk", "frozen_share"}
+# Mf terms of pixel statistics alone (no symbol recognised): gated by the symbol-aware Mf terms (gated)
+PIXEL_TERMS = {"sharpness", "lap_profile"}
 CLIP_TERMS = {"flicker", "warp_error", "track_jerk", "frozen_share", "modal_share", "consecutive_ned",
               "count_stability", "stable_ned", "structure_stability", "lane_stability", "vp_stability"}
 
@@ -65,8 +68,16 @@ class CaseData:
             self.masks = [m & _grow(e, 2) if (m & _grow(e, 2)).any() else m
                           for m, e in zip(self.masks, self.ref_edges)]
         self.ref_var = [laplacian_var(f, m) for f, m in zip(self.ref, self.masks)]
+        self._ref_profile = None
         self._ref_dash = None
         self._ref_change = None
+
+    @property
+    def ref_profile(self) -> list:
+        """Per frame, the reference's |Laplacian| profile inside the symbol regions (text cases)."""
+        if self._ref_profile is None:
+            self._ref_profile = [laplacian_profile(f, m) for f, m in zip(self.ref, self.masks)]
+        return self._ref_profile
 
     @property
     def ref_edges(self) -> list:
@@ -159,11 +170,17 @@ def raw_terms(case: CaseData, frames: list[np.ndarray], ocr: Ocr | None = None) 
     Returns {"terms": {name: float}, "series": {name: [per frame]}, "readings": [str per frame]}."""
     series: dict[str, list] = {}
     terms: dict[str, float] = {}
-    series["sharpness"] = [sharpness(f, v, m) for f, v, m in zip(frames, case.ref_var, case.masks)]
     readings = None
     if case.domain in ("text-en", "text-zh", "formula"):
+        laps = [laplacian(f) for f in frames]
+        series["sharpness"] = [sharpness(f, v, m, lap)
+                               for f, v, m, lap in zip(frames, case.ref_var, case.masks, laps)]
+        series["lap_profile"] = [profile_similarity(f, p, m, lap)
+                                 for f, p, m, lap in zip(frames, case.ref_profile, case.masks, laps)]
         readings = _text_terms(case, frames, ocr or Ocr(), series)
-    elif case.domain == "geometry":
+    else:
+        series["sharpness"] = [sharpness(f, v, m) for f, v, m in zip(frames, case.ref_var, case.masks)]
+    if case.domain == "geometry":
         for i, f in enumerate(frames):
             for k, v in structure.figure_terms(f, case.objs(i, "figure")).items():
                 series.setdefault(k, []).append(v)
@@ -274,7 +291,7 @@ def normalise(terms: dict, calib: dict) -> dict:
     the worse one when they lie on opposite sides (blank has no flicker at all, better than any
     reference: the floor there is noise's). ``sharpness`` keeps the worse floor (blank, 0): noise's
     Laplacian variance is high, and taking it as the floor would clip every strong blur to 0 alike;
-    its credit without the symbols is removed in Mf instead (:func:`gated_sharpness`)."""
+    its credit without the symbols is removed in Mf instead (:func:`gated`)."""
     out = {}
     for k, x in terms.items():
         if k not in calib["reference"]:
@@ -292,12 +309,13 @@ def normalise(terms: dict, calib: dict) -> dict:
     return out
 
 
-def gated_sharpness(norm: dict, mf_terms) -> float:
-    """The sharpness credit of Mf, times the presence of the symbols: the mean of the other (glyph- or
-    structure-aware) Mf terms. Sharp pixels without the symbols (noise, or a blur that washed the
-    curve out of its colour while noise keeps some Laplacian variance) earn nothing."""
-    others = [norm[t] for t in mf_terms if t in norm and t != "sharpness"]
-    return float(norm["sharpness"] * (np.mean(others) if others else 1.0))
+def gated(norm: dict, term: str, mf_terms) -> float:
+    """The credit of a pixel-statistics Mf term (:data:`PIXEL_TERMS`), times the presence of the
+    symbols: the mean of the other (glyph- or structure-aware) Mf terms. Sharp pixels without the
+    symbols (noise, or a blur that washed the curve out of its colour while noise keeps some Laplacian
+    variance) earn nothing."""
+    others = [norm[t] for t in mf_terms if t in norm and t not in PIXEL_TERMS]
+    return float(norm[term] * (np.mean(others) if others else 1.0))
 
 
 def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
@@ -306,7 +324,7 @@ def combine(norm: dict, domain: str, kind: str, weights: dict) -> dict:
     for name in ("Mf", "Mc", "Mt"):
         if name == "Mc" and kind != "clip":
             continue
-        vals = [gated_sharpness(norm, g["Mf"]) if name == "Mf" and t == "sharpness" else norm[t]
+        vals = [gated(norm, t, g["Mf"]) if name == "Mf" and t in PIXEL_TERMS else norm[t]
                 for t in g[name] if t in norm]
         parts[name] = float(np.mean(vals)) if vals else None
     if parts.get("Mc") is not None:

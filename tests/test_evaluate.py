@@ -19,7 +19,7 @@ from symbolreel.cli import main  # noqa: E402
 from symbolreel.evaluate import EvalError, build_suite, degrade, media, score_predictions  # noqa: E402
 from symbolreel.evaluate import plugins, validate  # noqa: E402
 from symbolreel.evaluate.metrics import structure, temporal  # noqa: E402
-from symbolreel.evaluate.metrics.frame import laplacian_var, sharpness  # noqa: E402
+from symbolreel.evaluate.metrics.frame import laplacian_profile, laplacian_var, profile_similarity, sharpness  # noqa: E402
 from symbolreel.evaluate.metrics.text import (assignment, matched_similarity, ned, normalize, tokens,  # noqa: E402
                                               word_prf)
 
@@ -80,6 +80,28 @@ def test_sharpness_falls_for_blur_and_for_noise():
     assert blurred == sorted(blurred, reverse=True) and blurred[-1] < 0.2
     noisy = np.clip(ref + np.random.default_rng(0).normal(0, 40, ref.shape), 0, 255).astype(np.uint8)
     assert laplacian_var(noisy) > v and sharpness(noisy, v) < 0.5     # noise is "sharp" but not the reference
+
+
+def test_laplacian_profile_falls_with_jpeg_where_the_variance_does_not():
+    import symbolreel as sr
+    from symbolreel.evaluate import suite as S
+    from symbolreel.evaluate.metrics.frame import symbol_mask
+    case = S.case_by_id("text-zh-002")
+    r, ann = sr.render_frame(S.case_scene(case), 0, annotations=True)
+    r = r[..., :3].copy()
+    mask = symbol_mask(ann, r.shape)
+    prof = laplacian_profile(r, mask)
+    assert profile_similarity(r, prof, mask) == pytest.approx(1.0)
+    assert profile_similarity(np.full_like(r, 255), prof, mask) == pytest.approx(0.0)
+    jp = [degrade.degrade_frames([r], "jpeg", lv, case["id"])[0] for lv in range(1, 6)]
+    sim = [profile_similarity(f, prof, mask) for f in jp]
+    assert all(a > b for a, b in zip(sim, sim[1:])) and sim[-1] < 0.8, sim
+    v = laplacian_var(r, mask)
+    var_ratio = [sharpness(f, v, mask) for f in jp]
+    assert any(b > a for a, b in zip(var_ratio, var_ratio[1:])), var_ratio   # the variance alone is not monotone
+    # a distribution, not a picture: the same strokes moved by a few pixels keep their profile
+    moved = np.roll(r, 3, axis=1)
+    assert profile_similarity(moved, prof, np.roll(mask, 3, axis=1)) > 0.97
 
 
 def test_flicker_is_zero_for_a_pan_and_high_for_changing_text():
@@ -273,7 +295,7 @@ def test_sharpness_without_the_symbols_earns_no_mf():
     half = combine({"sharpness": 1.0, "curve_precision": 0.5, "curve_error": 1.0, "coverage": 1.0},
                    "plot", "still", DEFAULT_WEIGHTS)
     assert half["Mf"] == pytest.approx((1.0 * 0.5 + 0.5) / 2)
-    text = combine({"sharpness": 1.0, "ocr_conf": 0.0, "legibility": 0.0, "word_f1": 0, "ned": 0, "line_acc": 0,
+    text = combine({"sharpness": 1.0, "lap_profile": 1.0, "ocr_conf": 0.0, "legibility": 0.0, "word_f1": 0, "ned": 0, "line_acc": 0,
                     "hungarian": 0}, "text-en", "still", DEFAULT_WEIGHTS)
     assert text["Mf"] == 0.0                 # a sharp frame without the quoted text
 
