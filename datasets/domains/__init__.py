@@ -158,6 +158,17 @@ def error_path(path) -> str:
 
 
 
+def _readable(value):
+    """Floats at four significant digits (1/150 is shown as 0.006667, not 0.006666666666666667)."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, (list, tuple)):
+        return [_readable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _readable(v) for k, v in value.items()}
+    return value
+
+
 def options_markdown() -> str:
     """The option tables of every domain (docs/dataset-domains.md embeds them; a test keeps it current)."""
     import json
@@ -167,7 +178,7 @@ def options_markdown() -> str:
         out.append(f"### `{name}`\n")
         out.append("| option | default | meaning |\n|---|---|---|")
         for key, value in dom.options.items():
-            out.append(f"| `{key}` | `{json.dumps(value, ensure_ascii=False)}` | {dom.option_docs[key]} |")
+            out.append(f"| `{key}` | `{json.dumps(_readable(value), ensure_ascii=False)}` | {dom.option_docs[key]} |")
         out.append("")
     return "\n".join(out)
 

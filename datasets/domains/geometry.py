@@ -34,6 +34,7 @@ OPTIONS = {
     "count": [1, 3],
     "min_angle": 28.0,
     "font_size": 0.05,
+    "line_width": 1 / 200,
     "fill": 0.4,
     "motions": {k: 1.0 for k in MOTIONS},
     "min_contrast": 4.5,
@@ -44,6 +45,7 @@ OPTION_DOCS = {
     "count": "range of the number of constructions per figure",
     "min_angle": "smallest angle of the triangle in degrees, in every frame (well-conditioned draws)",
     "font_size": "label size as a fraction of the canvas's shorter side",
+    "line_width": "stroke width as a fraction of the canvas's shorter side (at least 1 px)",
     "fill": "share of figures whose triangle is shaded",
     "motions": "weights of clip motions: reveal (the construction drawn in order), move_vertex, fade",
 }
@@ -224,7 +226,7 @@ def sample(rng: np.random.Generator, options: dict, media: str) -> dict:
         spec.update({"background": bg, "color": ink,
                      "figure": {"points": {k: list(v) for k, v in pts.items()}, "items": items,
                                 "fill": bool(rng.random() < o["fill"]), "font_size": font_size,
-                                "line_width": round(max(1.0, short / 200.0), 2)},
+                                "line_width": round(max(1.0, o["line_width"] * short), 2)},
                      "position": [w / 2.0, h / 2.0]})
         if tracks:
             spec["figure"]["tracks"] = tracks
