@@ -24,7 +24,7 @@ _TEXT = {"Mf": ["sharpness", "lap_profile", "ocr_conf", "legibility"],
 _MOTION = ["flicker", "warp_error", "track_jerk", "frozen_share"]
 GROUPS = {
     "text-en": _TEXT, "text-zh": _TEXT, "formula": _TEXT,
-    "geometry": {"Mf": ["sharpness", "stroke_precision"], "Mt": ["stroke_f1", "circle_fit", "on_circle"],
+    "geometry": {"Mf": ["sharpness", "stroke_precision"], "Mt": ["stroke_f1", "circle_fit", "facts"],
                  "Mc": _MOTION + ["structure_stability"]},
     "plot": {"Mf": ["sharpness", "curve_precision"], "Mt": ["curve_error", "coverage"],
              "Mc": _MOTION + ["structure_stability"]},

@@ -28,7 +28,7 @@ LEVELS = {
     "text_change": [0.1, 0.2, 0.3, 0.4, 0.5],         # share of frames showing look-alike text
     "dash_break": [0.1, 0.2, 0.35, 0.5, 0.7],         # share of each dash's rows erased (its far end)
     "lane_flicker": [0.1, 0.2, 0.3, 0.4, 0.5],        # share of frames whose lane paint vanishes (evenly spaced)
-    "figure_points": [0.04, 0.08, 0.15, 0.25, 0.4],   # vertex displacement (world units) / curve change
+    "figure_points": [0.04, 0.08, 0.15, 0.25, 0.4],   # vertex displacement (x FIGURE_PX px) / curve change
 }
 FRAME_OPS = ("blur", "noise", "jpeg", "jitter", "frame_drop", "dash_break", "lane_flicker")
 
@@ -254,11 +254,55 @@ def variant_case(case: dict, kind: str, level: int, frame_share_text: bool = Fal
             spec["tex"] = _drop_formula(spec["tex"], int(p), rng)
         elif "expr" in spec and kind == "figure_points":
             spec["expr"] = f"({spec['expr']}) * {1 + p:.3f} + {p / 2:.3f}"
-        return c
-    if "angles" in c and kind == "figure_points":
-        # each vertex moves radially (in or out, keyed) by p world units: off the circle it should lie on
-        c["offsets"] = {k: float(p * rng.choice([-1.0, 1.0])) for k in sorted(c["angles"])}
+        elif spec.get("domain") == "geometry" and kind == "figure_points":
+            displace_vertices(spec, FIGURE_PX * p, rng)
     return c
+
+
+FIGURE_PX = 40.0        # geometry: a figure_points level p moves each vertex FIGURE_PX * p pixels
+VERTICES = ("A", "B", "C")
+
+
+def displace_vertices(spec: dict, px: float, rng) -> None:
+    """Move the drawn triangle's vertices ``px`` pixels (each in its own keyed direction) while every
+    construction stays where the true vertices put it: the circles, centres, feet and midpoints no
+    longer fit the triangle drawn (a figure whose facts fail). The constructions are rebuilt on hidden
+    copies of the true vertices (A0, B0, C0); the triangle, its angle marks and the markers and labels
+    A, B, C use the moved ones. Edits ``spec`` (a geometry sampler spec) in place."""
+    from symbolreel.primitives.geometry.construction import KINDS
+    g = spec["figure"]
+    world = px / float(g["scale"])
+    turn = {v: float(rng.uniform(0.0, 2.0 * np.pi)) for v in VERTICES}     # drawn before any level applies
+    hidden = {v: v + "0" for v in VERTICES}
+
+    def moved(pos, v):
+        return [round(pos[0] + world * np.cos(turn[v]), 4), round(pos[1] + world * np.sin(turn[v]), 4)]
+
+    points = {}
+    for name, pos in g["points"].items():
+        if name in hidden:
+            points[hidden[name]] = pos
+            points[name] = moved(pos, name)
+        else:
+            points[name] = pos
+    g["points"] = points
+    tracks = {}
+    for name, keys in g.get("tracks", {}).items():
+        if name in hidden:
+            tracks[hidden[name]] = keys
+            tracks[name] = [[k[0], moved(k[1], name), *k[2:]] for k in keys]
+        else:
+            tracks[name] = keys
+    if tracks:
+        g["tracks"] = tracks
+    items = []
+    for it in g["items"]:
+        kind = next(k for k in it if k in KINDS)
+        if kind not in ("polygon", "angle"):       # the construction: on the true (hidden) vertices
+            it = {**it, kind: "".join(hidden.get(ch, ch) for ch in it[kind])}
+        items.append(it)
+    items.append({"point": " ".join(hidden[v] for v in VERTICES), "show": False})
+    g["items"] = items
 
 
 def _letters(tex):

@@ -55,7 +55,8 @@ class CaseData:
         # kept them in the spec)
         scoring = entry.get("scoring") or {}
         self.fixed_layout = bool(scoring.get("fixed_layout", self.spec.get("fixed_layout", False)))
-        self.curve_color = scoring.get("curve_color", self.spec.get("color"))
+        # the symbols' colour: a plot's curve, a figure's strokes and markers
+        self.ink_color = scoring.get("ink_color", self.spec.get("color"))
         self.masks = [symbol_mask(self.objects[min(i, len(self.objects) - 1)], (self.h, self.w))
                       for i in range(self.n)]
         self._ref_edges = None
@@ -182,10 +183,10 @@ def raw_terms(case: CaseData, frames: list[np.ndarray], ocr: Ocr | None = None) 
         series["sharpness"] = [sharpness(f, v, m) for f, v, m in zip(frames, case.ref_var, case.masks)]
     if case.domain == "geometry":
         for i, f in enumerate(frames):
-            for k, v in structure.figure_terms(f, case.objs(i, "figure")).items():
+            for k, v in structure.figure_terms(f, case.objs(i, "figure"), _hex(case.ink_color)).items():
                 series.setdefault(k, []).append(v)
     elif case.domain == "plot":
-        colour = _hex(case.curve_color)
+        colour = _hex(case.ink_color)
         for i, f in enumerate(frames):
             for k, v in structure.plot_terms(f, case.objs(i, "plot"), colour).items():
                 series.setdefault(k, []).append(v)

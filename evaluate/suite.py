@@ -20,9 +20,11 @@ Formulas are equations and relations whose symbols stay on one line (powers, sub
 parentheses: an OCR engine reads them as a string, not fractions or roots); ``quoted`` is that reading
 (:func:`.degrade.formula_reading`).
 
-Geometry still comes from hand-written rows (:data:`TABLE`): the geometry scorer checks one
-construction (a triangle inscribed in a circle, its vertices moved off the circle by the validation),
-so the sampler's constructions need a checker each.
+Geometry: triangles with one to three constructions (circles, centres, feet, midpoints, tangents;
+circles weighted up, as most facts a scorer can check on found geometry involve them), drawn with 3 px strokes (markers, 7 px wide, are told from strokes by shape); clips move a vertex with
+everything constructed from it following. A draw is kept when at least two of its facts can be checked
+on found geometry (:func:`.metrics.structure.checkable_facts`) and its visible points lie at least
+16 px apart (each marker is matched to one point).
 
 Files written per case::
 
@@ -30,7 +32,7 @@ Files written per case::
     SUITE/cases/<id>/prompt.json         {"en": ..., "zh": ..., "quoted": [...]}
     SUITE/cases/<id>/reference.png|.mp4  the reference render (stills PNG, clips H.264 MP4)
     SUITE/cases/<id>/labels.json         the engine's per-frame annotations (symbolreel-annotations/2)
-    SUITE/cases/<id>/spec.json           the sampler's spec (table cases: the row), and scene.yaml
+    SUITE/cases/<id>/spec.json           the sampler's spec, and scene.yaml
 
 Bump ``SUITE_VERSION`` whenever a case, a prompt or a scene changes: scores are comparable only
 within one version. The manifest is written last (to a temporary name, then renamed), so a suite
@@ -41,7 +43,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import math
 import os
 import shutil
 
@@ -49,7 +50,7 @@ import numpy as np
 
 from .errors import EvalError
 
-SUITE_VERSION = "3"
+SUITE_VERSION = "4"
 SUITE_FORMAT = "symbolreel-eval-suite/1"
 PRESETS = ("text-en", "text-zh", "formula", "geometry", "plot", "road")
 W, H, FPS, CLIP_SECONDS = 512, 288, 12, 2.0
@@ -80,6 +81,12 @@ PLANS = {
              "options": {**_CANVAS, "lanes": [2, 3], "curves": 0.0, "markings": 0.0, "signs": 0.0,
                          "wear": [0.0, 0.2], "texture": [0.0, 0.3], "speed": [10.0, 14.0],
                          "camera_height": [1.3, 1.6]}},
+    "geometry": {"domain": "geometry", "seed": 1304, "media": ["still", "still", "clip"],
+                 "options": {**_CANVAS, "backgrounds": {"solid": 1.0, "gradient": 0.5}, "line_width": 3 / 288,
+                             "constructions": {"incircle": 2.0, "circumcircle": 2.0, "tangent": 1.0, "centroid": 1.0,
+                                               "orthocentre": 1.0, "altitude": 1.0, "perpendicular_bisector": 1.0,
+                                               "bisector": 0.5, "angles": 0.5},
+                             "motions": {"move_vertex": 1.0}}},
     "plot": {"domain": "plot", "seed": 1305, "media": ["still", "still"],
              "options": {**_CANVAS, "backgrounds": {"solid": 1.0, "gradient": 0.5}, "line_width": 3 / 288}},
 }
@@ -89,20 +96,6 @@ FORMULA_CONSTRUCTS = {"power", "subscript", "function", "parentheses"}
 # RGB distance (0..441) a plot's curve colour keeps from its axes and background colours: twice the
 # scorer's colour threshold (structure.colour_mask), so antialiased edges of neither are taken for curve
 CURVE_COLOUR_GAP = 180.0
-
-# Hand-written rows for the domains whose sampler output the scorer cannot judge yet (module docstring).
-TABLE = [
-    {"id": "geometry-000", "domain": "geometry", "kind": "still", "seed": 0, "circle": [0.0, 0.0, 2.0],
-     "angles": {"A": 100.0, "B": 215.0, "C": 330.0}, "scale": 55, "bg": "#FFFFFF", "fg": "#1D3557",
-     "prompt_en": 'A geometry diagram: triangle ABC inscribed in a circle, all three vertices on the circle.',
-     "prompt_zh": '一幅几何图：三角形ABC内接于圆，三个顶点都在圆上。'},
-    {"id": "geometry-001", "domain": "geometry", "kind": "clip", "seed": 0, "circle": [0.0, 0.0, 2.0],
-     "angles": {"A": 90.0, "B": 210.0, "C": 330.0}, "spin": 30.0, "scale": 55, "bg": "#FFFFFF",
-     "fg": "#1D3557",
-     "prompt_en": 'An animation of triangle ABC inscribed in a circle, the triangle turning slowly inside the circle.',
-     "prompt_zh": '一段动画：三角形ABC内接于圆，三角形在圆内缓慢转动。'},
-]
-
 
 def plan_options(preset: str, media: str) -> dict:
     """The sampler options of ``preset`` for ``media`` (the plan's, checked like a recipe's)."""
@@ -145,9 +138,32 @@ def _scoreable(preset: str, spec: dict, scene) -> bool:
         ink = rgb255(spec["color"])
         others = [spec["axes_color"], *styles.background_colors(spec["background"])]
         return all(np.linalg.norm(ink - rgb255(c)) >= CURVE_COLOUR_GAP for c in others)
+    if preset == "geometry":
+        return _figure_scoreable(scene)
     if preset == "road":
         # dash breaks and dash agreement need a plain dashed line between two lanes
         return any(b["type"] == "dashed" for b in spec["boundaries"][1:-1])
+    return True
+
+
+# visible points of a suite figure stay this far apart (px): each found marker is matched to one point
+MARKER_GAP = 16.0
+
+
+def _figure_scoreable(scene) -> bool:
+    import symbolreel as sr
+    from .metrics.structure import checkable_facts
+    n = scene.canvas.n_frames
+    for i in sorted({0, n // 2, n - 1}):
+        _, ann = sr.render_frame(scene, i, annotations=True)
+        fig = next(o for o in ann if o.get("type") == "figure")
+        res = checkable_facts(fig)
+        if len(res) < 2 or max(res) > 1.0:
+            return False
+        pts = np.asarray([p["image"] for p in fig["points"] if p.get("visible")], np.float64)
+        gaps = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+        if (gaps + np.eye(len(pts)) * 1e9).min() < MARKER_GAP:
+            return False
     return True
 
 
@@ -198,9 +214,7 @@ def _sampled(preset: str) -> list[dict]:
 
 @functools.lru_cache(maxsize=None)
 def _preset_cases(preset: str) -> tuple:
-    if preset in PLANS:
-        return tuple(_sampled(preset))
-    return tuple(c for c in TABLE if c["domain"] == preset)
+    return tuple(_sampled(preset))
 
 
 def cases_for(preset: str) -> list[dict]:
@@ -237,47 +251,9 @@ def n_frames(case: dict) -> int:
 # --- scenes -----------------------------------------------------------------------------------------------
 
 def case_scene(case: dict):
-    """The symbolreel scene of a case (sampler cases: the domain's build of the spec)."""
-    if case.get("source") == "sampler":
-        from symbolreel.datasets import domains
-        return domains.get(case["sampler"]["domain"]).build(case["spec"])
-    import symbolreel as sr
-    build = {"geometry": _geometry_nodes}[case["domain"]]
-    frames = n_frames(case)
-    canvas = {"width": W, "height": H, "fps": FPS, "frames": frames, "background": case.get("bg", "#FFFFFF")}
-    return sr.from_dict({"canvas": canvas, "seed": case.get("seed", 0), "nodes": build(case, frames)})
-
-
-def circle_points(case, t: float = 0.0) -> dict:
-    """World positions of the vertices at time ``t`` (seconds): on the circle at the case's angles."""
-    cx, cy, r = case["circle"]
-    spin = case.get("spin", 0.0) * t
-    off = case.get("offsets", {})      # radial displacements (degraded variants only)
-    return {k: [cx + (r + off.get(k, 0.0)) * math.cos(math.radians(a + spin)),
-                cy + (r + off.get(k, 0.0)) * math.sin(math.radians(a + spin))]
-            for k, a in case["angles"].items()}
-
-
-def _geometry_nodes(case, frames):
-    cx, cy, r = case["circle"]
-    points = {"O": [cx, cy]}
-    if case["kind"] == "clip":
-        seconds = frames / FPS
-        steps = 8
-        for k in case["angles"]:
-            keys = [[seconds * j / steps, circle_points(case, seconds * j / steps)[k]] for j in range(steps + 1)]
-            points[k] = {"keys": keys}
-    else:
-        points.update(circle_points(case))
-    # the circle is drawn from its centre and radius, not through the vertices, so moving a vertex
-    # (a perturbed figure) breaks the fact "A lies on the circle" visibly
-    items = [{"circle": "O", "radius": r, "name": "c", "color": "#2A9D8F", "width": 3},
-             {"polygon": "ABC", "color": case["fg"], "width": 3},
-             {"point": "A B C", "color": case["fg"]},
-             {"point": "O", "color": "#2A9D8F"}]
-    return [{"type": "figure", "id": "figure", "scale": case["scale"], "points": points, "items": items,
-             "view": [cx - r - 0.8, cy - r - 0.5, cx + r + 0.8, cy + r + 0.5],
-             "transform": {"position": [W / 2, H / 2]}}]
+    """The symbolreel scene of a case: the sampler domain's build of its spec."""
+    from symbolreel.datasets import domains
+    return domains.get(case["sampler"]["domain"]).build(case["spec"])
 
 
 # --- writing ----------------------------------------------------------------------------------------------
@@ -291,8 +267,8 @@ def prompt_of(case: dict) -> dict:
 
 
 def spec_of(case: dict) -> dict:
-    """What spec.json holds: the sampler's spec (sampler cases) or the table row."""
-    return case["spec"] if case.get("source") == "sampler" else case
+    """What spec.json holds: the sampler's spec."""
+    return case["spec"]
 
 
 def _write_json(path, obj):
@@ -323,19 +299,15 @@ def render_case(case: dict, folder: str, scene=None) -> None:
 
 def manifest_entry(case: dict) -> dict:
     """The manifest row of a case: files, size, prompts, quoted strings, where it came from and the few
-    facts the scorer reads besides the labels (``scoring``: fixed_layout, curve_color)."""
+    facts the scorer reads besides the labels (``scoring``: fixed_layout; the ink colour is the spec's)."""
     cid = case["id"]
     scoring = dict(case.get("scoring", {}))
-    if case.get("source") != "sampler":
-        scoring.setdefault("fixed_layout", bool(case.get("fixed_layout", False)))
     entry = {"id": cid, "domain": case["domain"], "kind": case["kind"], "frames": n_frames(case),
              "width": W, "height": H, "fps": FPS, "reference": f"cases/{cid}/{reference_name(case)}",
              "labels": f"cases/{cid}/labels.json", "spec": f"cases/{cid}/spec.json",
              "prompt": f"cases/{cid}/prompt.json", "quoted": quoted(case), "prompt_en": case["prompt_en"],
              "prompt_zh": case["prompt_zh"], "scoring": scoring,
-             "source": case.get("source", "table")}
-    if case.get("source") == "sampler":
-        entry["sampler"] = dict(case["sampler"])
+             "source": case["source"], "sampler": dict(case["sampler"])}
     return entry
 
 

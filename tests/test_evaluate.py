@@ -104,6 +104,28 @@ def test_laplacian_profile_falls_with_jpeg_where_the_variance_does_not():
     assert profile_similarity(moved, prof, np.roll(mask, 3, axis=1)) > 0.97
 
 
+def test_fact_residuals_measure_found_geometry():
+    from symbolreel.evaluate.metrics.facts import MISS, residual
+    pts = {"A": np.array([0.0, 0.0]), "B": np.array([60.0, 0.0]), "C": np.array([0.0, 90.0])}
+    names = ["A", "B", "C", "G", "M", "D"]
+    g = {**pts, "G": np.array([20.0, 30.0])}
+    assert residual("centroid", ["G", "ABC"], g, {}, names) == pytest.approx(0.0)
+    assert residual("centroid", ["G", "ABC"], {**g, "G": np.array([23.0, 34.0])}, {}, names) == pytest.approx(5.0)
+    # the fact is judged among the drawn points: move a vertex and the centroid drawn no longer fits it
+    assert residual("centroid", ["G", "ABC"], {**g, "A": np.array([15.0, 0.0])}, {}, names) == pytest.approx(5.0)
+    assert residual("midpoint", ["M", "AB"], {**pts, "M": np.array([30.0, 2.0])}, {}, names) == pytest.approx(2.0)
+    assert residual("foot", ["D", "C", "AB"], {**pts, "D": np.array([4.0, 3.0])}, {}, names) == pytest.approx(5.0)
+    circ = {"k": (np.array([30.0, 45.0]), float(np.hypot(30, 45)))}
+    assert residual("on", ["A", "k"], pts, circ, names) == pytest.approx(0.0, abs=1e-9)
+    assert residual("circumcircle", ["k", "ABC"], pts, circ, names) == pytest.approx(0.0, abs=1e-9)
+    assert residual("perpendicular", ["AB", "AC"], pts, {}, names) == pytest.approx(0.0, abs=1e-9)
+    # not found: the fact fails; not drawn or not a point relation: not checked
+    assert residual("on", ["A", "k"], {**pts, "A": None}, circ, names) is MISS
+    assert residual("on", ["A", "k"], pts, {"k": None}, names) is MISS
+    assert residual("centroid", ["G", "ABC"], pts, {}, names) is None
+    assert residual("angle_bisector", ["l", "BAC"], pts, {}, names) is None
+
+
 def test_flicker_is_zero_for_a_pan_and_high_for_changing_text():
     pan = [_card(shift=2 * i) for i in range(6)]
     swap = [_card("EXIT 12" if i % 2 == 0 else "EX1T 12") for i in range(6)]
@@ -323,12 +345,12 @@ def test_lane_flicker_frames_are_spaced_apart():
 
 
 def test_suite_cases_are_the_samplers_draws():
-    # text, formula, plot and road cases are items of the dataset generator: the same seed derivation and options
-    # give the same spec, and the quoted strings are the lines the scene draws
+    # every case is an item of the dataset generator: the same seed derivation and options give the same
+    # spec, and the quoted strings are the lines the scene draws
     from symbolreel.datasets import domains
     from symbolreel.datasets.seeding import item_rng, item_seed
     from symbolreel.evaluate import suite as S
-    for preset in ("text-en", "text-zh", "formula", "plot", "road"):
+    for preset in S.PRESETS:
         cases = S.cases_for(preset)
         assert [c["id"] for c in cases] == [f"{preset}-{k:03d}" for k in range(len(cases))]
         assert cases == S.cases_for(preset)
@@ -352,7 +374,8 @@ def test_suite_cases_are_the_samplers_draws():
                 swapped = degrade.variant_case(c, "glyph_swap", 5)
                 assert degrade.formula_reading(swapped["spec"]["tex"]) != c["quoted"][0]
                 S.case_scene(swapped)
-    assert all(c.get("source") is None for c in S.cases_for("geometry"))
+    assert all(c["source"] == "sampler" for c in S.cases_for("all"))
+    assert {c["kind"] for c in S.cases_for("geometry")} == {"still", "clip"}
     # a plot whose curve shares a colour with its axes or background is skipped: the scorer finds the
     # curve by its colour
     plot = S.cases_for("plot")[0]
@@ -525,11 +548,22 @@ def test_structure_terms_on_renders():
     bad = sr.render_frame(S.case_scene(degrade.variant_case(plot, "figure_points", 5)), 0)[..., :3].copy()
     good_t, bad_t = structure.plot_terms(f, ann[0], colour), structure.plot_terms(bad, ann[0], colour)
     assert good_t["curve_error"] < 0.01 < bad_t["curve_error"] and good_t["coverage"] > 0.95 > bad_t["coverage"]
-    geo = S.case_by_id("geometry-000")
+    # a figure with circles: its facts hold among the markers and circles found in the reference, and
+    # fail more the farther the drawn vertices are moved off the construction
+    geo = next(c for c in S.cases_for("geometry") if "circumcircle" in c["spec"]["constructions"])
+    ink = hex_of(geo["spec"]["color"])
+    gcol = [int(ink[i:i + 2], 16) for i in (1, 3, 5)]
     g, gann = sr.render_frame(S.case_scene(geo), 0, annotations=True)
-    moved = sr.render_frame(S.case_scene(degrade.variant_case(geo, "figure_points", 4)), 0)[..., :3].copy()
-    a, b = structure.figure_terms(g[..., :3].copy(), gann[0]), structure.figure_terms(moved, gann[0])
-    assert a["stroke_f1"] > 0.95 > b["stroke_f1"] and a["on_circle"] > b["on_circle"]
+    fig = next(o for o in gann if o["type"] == "figure")
+    assert len(structure.checkable_facts(fig)) >= 4 and max(structure.checkable_facts(fig)) < 0.01
+    ref = structure.figure_terms(g[..., :3].copy(), fig, gcol)
+    assert ref["circle_fit"] == 1.0 and ref["facts"] > 0.9 and ref["stroke_f1"] > 0.95
+    moved = [structure.figure_terms(sr.render_frame(S.case_scene(degrade.variant_case(geo, "figure_points", lv)),
+                                                    0)[..., :3].copy(), fig, gcol) for lv in (2, 4, 5)]
+    assert [m["facts"] for m in moved] == sorted((m["facts"] for m in moved), reverse=True)
+    assert moved[-1]["facts"] < 0.7 and moved[-1]["circle_fit"] == 1.0    # the circles stay where they were
+    blank = structure.figure_terms(np.full_like(g[..., :3], g[0, 0, :3]), fig, gcol)
+    assert blank["facts"] == blank["circle_fit"] == blank["stroke_f1"] == 0.0
     road = S.case_by_id("road-001")
     r, rann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()

@@ -63,8 +63,12 @@ def _at(field: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return field[y, x]
 
 
-def stroke_recall_precision(ink: np.ndarray, polylines, tol: float = 3.0, region=None) -> tuple[float, float]:
-    """Share of the labelled strokes with ink within ``tol`` px, and share of ink within ``tol`` px of them."""
+def stroke_recall_precision(ink: np.ndarray, polylines, tol: float = 3.0, region=None,
+                            min_ink: float = 0.0) -> tuple[float, float]:
+    """Share of the labelled strokes with ink within ``tol`` px, and share of ink within ``tol`` px of them.
+
+    ``min_ink``: the precision's denominator is at least this share of the labelled strokes' length in
+    pixels, so that a few stray ink pixels near a stroke (noise) are not a precise drawing."""
     if not polylines:
         return 1.0, 1.0
     pts = np.concatenate([sample_polyline(p) for p in polylines])
@@ -72,22 +76,93 @@ def stroke_recall_precision(ink: np.ndarray, polylines, tol: float = 3.0, region
     gt = polyline_mask(ink.shape, polylines, 1)
     near = _dist_to(gt) <= tol + 2
     sel = ink if region is None else ink & region
-    prec = float((near & sel).sum() / sel.sum()) if sel.sum() else 0.0
+    denom = max(float(sel.sum()), min_ink * float(gt.sum()))
+    prec = float((near & sel).sum() / denom) if denom else 0.0
     return rec, prec
 
 
 # --- geometry --------------------------------------------------------------------------------------------
 
-def figure_terms(img: np.ndarray, fig: dict, marker_tol: float = 3.0) -> dict:
-    """Geometry facts of a ``figure`` annotation checked on an image.
-
-    stroke_recall / stroke_precision: drawn items vs labelled item outlines; circle_fit: Hough circle
-    nearest the labelled one (1 - (centre + radius error) / (0.15 r)); on_circle: mean over the labelled
-    vertices of 1 - |distance of the marker found (by contours) from the detected circle| / (4 marker_tol),
-    0 where no marker is found within 40 px (the fact "the vertex lies on the circle", graded)."""
+def find_markers(ink: np.ndarray, size: int = 5) -> np.ndarray:
+    """Centres of the filled point markers in an ink mask: what survives an opening with a disc of
+    ``size`` px (wider than the strokes, narrower than the markers)."""
     cv2 = _cv2()
-    ink = ink_mask(img)
-    polylines = [pl for it in fig.get("items", []) for pl in it.get("image", [])]
+    dots = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    n, _, _, cents = cv2.connectedComponentsWithStats(dots)
+    return cents[1:] if n > 1 else np.zeros((0, 2))
+
+
+def match_markers(labelled: dict, found: np.ndarray, reach: float = 24.0) -> dict:
+    """Each labelled point (name -> image position) paired with a distinct found marker within ``reach``
+    px (minimum total distance), or ``None``."""
+    from .text import assignment
+    names = list(labelled)
+    out = {n: None for n in names}
+    if not names or not len(found):
+        return out
+    want = np.asarray([labelled[n] for n in names], np.float64)
+    d = np.hypot(want[:, None, 0] - found[None, :, 0], want[:, None, 1] - found[None, :, 1])
+    near = np.nonzero((d <= reach).any(axis=0))[0]        # noise leaves many blobs; only nearby ones compete
+    if not len(near):
+        return out
+    cost = np.where(d[:, near] <= reach, d[:, near], 1e6)
+    for i, j in assignment(cost):
+        if cost[i, j] <= reach:
+            out[names[i]] = found[near[j]].astype(np.float64)
+    return out
+
+
+def labelled_circles(fig: dict) -> dict:
+    """The circles of a figure annotation in image pixels: name -> (centre, radius) fitted to the drawn
+    outline (its polyline's vertices lie on the circle, unevenly spaced where the view clips it)."""
+    out = {}
+    for it in fig.get("items", []):
+        if it.get("kind") in ("circle", "circumcircle", "incircle") and it.get("image") and it.get("name"):
+            out[it["name"]] = fit_circle(np.asarray(it["image"][0], np.float64))
+    return out
+
+
+def fit_circle(pts: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least-squares circle through points (exact for points on a circle, whatever their spacing)."""
+    x, y = pts[:, 0], pts[:, 1]
+    a = np.column_stack([x, y, np.ones_like(x)])
+    (cx2, cy2, k), *_ = np.linalg.lstsq(a, x * x + y * y, rcond=None)
+    c = np.array([cx2 / 2, cy2 / 2])
+    return c, float(np.sqrt(max(k + c @ c, 0.0)))
+
+
+def _refine_circle(ink: np.ndarray, c, r: float) -> tuple[np.ndarray, float]:
+    """A Hough circle refined by a least-squares fit to the ink within a band around it (twice, the
+    band narrowing): the accumulator's centre and radius are off by a pixel or two, which the facts
+    on the circle would inherit."""
+    ys, xs = np.nonzero(ink)
+    pts = np.column_stack([xs, ys]).astype(np.float64)
+    c = np.asarray(c, np.float64)
+    for band in (4.0, 2.0):
+        sel = pts[np.abs(np.hypot(*(pts - c).T) - r) <= band]
+        if len(sel) < 20:
+            break
+        c, r = fit_circle(sel)
+    return c, r
+
+
+FACT_TOL = 3.0     # px: a fact that misses by 4 x this earns nothing
+
+
+def figure_terms(img: np.ndarray, fig: dict, colour=None, tol: float = FACT_TOL) -> dict:
+    """A ``figure`` annotation checked on an image: its strokes, its circles and its facts.
+
+    Ink: pixels of the figure's colour (``colour``, RGB 0..255; by distance from the background when not
+    given). stroke_recall / stroke_precision / stroke_f1: ink vs the labelled item outlines (label glyphs
+    left out); circle_fit (figures with circles): per labelled circle, the Hough circle nearest it, refined
+    by a least-squares fit to the ink around it, 1 - (centre + radius error - 1 px) / (0.15 r); facts: per fact of the annotation that :func:`.facts.residual` can check,
+    1 - (residual - 1 px) / (4 tol), the residual measured among the markers and circles *found* in the image (a point whose
+    marker is not found within 24 px fails its facts)."""
+    from .facts import MISS, residual
+    cv2 = _cv2()
+    ink = colour_mask(img, colour) if colour is not None else ink_mask(img)
+    polylines = [pl for it in fig.get("items", []) for pl in it.get("image") or []]
     x0, y0, x1, y1 = fig["bbox"]
     region = np.zeros(ink.shape, bool)
     region[int(max(0, y0)):int(y1) + 1, int(max(0, x0)):int(x1) + 1] = True
@@ -95,59 +170,57 @@ def figure_terms(img: np.ndarray, fig: dict, marker_tol: float = 3.0) -> dict:
     for lb in fig.get("labels", []):           # label glyphs are text, not strokes
         bx0, by0, bx1, by1 = lb["bbox"]
         labels[int(max(0, by0)) - 2:int(by1) + 3, int(max(0, bx0)) - 2:int(bx1) + 3] = 1
-    rec, prec = stroke_recall_precision(ink, polylines, region=region & ~labels.astype(bool))
+    # a 3 px stroke leaves about three ink pixels per pixel of its length: half of one is a drawing's least
+    rec, prec = stroke_recall_precision(ink, polylines, region=region & ~labels.astype(bool), min_ink=0.5)
     # recall alone rewards ink everywhere (noise); the F-measure does not
     out = {"stroke_f1": 2 * rec * prec / (rec + prec) if rec + prec else 0.0, "stroke_recall": rec,
            "stroke_precision": prec}
-    # the labelled circles in image pixels: centre from the label, radius from the drawn outline
-    circles = []
-    for it in fig.get("items", []):
-        if it.get("kind") == "circle" and it.get("image"):
-            pts = np.asarray(it["image"][0], np.float64)
-            c = pts.mean(axis=0)
-            circles.append((c, float(np.hypot(*(pts - c).T).mean())))
-    g = cv2.GaussianBlur(cv2.cvtColor(img[..., :3], cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
-    fits, found = [], []
-    for c, r in circles:
+    labelled = labelled_circles(fig)
+    g = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
+    fits, circles = [], {}
+    for name, (c, r) in labelled.items():
         m = int(r * 1.4) + 4
         ox, oy = int(max(0, c[0] - m)), int(max(0, c[1] - m))
-        win = g[oy:int(c[1] + m), ox:int(c[0] + m)]
+        win = np.ascontiguousarray(g[oy:int(c[1] + m), ox:int(c[0] + m)])
         # the ALT variant (edge-contour based) is more precise and stays fast on noise, where the classic
         # accumulator takes seconds
         hc = cv2.HoughCircles(win, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=20, param1=300, param2=0.8,
-                              minRadius=int(r * 0.7), maxRadius=int(r * 1.3))
+                              minRadius=int(r * 0.7), maxRadius=int(r * 1.3)) if win.size else None
         if hc is None:
             fits.append(0.0)
-            found.append(None)
+            circles[name] = None
             continue
         cand = np.asarray(hc, np.float64).reshape(-1, hc.shape[-1])[:, :3] + [ox, oy, 0]
         err = np.hypot(cand[:, 0] - c[0], cand[:, 1] - c[1]) + np.abs(cand[:, 2] - r)
         k = int(np.argmin(err))
-        fits.append(float(max(0.0, 1 - err[k] / (0.15 * r))))
-        found.append((cand[k, :2], float(cand[k, 2])))
-    out["circle_fit"] = float(np.mean(fits)) if fits else 1.0
-    # vertices: markers are filled dots; opening the ink with a disc keeps them (and not 3 px strokes)
-    vertices = [p for p in fig.get("points", []) if p.get("visible") and p["name"] != "O"]
-    if circles and vertices:
-        dots = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN,
-                                cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (6, 6)))
-        n, _, _, cents = cv2.connectedComponentsWithStats(dots)
-        cents = cents[1:] if n > 1 else np.zeros((0, 2))
-        held = 0
-        for p in vertices:
-            q = np.asarray(p["image"], np.float64)
-            if not len(cents) or found[0] is None:
-                continue
-            d = np.hypot(*(cents - q).T)
-            j = int(np.argmin(d))
-            if d[j] > 40:
-                continue
-            (cc, cr) = found[0]
-            held += max(0.0, 1 - abs(np.hypot(*(cents[j] - cc)) - cr) / (4 * marker_tol))
-        out["on_circle"] = held / len(vertices)
-    else:
-        out["on_circle"] = 1.0
+        fc, fr = _refine_circle(ink, cand[k, :2], float(cand[k, 2]))
+        # errors within a pixel are the antialiased outline's, not the drawing's
+        fits.append(float(max(0.0, 1 - max(0.0, np.hypot(*(fc - c)) + abs(fr - r) - 1.0) / (0.15 * r))))
+        circles[name] = (fc, fr)
+    if fits:                                   # no circle drawn: no term (a constant would credit blank)
+        out["circle_fit"] = float(np.mean(fits))
+    shown = {p["name"]: p["image"] for p in fig.get("points", []) if p.get("visible")}
+    points = match_markers(shown, find_markers(ink))
+    names = [p["name"] for p in fig.get("points", [])]
+    scores = []
+    for f in fig.get("facts", []):
+        res = residual(f["relation"], f["args"], points, circles, names)
+        if res is not None:
+            # the first pixel is the marker centres' own error (antialiasing, strokes meeting a marker)
+            scores.append(0.0 if res is MISS else max(0.0, 1.0 - max(0.0, res - 1.0) / (4 * tol)))
+    out["facts"] = float(np.mean(scores)) if scores else 1.0
     return out
+
+
+def checkable_facts(fig: dict) -> list[float]:
+    """Residuals (px) of the annotation's checkable facts at the labelled positions (a suite case needs
+    some, and they hold there)."""
+    from .facts import residual
+    points = {p["name"]: np.asarray(p["image"], np.float64) for p in fig.get("points", []) if p.get("visible")}
+    circles = labelled_circles(fig)
+    names = [p["name"] for p in fig.get("points", [])]
+    out = [residual(f["relation"], f["args"], points, circles, names) for f in fig.get("facts", [])]
+    return [r for r in out if r is not None]
 
 
 # --- plots -----------------------------------------------------------------------------------------------
