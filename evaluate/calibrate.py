@@ -19,7 +19,7 @@ CALIBRATION_FORMAT = "symbolreel-eval-calibration/1"
 # The version of the raw terms' definitions: bump it with any change to what a metric computes (a new
 # term, another alignment, other thresholds). It is part of a calibration's identity, so a suite
 # calibrated by an older version is recalibrated instead of normalising new terms by stale floors.
-METRICS_VERSION = "5"
+METRICS_VERSION = "6"
 
 
 def floors(case) -> dict:

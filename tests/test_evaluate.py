@@ -564,6 +564,11 @@ def test_structure_terms_on_renders():
     assert moved[-1]["facts"] < 0.7 and moved[-1]["circle_fit"] == 1.0    # the circles stay where they were
     blank = structure.figure_terms(np.full_like(g[..., :3], g[0, 0, :3]), fig, gcol)
     assert blank["facts"] == blank["circle_fit"] == blank["stroke_f1"] == 0.0
+    # facts are layout-free: the same construction turned and moved keeps them, the layout terms do not
+    turned = cv2.warpAffine(g[..., :3].copy(), cv2.getRotationMatrix2D((250, 150), 25, 1.0), (g.shape[1], g.shape[0]),
+                            borderMode=cv2.BORDER_REPLICATE)
+    t = structure.figure_terms(turned, fig, gcol)
+    assert t["facts"] > 0.9 and t["stroke_f1"] < 0.5 and t["circle_fit"] < 0.5
     road = S.case_by_id("road-001")
     r, rann = sr.render_frame(S.case_scene(road), 0, annotations=True)
     r = r[..., :3].copy()

@@ -176,3 +176,81 @@ def residual(relation: str, args: list, points: dict, circles: dict, names=None)
             return abs(float(np.hypot(*u)) - float(np.hypot(*v)))
         return _off_angle(u, v, relation == "parallel")
     return None
+
+
+# --- predicting constructed objects from the drawn free points (layout-free identification) ------------
+
+POINT_RELATIONS = ("midpoint", "centroid", "circumcentre", "incentre", "orthocentre", "foot")
+
+
+def _tangent_points(p, c, r) -> list:
+    d = p - c
+    dist = float(np.hypot(*d))
+    if dist <= r:
+        return []
+    base = np.arctan2(d[1], d[0])
+    off = np.arccos(r / dist)
+    return [c + r * np.array([np.cos(base + s * off), np.sin(base + s * off)]) for s in (1, -1)]
+
+
+def predict(fact: dict, points: dict, circles: dict, names) -> list:
+    """Where ``fact`` puts the object it defines (its first argument), from the points and circles
+    already found: ``[position, ...]`` for a point (two for a tangent's touching point), ``[(centre,
+    radius)]`` for a circle, ``[]`` when it defines nothing or what it needs is missing."""
+    a = _Args(points, circles, names)
+    rel, args = fact["relation"], fact["args"]
+    if rel in POINT_RELATIONS:
+        if rel == "foot":
+            frm, line = a.pts(args[1]), a.pts(args[2])
+            if not frm or not line or any(q is None for q in frm + line):
+                return []
+            return [_foot(_v(frm[0]), _v(line[0]), _v(line[1]))]
+        of = a.pts(args[1])
+        if not of or any(q is None for q in of):
+            return []
+        q = [_v(x) for x in of]
+        if rel == "midpoint" and len(q) == 2:
+            return [(q[0] + q[1]) / 2]
+        if len(q) != 3:
+            return []
+        want = {"centroid": centroid, "circumcentre": circumcentre, "orthocentre": orthocentre,
+                "incentre": lambda *v: incentre(*v)[0]}[rel](*q)
+        return [want] if np.all(np.isfinite(want)) else []
+    if rel in ("circumcircle", "incircle"):
+        of = a.pts(args[1])
+        if not of or len(of) != 3 or any(q is None for q in of):
+            return []
+        q = [_v(x) for x in of]
+        if rel == "circumcircle":
+            c = circumcentre(*q)
+            return [(c, float(np.hypot(*(q[0] - c))))] if np.all(np.isfinite(c)) else []
+        return [incentre(*q)]
+    if rel == "tangent":                 # tangent(k, 'PT'): T touches k on the tangent from P
+        line = _split(args[1], a.names)
+        if len(line) != 2 or points.get(line[0]) is None:
+            return []
+        c = circles.get(args[0])
+        return [] if c is None else _tangent_points(_v(points[line[0]]), _v(c[0]), c[1])
+    return []
+
+
+def _split(text, names) -> list:
+    from symbolreel.primitives.geometry.construction import split_names
+    try:
+        return split_names(text, names)
+    except KeyError:
+        return []
+
+
+def defines(fact: dict, names) -> str | None:
+    """The name of the object ``fact`` may construct (None for a fact that only relates given objects).
+    For ``tangent`` it is the second point of the line (the touching point of a tangent from a point;
+    an incircle's tangent facts name a side, whose points are given: callers ask only about points that
+    are not free)."""
+    rel, args = fact["relation"], fact["args"]
+    if rel in POINT_RELATIONS or rel in ("circumcircle", "incircle"):
+        return args[0]
+    if rel == "tangent":
+        parts = _split(args[1], names)
+        return parts[1] if len(parts) == 2 else None
+    return None

@@ -83,34 +83,167 @@ def stroke_recall_precision(ink: np.ndarray, polylines, tol: float = 3.0, region
 
 # --- geometry --------------------------------------------------------------------------------------------
 
-def find_markers(ink: np.ndarray, size: int = 5) -> np.ndarray:
-    """Centres of the filled point markers in an ink mask: what survives an opening with a disc of
-    ``size`` px (wider than the strokes, narrower than the markers)."""
+def find_markers(ink: np.ndarray, want: int = 0, sizes=(5, 4, 3), most: int = 24) -> np.ndarray:
+    """Centres of the filled point markers in an ink mask: what survives an opening with a disc wider
+    than the strokes and narrower than the markers. The largest of ``sizes`` that leaves at least
+    ``want`` blobs (the figure's visible points: a figure drawn smaller has smaller markers); the
+    ``most`` largest blobs."""
     cv2 = _cv2()
-    dots = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN,
-                            cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    n, _, _, cents = cv2.connectedComponentsWithStats(dots)
-    return cents[1:] if n > 1 else np.zeros((0, 2))
+    for size in sizes:
+        dots = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN,
+                                cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+        n, _, stats, cents = cv2.connectedComponentsWithStats(dots)
+        if n - 1 >= want:
+            break
+    if n <= 1:
+        return np.zeros((0, 2))
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA], kind="stable")[:most]
+    return cents[1:][order].astype(np.float64)
 
 
-def match_markers(labelled: dict, found: np.ndarray, reach: float = 24.0) -> dict:
-    """Each labelled point (name -> image position) paired with a distinct found marker within ``reach``
-    px (minimum total distance), or ``None``."""
-    from .text import assignment
-    names = list(labelled)
-    out = {n: None for n in names}
-    if not names or not len(found):
-        return out
-    want = np.asarray([labelled[n] for n in names], np.float64)
-    d = np.hypot(want[:, None, 0] - found[None, :, 0], want[:, None, 1] - found[None, :, 1])
-    near = np.nonzero((d <= reach).any(axis=0))[0]        # noise leaves many blobs; only nearby ones compete
-    if not len(near):
-        return out
-    cost = np.where(d[:, near] <= reach, d[:, near], 1e6)
-    for i, j in assignment(cost):
-        if cost[i, j] <= reach:
-            out[names[i]] = found[near[j]].astype(np.float64)
+def find_circles(img: np.ndarray, ink: np.ndarray, min_radius: int = 8) -> list:
+    """Circles anywhere in the image: Hough (gradient-ALT) candidates refined by a least-squares fit to
+    the ink around them; [(centre, radius)]."""
+    cv2 = _cv2()
+    g = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
+    hc = cv2.HoughCircles(g, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=20, param1=300, param2=0.8,
+                          minRadius=min_radius, maxRadius=max(g.shape) // 2)
+    if hc is None:
+        return []
+    return [_refine_circle(ink, c[:2], float(c[2])) for c in np.asarray(hc, np.float64).reshape(-1, hc.shape[-1])]
+
+
+def joined(ink: np.ndarray, markers: np.ndarray, gap: float = 5.0, share: float = 0.75) -> np.ndarray:
+    """Which pairs of markers a drawn stroke joins: ink within 1 px along at least ``share`` of the
+    straight segment between them (leaving out ``gap`` px at each end, the markers themselves)."""
+    cv2 = _cv2()
+    near = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    n = len(markers)
+    out = np.zeros((n, n), bool)
+    h, w = ink.shape
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = markers[i], markers[j]
+            length = float(np.hypot(*(b - a)))
+            if length <= 2 * gap + 2:
+                continue
+            t = np.linspace(gap / length, 1 - gap / length, max(8, int(length / 2)))
+            q = np.rint(a + (b - a) * t[:, None]).astype(int)
+            ok = (q[:, 0] >= 0) & (q[:, 0] < w) & (q[:, 1] >= 0) & (q[:, 1] < h)
+            hit = np.zeros(len(q), bool)
+            hit[ok] = near[q[ok, 1], q[ok, 0]]
+            out[i, j] = out[j, i] = hit.mean() >= share
     return out
+
+
+def _triangles(markers: np.ndarray, link: np.ndarray, min_area: float = 40.0) -> list:
+    """Ordered triples of markers joined pairwise by strokes and not collinear (candidate drawn
+    triangles: a side's junctions with other strokes are joined along it too, but lie on a line)."""
+    import itertools
+    out = []
+    for i, j, k in itertools.combinations(range(len(markers)), 3):
+        if link[i, j] and link[j, k] and link[i, k]:
+            a, b, c = markers[i], markers[j], markers[k]
+            if abs((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])) / 2 >= min_area:
+                out += list(itertools.permutations((i, j, k)))
+    return out
+
+
+def identify(fig: dict, markers: np.ndarray, circles: list, ink: np.ndarray | None = None, reach: float = 24.0,
+             tol: float = 3.0, fixed: dict | None = None) -> tuple:
+    """Which found marker is which point, wherever the figure is drawn: the assignment of the figure's
+    free points (A, B, C, ...) to markers under which its facts hold best, every constructed point and
+    circle then taken as the found one nearest where the facts put it (within ``reach`` px; circles
+    within a third of their radius plus ``reach``). Returns (score, points, circles): the mean fact
+    credit (:func:`fact_credit`) and the found positions by name (None: not found).
+
+    The figure's polygon (triangle ABC) is drawn: with ``ink``, its vertices are searched among the
+    triples of markers that strokes join pairwise (:func:`joined`), else among all triples of the nine
+    largest markers. ``fixed``: free point -> marker index, instead of the search."""
+    import itertools
+    from .facts import defines, predict
+    names = [p["name"] for p in fig.get("points", [])]
+    visible = {p["name"] for p in fig.get("points", []) if p.get("visible")}
+    free = [p["name"] for p in fig.get("points", []) if p.get("visible") and p.get("free")]
+    facts = fig.get("facts", [])
+    steps = {}
+    for f in facts:                     # the facts come in construction order
+        d = defines(f, names)
+        if d is not None and d not in free and d not in steps:
+            steps[d] = f
+
+    def build(assign: dict):
+        pts = {n: (markers[j] if j is not None else None) for n, j in assign.items()}
+        used = {j for j in assign.values() if j is not None}
+        circ = {}
+        for d, f in steps.items():
+            cands = predict(f, pts, circ, names)
+            if f["relation"] in ("circumcircle", "incircle"):
+                best = None
+                if cands and circles:
+                    (pc, pr) = cands[0]
+                    errs = [np.hypot(*(c - pc)) + abs(r - pr) for c, r in circles]
+                    k = int(np.argmin(errs))
+                    best = circles[k] if errs[k] <= pr / 3 + reach else None
+                circ[d] = best
+            elif d in visible:
+                pts[d] = None
+                if cands and len(markers):
+                    free_m = [j for j in range(len(markers)) if j not in used]
+                    if free_m:
+                        dist = [min(np.hypot(*(markers[j] - q)) for q in cands) for j in free_m]
+                        k = int(np.argmin(dist))
+                        if dist[k] <= reach:
+                            pts[d] = markers[free_m[k]]
+                            used.add(free_m[k])
+        for n in visible:
+            pts.setdefault(n, None)
+        return fact_credit(facts, pts, circ, names, tol), pts, circ
+
+    if fixed is not None:
+        return build(fixed)
+    if not facts:
+        return 1.0, {}, {}
+    empty = build({n: None for n in free})
+    if len(markers) < min(3, len(free)):
+        return empty
+    poly = next((it["args"] for it in fig.get("items", []) if it.get("kind") == "polygon"), "")
+    head = [n for n in free if n in poly][:3]
+    if len(head) < 3:
+        head = free[:3]
+    rest = [n for n in free if n not in head]
+    # the triangle's vertices by search; further free points (a tangent's outside point P) one at a
+    # time on the best few triangles
+    if ink is not None and len(head) == 3 and len(head) == len(poly):
+        perms = _triangles(markers, joined(ink, markers))
+    else:
+        perms = list(itertools.permutations(range(min(len(markers), 9)), len(head)))
+    ranked = sorted((build(dict(zip(head, perm)) | {n: None for n in rest})[0], perm) for perm in perms)
+    best = empty
+    for _, perm in ranked[::-1][:4]:
+        assign = dict(zip(head, perm))
+        for n in rest:
+            opts = [j for j in range(len(markers)) if j not in assign.values()] + [None]
+            scored = [(build(assign | {n: j} | {m: None for m in rest if m not in assign and m != n})[0], k, j)
+                      for k, j in enumerate(opts)]
+            assign[n] = max(scored)[2]
+        cand = build(assign)
+        if cand[0] > best[0]:
+            best = cand
+    return best
+
+
+def fact_credit(facts: list, points: dict, circles: dict, names, tol: float = 3.0) -> float:
+    """Mean over the checkable facts of 1 - (miss - 1 px) / (4 tol), 0 for a fact whose points or
+    circles were not found (:func:`.facts.residual`); 1 when none is checkable."""
+    from .facts import MISS, residual
+    scores = []
+    for f in facts:
+        res = residual(f["relation"], f["args"], points, circles, names)
+        if res is not None:
+            # the first pixel is the marker centres' own error (antialiasing, strokes meeting a marker)
+            scores.append(0.0 if res is MISS else max(0.0, 1.0 - max(0.0, res - 1.0) / (4 * tol)))
+    return float(np.mean(scores)) if scores else 1.0
 
 
 def labelled_circles(fig: dict) -> dict:
@@ -154,12 +287,12 @@ def figure_terms(img: np.ndarray, fig: dict, colour=None, tol: float = FACT_TOL)
     """A ``figure`` annotation checked on an image: its strokes, its circles and its facts.
 
     Ink: pixels of the figure's colour (``colour``, RGB 0..255; by distance from the background when not
-    given). stroke_recall / stroke_precision / stroke_f1: ink vs the labelled item outlines (label glyphs
-    left out); circle_fit (figures with circles): per labelled circle, the Hough circle nearest it, refined
-    by a least-squares fit to the ink around it, 1 - (centre + radius error - 1 px) / (0.15 r); facts: per fact of the annotation that :func:`.facts.residual` can check,
-    1 - (residual - 1 px) / (4 tol), the residual measured among the markers and circles *found* in the image (a point whose
-    marker is not found within 24 px fails its facts)."""
-    from .facts import MISS, residual
+    given). Layout terms (the reference's picture): stroke_recall / stroke_precision / stroke_f1, ink vs
+    the labelled item outlines (label glyphs left out); circle_fit (figures with circles), per labelled
+    circle the Hough circle nearest it, refined by a least-squares fit to the ink around it, 1 - (centre
+    + radius error - 1 px) / (0.15 r). Layout-free: facts, the construction's facts measured among the
+    markers and circles found anywhere in the image, under the reading of which marker is which point
+    that fits them best (:func:`identify`)."""
     cv2 = _cv2()
     ink = colour_mask(img, colour) if colour is not None else ink_mask(img)
     polylines = [pl for it in fig.get("items", []) for pl in it.get("image") or []]
@@ -199,16 +332,9 @@ def figure_terms(img: np.ndarray, fig: dict, colour=None, tol: float = FACT_TOL)
         circles[name] = (fc, fr)
     if fits:                                   # no circle drawn: no term (a constant would credit blank)
         out["circle_fit"] = float(np.mean(fits))
-    shown = {p["name"]: p["image"] for p in fig.get("points", []) if p.get("visible")}
-    points = match_markers(shown, find_markers(ink))
-    names = [p["name"] for p in fig.get("points", [])]
-    scores = []
-    for f in fig.get("facts", []):
-        res = residual(f["relation"], f["args"], points, circles, names)
-        if res is not None:
-            # the first pixel is the marker centres' own error (antialiasing, strokes meeting a marker)
-            scores.append(0.0 if res is MISS else max(0.0, 1.0 - max(0.0, res - 1.0) / (4 * tol)))
-    out["facts"] = float(np.mean(scores)) if scores else 1.0
+    want = sum(1 for p in fig.get("points", []) if p.get("visible"))
+    out["facts"] = identify(fig, find_markers(ink, want), find_circles(img, ink), ink, tol=tol)[0]
+
     return out
 
 
@@ -425,3 +551,4 @@ def dash_period(profile) -> float:
         if ac[k] > ac[k - 1] and ac[k] >= ac[k + 1] and ac[k] > 0.2:
             return float(k)
     return 0.0
+
