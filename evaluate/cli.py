@@ -35,6 +35,9 @@ def add_eval_parser(sub) -> None:
                                                           "nothing is downloaded)")
     c.add_argument("--fvd-weights", metavar="FILE.pt", help="optional FVD plugin: TorchScript video feature "
                                                          "extractor (by path)")
+    c.add_argument("--ocr", default="rapidocr", choices=("rapidocr", "tesseract"),
+                   help="OCR engine: rapidocr (default, weights ship in the wheel) or tesseract (the system binary "
+                        "with eng/chi_sim data; calibrated into its own calibration file)")
     c.add_argument("--workers", type=int, default=1, metavar="N",
                    help="score N cases at a time in worker processes (same report for any N; default 1)")
     c.add_argument("-q", "--quiet", action="store_true")
@@ -72,7 +75,7 @@ def cmd_score(args) -> int:
     from .score import score_predictions
     r = score_predictions(args.suite, args.pred, args.out, weights_path=args.weights, cases=args.cases,
                           progress=_progress(args.quiet, "score"), clip_weights=args.clip_weights,
-                          fvd_weights=args.fvd_weights, workers=args.workers)
+                          fvd_weights=args.fvd_weights, workers=args.workers, ocr_engine=args.ocr)
     if not args.quiet:
         a = r["aggregate"]["all"]
         print(f"{args.out}/report.md: {len(r['cases'])} cases, Match {a['Match']:.3f} "

@@ -1,4 +1,6 @@
-"""Offline OCR for the benchmark: rapidocr 3.x (PP-OCRv6-small detection and recognition, weights in the wheel).
+"""Offline OCR for the benchmark: rapidocr 3.x (PP-OCRv6-small detection and recognition, weights in the
+wheel), or tesseract as an optional second engine (:class:`TesseractOcr`; the system's ``tesseract``
+binary with its ``eng`` and ``chi_sim`` data, e.g. Debian's tesseract-ocr and tesseract-ocr-chi-sim).
 
 ``Ocr.read(images)`` detects text lines in each image and recognises the crops of *all* images in
 batches (one recognition call per batch of line crops, whatever image they came from), so a clip's
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import need
+from .errors import EvalError, need
 
 # Detection runs on the image scaled so its long side is at most this (rapidocr's default scales the
 # *short* side up to 736, 5-10x slower on our frames and no better on clean text).
@@ -28,10 +30,29 @@ class Line:
     box: tuple          # 4 corners (x, y) in the image read
 
 
-def engine_version() -> str:
+ENGINES = ("rapidocr", "tesseract")
+
+
+def check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise EvalError(f"--ocr {engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine == "tesseract":
+        _tesseract()
+    return engine
+
+
+def engine_version(engine: str = "rapidocr") -> str:
     """Identity of the OCR engine, stored with calibrations so a change of engine recalibrates."""
+    if engine == "tesseract":
+        t = _tesseract()
+        return f"tesseract {t['version']} langs {t['langs']} psm {TESS_PSM}"
     from importlib.metadata import version
     return f"rapidocr=={version('rapidocr')} PP-OCRv6-small det<= {DET_MAX_SIDE}px"
+
+
+def make_ocr(engine: str = "rapidocr"):
+    """The reader of ``engine`` (rapidocr or tesseract); both have ``read`` and ``read_crops``."""
+    return TesseractOcr() if check_engine(engine) == "tesseract" else Ocr()
 
 
 @functools.lru_cache(maxsize=1)
@@ -113,3 +134,91 @@ def padded_crop(image, quad, pad: float = 1.0) -> np.ndarray:
 
 def joined(lines: list[Line]) -> str:
     return " ".join(ln.text for ln in lines)
+
+
+# --- tesseract (optional) --------------------------------------------------------------------------------
+
+TESS_PSM = 3          # automatic page segmentation (whole frames); crops are read as one line (psm 7)
+TESS_LANGS = ("eng", "chi_sim")
+
+
+@functools.lru_cache(maxsize=1)
+def _tesseract() -> dict:
+    import shutil
+    import subprocess
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise EvalError("--ocr tesseract: the tesseract binary is not on PATH (Debian: apt-get install "
+                        "tesseract-ocr tesseract-ocr-chi-sim); the default engine, rapidocr, needs nothing")
+    ver = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.split("\n")[0].split()[-1]
+    listed = subprocess.run([exe, "--list-langs"], capture_output=True, text=True).stdout.split()
+    langs = [lang for lang in TESS_LANGS if lang in listed]
+    if not langs:
+        raise EvalError(f"--ocr tesseract: no language data for {' or '.join(TESS_LANGS)} "
+                        f"(Debian: apt-get install tesseract-ocr-eng tesseract-ocr-chi-sim)")
+    return {"exe": exe, "version": ver, "langs": "+".join(langs)}
+
+
+def parse_tsv(tsv: str, n_pages: int) -> list[list[Line]]:
+    """Lines per page of tesseract's TSV output: words grouped by (block, paragraph, line), joined by
+    spaces; score = the words' mean confidence / 100; box = the words' bounding box. Lines below
+    :data:`MIN_SCORE` are dropped, as rapidocr's are."""
+    words: dict = {}
+    rows = tsv.splitlines()
+    for row in rows[1:]:
+        f = row.split("\t")
+        if len(f) < 12 or f[0] != "5" or not f[11].strip():
+            continue
+        page, block, par, line = (int(v) for v in f[1:5])
+        x, y, w, h = (int(v) for v in f[6:10])
+        words.setdefault((page, block, par, line), []).append((f[11].strip(), float(f[10]), x, y, w, h))
+    out: list[list[Line]] = [[] for _ in range(n_pages)]
+    for (page, *_), ws in sorted(words.items()):
+        if not 1 <= page <= n_pages:
+            continue
+        score = float(np.mean([c for _, c, *_ in ws])) / 100.0
+        if score < MIN_SCORE:
+            continue
+        x0 = min(x for *_, x, _, _, _ in ws)
+        y0 = min(y for *_, y, _, _ in ws)
+        x1 = max(x + w for *_, x, _, w, _ in ws)
+        y1 = max(y + h for *_, y, _, h in ws)
+        out[page - 1].append(Line(" ".join(t for t, *_ in ws), score,
+                                  ((x0, y0), (x1, y0), (x1, y1), (x0, y1))))
+    return out
+
+
+class TesseractOcr:
+    """The :class:`Ocr` interface over the tesseract binary: all images of a call in one tesseract run
+    (a list file), so its models load once per call, not per frame."""
+
+    def __init__(self):
+        self.t = _tesseract()
+
+    def read(self, images, psm: int = TESS_PSM) -> list[list[Line]]:
+        import subprocess
+        import tempfile
+        cv2 = need("cv2", "tesseract input")
+        images = list(images)
+        if not images:
+            return []
+        with tempfile.TemporaryDirectory(prefix="symbolreel-tess-") as tmp:
+            paths = []
+            for k, img in enumerate(images):
+                path = f"{tmp}/{k:05d}.png"
+                cv2.imwrite(path, np.ascontiguousarray(np.asarray(img)[..., 2::-1]))
+                paths.append(path)
+            with open(f"{tmp}/list.txt", "w") as fh:
+                fh.write("\n".join(paths) + "\n")
+            run = subprocess.run([self.t["exe"], f"{tmp}/list.txt", "stdout", "-l", self.t["langs"], "--psm",
+                                  str(psm), "tsv"], capture_output=True, text=True,
+                                 env={**__import__("os").environ, "OMP_THREAD_LIMIT": "1"})
+        if run.returncode != 0:
+            raise EvalError(f"tesseract failed ({run.returncode}): {run.stderr.strip()[-300:]}")
+        out = parse_tsv(run.stdout, len(images))
+        for lines in out:
+            lines.sort(key=lambda ln: (min(p[1] for p in ln.box) // 20, min(p[0] for p in ln.box)))
+        return out
+
+    def read_crops(self, image, quads, pad: float = 1.0) -> list[list[Line]]:
+        return self.read([padded_crop(image, q, pad) for q in quads], psm=7)

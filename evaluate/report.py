@@ -84,7 +84,7 @@ def markdown(report: dict) -> str:
     lines = ["# symbolreel benchmark report", "",
              f"Suite version {report['suite_version']} (preset `{report['preset']}`), predictions "
              f"`{report['prediction_dir']}`. Weights: b1 = {report['weights']['b1']}, b2 = {report['weights']['b2']}, "
-             f"b3 = {report['weights']['b3']}. Every score is in [0, 1]: 0 = as bad as a blank or noise input, "
+             f"b3 = {report['weights']['b3']}. OCR: {report.get('ocr', 'rapidocr')}. Every score is in [0, 1]: 0 = as bad as a blank or noise input, "
              f"1 = as good as the reference render.", "",
              "| domain | cases | Mf | Mc | Mt | Match |", "|---|---|---|---|---|---|"]
     for d in doms:

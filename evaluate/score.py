@@ -18,7 +18,7 @@ from .metrics import structure, temporal
 from .metrics.frame import edges, gradient_agreement, gradients, laplacian, laplacian_profile, laplacian_var, \
     profile_similarity, sharpness, symbol_mask
 from .metrics.text import ned, normalize, text_scores
-from .ocr import Ocr, joined
+from .ocr import Ocr, check_engine, engine_version, joined, make_ocr
 
 # every raw term is a mean over frames unless listed here (then computed over the clip)
 MOTION_TERMS = {"flicker", "warp_error", "track_jerk", "frozen_share"}
@@ -353,14 +353,15 @@ def score_case(case: CaseData, frames: list[np.ndarray], calib: dict, weights: d
             "readings": raw["readings"]}
 
 
-def _score_one(suite: str, entry: dict, path: str, calib: dict, weights: dict, clip_weights: str | None):
+def _score_one(suite: str, entry: dict, path: str, calib: dict, weights: dict, clip_weights: str | None,
+               ocr_engine: str = "rapidocr"):
     """Score one case from its prediction file: ("ok", result) or ("unreadable", message)."""
     try:
         frames = media.read_frames(path)
     except ValueError as exc:
         return "unreadable", f"{path}: unreadable: {exc}"
     case = load_case(suite, entry)
-    res = score_case(case, frames, calib, weights, _worker_ocr())
+    res = score_case(case, frames, calib, weights, _worker_ocr(ocr_engine))
     if clip_weights is not None:
         from . import plugins
         res["plugins"] = {"clipsim": plugins.clipsim(media.conform(frames, case.n, case.w, case.h),
@@ -368,13 +369,13 @@ def _score_one(suite: str, entry: dict, path: str, calib: dict, weights: dict, c
     return "ok", res
 
 
-_OCR: list = []
+_OCR: dict = {}
 
 
-def _worker_ocr() -> Ocr:
-    if not _OCR:
-        _OCR.append(Ocr())
-    return _OCR[0]
+def _worker_ocr(engine: str = "rapidocr"):
+    if engine not in _OCR:
+        _OCR[engine] = make_ocr(engine)
+    return _OCR[engine]
 
 
 def _worker_init(owner: int) -> None:
@@ -410,9 +411,11 @@ def _run_cases(jobs: list[tuple], workers: int, progress=None) -> list:
 
 def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | None = None, cases=None,
                       progress=None, clip_weights: str | None = None, fvd_weights: str | None = None,
-                      workers: int = 1) -> dict:
+                      workers: int = 1, ocr_engine: str = "rapidocr") -> dict:
     """Score every case of ``suite`` with the prediction of the same id in ``pred``; write the report to ``out``.
 
+    ``ocr_engine``: ``rapidocr`` (default, weights in the wheel) or ``tesseract`` (the system binary; the
+    suite is calibrated again with it, into its own calibration file).
     ``clip_weights`` / ``fvd_weights``: optional plugins (see :mod:`.plugins`), reported beside Match.
     ``workers``: processes scoring whole cases (each reads its prediction and runs its own OCR); the
     report is the same for any number."""
@@ -423,6 +426,7 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
     try:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise EvalError(f"--workers {workers!r}: expected a positive integer")
+        check_engine(ocr_engine)
         manifest = read_manifest(suite)
         entries = [e for e in manifest["cases"] if cases is None or e["id"] in cases]
         weights = load_weights(weights_path)
@@ -431,11 +435,11 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
             if path is not None:
                 plugins._load(path, what, opt)          # fail before any work when a plugin cannot load
         paths = media.find_predictions(pred, [e["id"] for e in entries])    # every missing file reported at once
-        calib = load_calibration(suite, manifest)
+        calib = load_calibration(suite, manifest, ocr_engine)
         for e in entries:
             if e["id"] not in calib:
                 raise EvalError(f"{suite}: calibration.json has no entry for case {e['id']!r}; rebuild the suite")
-        jobs = [(suite, e, paths[e["id"]], calib[e["id"]], weights, clip_weights) for e in entries]
+        jobs = [(suite, e, paths[e["id"]], calib[e["id"]], weights, clip_weights, ocr_engine) for e in entries]
         done = _run_cases(jobs, workers, progress)
         problems = [r for status, r in done if status != "ok"]
         if problems:                                   # nothing is written: every unreadable file named at once
@@ -446,7 +450,8 @@ def score_predictions(suite: str, pred: str, out: str, *, weights_path: str | No
             clips = [e for e in entries if e["kind"] == "clip"]
             extra["fvd"] = plugins.fvd([load_case(suite, e).ref for e in clips],
                                        [media.read_frames(paths[e["id"]]) for e in clips], fvd_weights)
-        report = {"format": "symbolreel-eval-report/1", "plugins": extra, "suite_version": manifest["suite_version"],
+        report = {"format": "symbolreel-eval-report/1", "plugins": extra, "ocr": engine_version(ocr_engine),
+                  "suite_version": manifest["suite_version"],
                   "preset": manifest["preset"], "weights": weights, "prediction_dir": os.path.basename(os.path.abspath(pred)),
                   "aggregate": aggregate(results), "cases": results}
         write_report(report, out)

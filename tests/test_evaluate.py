@@ -298,7 +298,7 @@ def test_stale_calibration_is_recomputed_after_a_metric_change(tmp_path, monkeyp
             "metrics_version": calibrate.METRICS_VERSION, "cases": {"a": {"reference": {}, "blank": {}, "noise": {}}}}
     (tmp_path / "calibration.json").write_text(json.dumps(data), encoding="utf-8")
     calls = []
-    monkeypatch.setattr(calibrate, "calibrate_suite", lambda suite, m: calls.append(suite) or {"a": "fresh"})
+    monkeypatch.setattr(calibrate, "calibrate_suite", lambda suite, m, engine: calls.append(suite) or {"a": "fresh"})
     assert calibrate.load_calibration(str(tmp_path), manifest) == data["cases"] and not calls
     for stale in ({"metrics_version": "1"}, {"metrics_version": None}):
         d = {k: v for k, v in (data | stale).items() if v is not None}
@@ -463,6 +463,43 @@ def test_score_reference_high_blank_zero_any_resolution(suite, tmp_path):
     assert "| text-en | 3 |" in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
 
 
+def test_tesseract_tsv_lines_by_page():
+    from symbolreel.evaluate.ocr import parse_tsv
+    head = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    rows = [head,
+            "1\t1\t0\t0\t0\t0\t0\t0\t512\t288\t-1\t",
+            "5\t1\t1\t1\t1\t1\t10\t20\t40\t16\t96.0\tDaily",
+            "5\t1\t1\t1\t1\t2\t56\t21\t50\t15\t90.0\tSpecial",
+            "5\t1\t1\t1\t2\t1\t10\t60\t30\t15\t20.0\tzz",        # a low-confidence line: dropped
+            "5\t2\t1\t1\t1\t1\t5\t5\t20\t20\t88.0\t大",
+            "5\t2\t1\t1\t1\t2\t27\t5\t20\t20\t92.0\t小"]
+    pages = parse_tsv("\n".join(rows), 3)
+    assert [[ln.text for ln in p] for p in pages] == [["Daily Special"], ["大 小"], []]
+    assert pages[0][0].score == pytest.approx(0.93) and pages[0][0].box == ((10, 20), (106, 20), (106, 36), (10, 36))
+
+
+@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="the optional tesseract binary is not installed")
+def test_score_with_tesseract_as_second_engine(suite, tmp_path):
+    import shutil
+    copy = tmp_path / "suite"
+    shutil.copytree(suite, copy)
+    before = (copy / "calibration.json").read_bytes()
+    _write_predictions(str(copy), str(tmp_path / "ref"), lambda f: f)
+    _write_predictions(str(copy), str(tmp_path / "blank"), lambda f: np.full_like(f, 128))
+    r = score_predictions(str(copy), str(tmp_path / "ref"), str(tmp_path / "rep"), ocr_engine="tesseract",
+                          cases=["text-en-000", "text-en-001"])
+    b = score_predictions(str(copy), str(tmp_path / "blank"), str(tmp_path / "rep_b"), ocr_engine="tesseract",
+                          cases=["text-en-000", "text-en-001"])
+    assert r["ocr"].startswith("tesseract") and "OCR: tesseract" in (tmp_path / "rep" / "report.md").read_text()
+    for c in r["cases"]:
+        assert c["scores"]["Match"] > 0.85 and c["readings"][0], c
+    assert all(c["scores"]["Match"] < 0.05 for c in b["cases"])
+    # calibrated by the engine that reads the predictions, beside (not over) rapidocr's calibration
+    assert (copy / "calibration-tesseract.json").exists() and (copy / "calibration.json").read_bytes() == before
+    with pytest.raises(EvalError, match="--ocr 'paddle'"):
+        score_predictions(str(copy), str(tmp_path / "ref"), str(tmp_path / "x"), ocr_engine="paddle")
+
+
 def test_workers_give_the_same_report(suite, tmp_path):
     _write_predictions(suite, str(tmp_path / "pred"),
                        lambda f: cv2.GaussianBlur(f, (0, 0), 1.0))
@@ -575,6 +612,9 @@ def test_structure_terms_on_renders():
     broken = degrade.degrade_frames([r], "dash_break", 5, "road-001", [rann])[0]
     ra, rb = structure.road_terms(r, rann[0]), structure.road_terms(broken, rann[0])
     assert ra["lanes_found"] == 1.0 and ra["vp_error"] < 10
+    # CULane's rule (lanes 30 px wide at 590 rows, IoU > 0.5) is stricter than TuSimple's 20 px
+    shifted = structure.road_terms(np.roll(r, 9, axis=1), rann[0])
+    assert ra["culane"] == 1.0 and shifted["lanes_found"] == 1.0 and shifted["culane"] < 0.5
     assert structure.dash_agreement(rb["dash_profile"], ra["dash_profile"]) < 0.7
 
 

@@ -424,6 +424,18 @@ def _fit_x_of_y(pts):
     return np.polyfit(pts[:, 1], pts[:, 0], 1)
 
 
+CULANE_WIDTH, CULANE_ROWS = 30.0, 590.0     # CULane draws lanes 30 px wide on 1640x590 frames
+
+
+def culane_iou(truth: np.ndarray, pred: np.ndarray, shape) -> float:
+    """IoU of two lanes (x, y polylines) drawn CULane-style: 30 px wide at 590 rows, scaled to ``shape``."""
+    width = max(1, int(round(CULANE_WIDTH * shape[0] / CULANE_ROWS)))
+    a = polyline_mask(shape, [truth], width)
+    b = polyline_mask(shape, [pred], width)
+    union = (a | b).sum()
+    return float((a & b).sum() / union) if union else 0.0
+
+
 def road_terms(img: np.ndarray, road: dict, ref_hits=None) -> dict:
     """Lane facts of a ``road`` annotation checked on an image.
 
@@ -434,7 +446,9 @@ def road_terms(img: np.ndarray, road: dict, ref_hits=None) -> dict:
     no paint is right, and the dash ends passing those rows made the term flicker with any re-encoding),
     and a prediction's point is hit with paint within 2 rows of it;
     lanes_found: share of labelled lanes matched TuSimple-style (a line fitted to the paint near the lane
-    within 20 px at >= 85 % of its rows); continuity: share of solid/edge lane samples painted;
+    within 20 px at >= 85 % of its rows); culane: share matched CULane-style, the same fitted line and
+    the labelled lane drawn :data:`CULANE_WIDTH` px wide at CULane's 590 rows (scaled to the frame),
+    IoU > 0.5; continuity: share of solid/edge lane samples painted;
     dash_profile: the painted/unpainted profile along dashed lanes (every 2 px of the labelled line, near part);
     vp: vanishing point of Hough lines on the paint (median pairwise intersection of left- and right-leaning
     segments), compared with the labelled lanes' common point."""
@@ -445,7 +459,7 @@ def road_terms(img: np.ndarray, road: dict, ref_hits=None) -> dict:
     h, w = paint.shape
     ts = road["tusimple"]
     rows = np.asarray(ts["h_samples"], np.float64)
-    point_hits, matched = [], 0
+    point_hits, matched, culane = [], 0, 0
     lanes = [np.asarray(lx, np.float64) for lx in ts["lanes"]]
     near_rows = horizon + 0.15 * (h - horizon)     # far samples are sub-pixel paint: not judged
     ys_idx, xs_idx = np.nonzero(paint)
@@ -469,10 +483,12 @@ def road_terms(img: np.ndarray, road: dict, ref_hits=None) -> dict:
         if fit is not None:
             xf = np.polyval(fit, rows[ok])
             matched += (np.abs(xf - lx[ok]) <= 20).mean() >= 0.85
+            culane += culane_iou(np.stack([lx[ok], rows[ok]], 1), np.stack([xf, rows[ok]], 1), (h, w)) > 0.5
     n_lanes = sum((lx >= 0).any() for lx in lanes)
     hits = np.asarray(point_hits, bool)
     judged = hits if ref_hits is None or len(ref_hits) != len(hits) else hits[np.asarray(ref_hits, bool)]
-    out = {"tusimple_acc": float(judged.mean()) if len(judged) else 1.0, "point_hits": point_hits, "lanes_found": matched / n_lanes if n_lanes else 1.0}
+    out = {"tusimple_acc": float(judged.mean()) if len(judged) else 1.0, "point_hits": point_hits, "lanes_found": matched / n_lanes if n_lanes else 1.0,
+           "culane": culane / n_lanes if n_lanes else 1.0}
     cont, dash = [], []
     for lane in road.get("lanes", []):
         for piece in lane.get("pieces", []):
