@@ -110,13 +110,14 @@ def main(names=None) -> int:
         if names and name not in names:
             continue
         _reset_hwm()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         scene = sr.from_dict(data)
         scene.check_limits()
         t1 = time.perf_counter()
         render_frame(scene, 0, annotations=True)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         print(json.dumps({"scene": name, "build_s": round(t1 - t0, 2), "render_s": round(t2 - t1, 2),
+                          "cpu_s": round(c2 - c0, 2),
                           "peak_rss_mb": round(_vm_hwm_mb(), 1),
                           "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}),
               flush=True)

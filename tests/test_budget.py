@@ -37,6 +37,10 @@ def test_scene_just_inside_the_limits_renders_within_budget(measured, name):
     rows, load = measured
     r = rows[name]
     assert r["peak_rss_mb"] < BUDGET_MB, r
-    # the time budget holds on an idle machine; a shared machine's load average stretches it
+    # the time budget holds on an idle machine; a shared machine's load average stretches it, and a
+    # neighbour's burst shorter than the load average's minute stretches the wall time alone, so the
+    # lesser of wall and CPU time is judged (threads raise the CPU time, contention the wall time; a
+    # slower renderer raises both)
     allowed = BUDGET_S * max(1.0, load / (os.cpu_count() or 1))
-    assert r["build_s"] + r["render_s"] < allowed, (r, f"allowed {allowed:.0f} s at load {load:.1f}")
+    spent = min(r["build_s"] + r["render_s"], r["cpu_s"])
+    assert spent < allowed, (r, f"allowed {allowed:.0f} s at load {load:.1f}")
