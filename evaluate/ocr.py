@@ -10,6 +10,7 @@ detector misses text that fills a small tight crop.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,13 +100,18 @@ class Ocr:
             for k, box, txt, score in zip(owner, boxes, rec.txts, rec.scores):
                 if txt.strip() and score >= MIN_SCORE:
                     out[k].append(Line(txt, float(score), box))
-        for lines in out:  # reading order: rows (by the box top, in bands of 20 px), then left to right
-            lines.sort(key=lambda ln: (min(p[1] for p in ln.box) // 20, min(p[0] for p in ln.box)))
-        return out
+        return _reading_order(out)
 
     def read_crops(self, image, quads, pad: float = 1.0) -> list[list[Line]]:
         """Read each region ``quads[i]`` (4 corners) of ``image`` on its own padded canvas."""
         return self.read([padded_crop(image, q, pad) for q in quads])
+
+
+def _reading_order(pages: list[list[Line]]) -> list[list[Line]]:
+    """Each page's lines in reading order: rows (by the box top, in bands of 20 px), then left to right."""
+    for lines in pages:
+        lines.sort(key=lambda ln: (min(p[1] for p in ln.box) // 20, min(p[0] for p in ln.box)))
+    return pages
 
 
 def padded_crop(image, quad, pad: float = 1.0) -> np.ndarray:
@@ -212,13 +218,10 @@ class TesseractOcr:
                 fh.write("\n".join(paths) + "\n")
             run = subprocess.run([self.t["exe"], f"{tmp}/list.txt", "stdout", "-l", self.t["langs"], "--psm",
                                   str(psm), "tsv"], capture_output=True, text=True,
-                                 env={**__import__("os").environ, "OMP_THREAD_LIMIT": "1"})
+                                 env={**os.environ, "OMP_THREAD_LIMIT": "1"})
         if run.returncode != 0:
             raise EvalError(f"tesseract failed ({run.returncode}): {run.stderr.strip()[-300:]}")
-        out = parse_tsv(run.stdout, len(images))
-        for lines in out:
-            lines.sort(key=lambda ln: (min(p[1] for p in ln.box) // 20, min(p[0] for p in ln.box)))
-        return out
+        return _reading_order(parse_tsv(run.stdout, len(images)))
 
     def read_crops(self, image, quads, pad: float = 1.0) -> list[list[Line]]:
         return self.read([padded_crop(image, q, pad) for q in quads], psm=7)

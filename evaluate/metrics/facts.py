@@ -79,12 +79,8 @@ class _Args:
         self.points, self.circles, self.names = points, circles, list(names)
 
     def pts(self, text: str):
-        from symbolreel.primitives.geometry.construction import split_names
-        try:
-            names = split_names(text, self.names)
-        except KeyError:
-            return None
-        if any(n not in self.points for n in names):
+        names = _split(text, self.names)
+        if not names or any(n not in self.points for n in names):
             return None                    # a point the image does not show (hidden): not checkable
         return [self.points[n] for n in names]
 
@@ -139,13 +135,12 @@ def residual(relation: str, args: list, points: dict, circles: dict, names=None)
         p = need_points(args[0], 1)
         if p is None:
             return None
-        target = args[1]
-        if target in a.circles:
-            c = a.circles[target]
-            if p[0] is None or c is None:
+        c = need_circle(args[1])
+        if c is not None:
+            if p[0] is None or c is MISS:
                 return MISS
             return abs(float(np.hypot(*(_v(p[0]) - _v(c[0])))) - c[1])
-        line = need_points(target, 2)
+        line = need_points(args[1], 2)
         if line is None:
             return None
         if p[0] is None or any(q is None for q in line):
@@ -235,6 +230,7 @@ def predict(fact: dict, points: dict, circles: dict, names) -> list:
 
 
 def _split(text, names) -> list:
+    """``text`` split into known point names ('CA' -> ['C', 'A']); [] when a piece is not one."""
     from symbolreel.primitives.geometry.construction import split_names
     try:
         return split_names(text, names)

@@ -101,16 +101,26 @@ def find_markers(ink: np.ndarray, want: int = 0, sizes=(5, 4, 3), most: int = 24
     return cents[1:][order].astype(np.float64)
 
 
-def find_circles(img: np.ndarray, ink: np.ndarray, min_radius: int = 8) -> list:
-    """Circles anywhere in the image: Hough (gradient-ALT) candidates refined by a least-squares fit to
-    the ink around them; [(centre, radius)]."""
+def _hough_gray(img: np.ndarray) -> np.ndarray:
     cv2 = _cv2()
-    g = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
-    hc = cv2.HoughCircles(g, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=20, param1=300, param2=0.8,
-                          minRadius=min_radius, maxRadius=max(g.shape) // 2)
-    if hc is None:
-        return []
-    return [_refine_circle(ink, c[:2], float(c[2])) for c in np.asarray(hc, np.float64).reshape(-1, hc.shape[-1])]
+    return cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
+
+
+def _hough(gray: np.ndarray, min_radius: int, max_radius: int) -> np.ndarray:
+    """Hough circle candidates (x, y, r) of a blurred grey image, shape (n, 3); the ALT variant
+    (edge-contour based) is more precise and stays fast on noise, where the classic accumulator takes
+    seconds."""
+    cv2 = _cv2()
+    hc = cv2.HoughCircles(gray, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=20, param1=300, param2=0.8,
+                          minRadius=min_radius, maxRadius=max_radius) if gray.size else None
+    return np.zeros((0, 3)) if hc is None else np.asarray(hc, np.float64).reshape(-1, hc.shape[-1])[:, :3]
+
+
+def find_circles(img: np.ndarray, ink: np.ndarray, min_radius: int = 8, gray: np.ndarray | None = None) -> list:
+    """Circles anywhere in the image: Hough (gradient-ALT) candidates refined by a least-squares fit to
+    the ink around them; [(centre, radius)]. ``gray``: the image's :func:`_hough_gray`, if at hand."""
+    g = _hough_gray(img) if gray is None else gray
+    return [_refine_circle(ink, c[:2], float(c[2])) for c in _hough(g, min_radius, max(g.shape) // 2)]
 
 
 def joined(ink: np.ndarray, markers: np.ndarray, gap: float = 5.0, share: float = 0.75) -> np.ndarray:
@@ -150,7 +160,7 @@ def _triangles(markers: np.ndarray, link: np.ndarray, min_area: float = 40.0) ->
 
 
 def identify(fig: dict, markers: np.ndarray, circles: list, ink: np.ndarray | None = None, reach: float = 24.0,
-             tol: float = 3.0, fixed: dict | None = None) -> tuple:
+             tol: float = 3.0) -> tuple:
     """Which found marker is which point, wherever the figure is drawn: the assignment of the figure's
     free points (A, B, C, ...) to markers under which its facts hold best, every constructed point and
     circle then taken as the found one nearest where the facts put it (within ``reach`` px; circles
@@ -159,7 +169,7 @@ def identify(fig: dict, markers: np.ndarray, circles: list, ink: np.ndarray | No
 
     The figure's polygon (triangle ABC) is drawn: with ``ink``, its vertices are searched among the
     triples of markers that strokes join pairwise (:func:`joined`), else among all triples of the nine
-    largest markers. ``fixed``: free point -> marker index, instead of the search."""
+    largest markers."""
     import itertools
     from .facts import defines, predict
     names = [p["name"] for p in fig.get("points", [])]
@@ -200,8 +210,6 @@ def identify(fig: dict, markers: np.ndarray, circles: list, ink: np.ndarray | No
             pts.setdefault(n, None)
         return fact_credit(facts, pts, circ, names, tol), pts, circ
 
-    if fixed is not None:
-        return build(fixed)
     if not facts:
         return 1.0, {}, {}
     empty = build({n: None for n in free})
@@ -293,7 +301,6 @@ def figure_terms(img: np.ndarray, fig: dict, colour=None, tol: float = FACT_TOL)
     + radius error - 1 px) / (0.15 r). Layout-free: facts, the construction's facts measured among the
     markers and circles found anywhere in the image, under the reading of which marker is which point
     that fits them best (:func:`identify`)."""
-    cv2 = _cv2()
     ink = colour_mask(img, colour) if colour is not None else ink_mask(img)
     polylines = [pl for it in fig.get("items", []) for pl in it.get("image") or []]
     x0, y0, x1, y1 = fig["bbox"]
@@ -308,33 +315,25 @@ def figure_terms(img: np.ndarray, fig: dict, colour=None, tol: float = FACT_TOL)
     # recall alone rewards ink everywhere (noise); the F-measure does not
     out = {"stroke_f1": 2 * rec * prec / (rec + prec) if rec + prec else 0.0, "stroke_recall": rec,
            "stroke_precision": prec}
-    labelled = labelled_circles(fig)
-    g = cv2.GaussianBlur(cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY), (5, 5), 1.2)
-    fits, circles = [], {}
-    for name, (c, r) in labelled.items():
+    g = _hough_gray(img)
+    fits = []
+    for c, r in labelled_circles(fig).values():
         m = int(r * 1.4) + 4
         ox, oy = int(max(0, c[0] - m)), int(max(0, c[1] - m))
-        win = np.ascontiguousarray(g[oy:int(c[1] + m), ox:int(c[0] + m)])
-        # the ALT variant (edge-contour based) is more precise and stays fast on noise, where the classic
-        # accumulator takes seconds
-        hc = cv2.HoughCircles(win, cv2.HOUGH_GRADIENT_ALT, dp=1.5, minDist=20, param1=300, param2=0.8,
-                              minRadius=int(r * 0.7), maxRadius=int(r * 1.3)) if win.size else None
-        if hc is None:
+        cand = _hough(np.ascontiguousarray(g[oy:int(c[1] + m), ox:int(c[0] + m)]), int(r * 0.7), int(r * 1.3))
+        if not len(cand):
             fits.append(0.0)
-            circles[name] = None
             continue
-        cand = np.asarray(hc, np.float64).reshape(-1, hc.shape[-1])[:, :3] + [ox, oy, 0]
+        cand = cand + [ox, oy, 0]
         err = np.hypot(cand[:, 0] - c[0], cand[:, 1] - c[1]) + np.abs(cand[:, 2] - r)
         k = int(np.argmin(err))
         fc, fr = _refine_circle(ink, cand[k, :2], float(cand[k, 2]))
         # errors within a pixel are the antialiased outline's, not the drawing's
         fits.append(float(max(0.0, 1 - max(0.0, np.hypot(*(fc - c)) + abs(fr - r) - 1.0) / (0.15 * r))))
-        circles[name] = (fc, fr)
     if fits:                                   # no circle drawn: no term (a constant would credit blank)
         out["circle_fit"] = float(np.mean(fits))
     want = sum(1 for p in fig.get("points", []) if p.get("visible"))
-    out["facts"] = identify(fig, find_markers(ink, want), find_circles(img, ink), ink, tol=tol)[0]
-
+    out["facts"] = identify(fig, find_markers(ink, want), find_circles(img, ink, gray=g), ink, tol=tol)[0]
     return out
 
 
