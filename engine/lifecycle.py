@@ -60,7 +60,18 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # exists, owned by someone else
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed worker whose parent died too stays a zombie where nothing reaps orphans (a container
+    whose first process is not an init); it answers ``kill(pid, 0)`` but will never write again."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in (b"Z", b"X")
 
 
 def remove_stale_partials(directory, force: bool = False) -> list:

@@ -142,3 +142,20 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc.kill()  # SIGKILL to the parent only: nothing of it can clean up
     proc.communicate(timeout=30)
     assert _wait_for(lambda: not any(_running(k) for k in kids), 30), [k for k in kids if _running(k)]
+
+
+def test_partials_of_zombie_processes_count_as_stale(tmp_path):
+    # a SIGKILLed worker whose parent died too stays a zombie where nothing reaps orphans
+    from symbolreel.lifecycle import remove_stale_partials
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert _wait_for(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z",
+                     timeout=30)
+    try:
+        stale = tmp_path / f".frame.partial-{child.pid}-00ff.png"
+        live = tmp_path / f".frame.partial-{os.getpid()}-00ff.png"
+        stale.write_bytes(b"x")
+        live.write_bytes(b"x")
+        assert remove_stale_partials(tmp_path, force=True) == [stale.name]
+        assert live.exists() and not stale.exists()
+    finally:
+        child.wait()
