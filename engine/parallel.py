@@ -4,7 +4,7 @@ through pickles (measured: pickling RGBA frames back is slower than drawing them
 Units
 - numpy frames (:func:`pooled_frames`): workers draw straight into a shared-memory ring of frame
   slots; the parent copies each frame out once, in index order, and hands the slots back.
-- video (:func:`encode_segments`): the clip is cut into fixed segments (:func:`segment_bounds`,
+- video (:func:`pooled_segments`): the clip is cut into fixed segments (:func:`segment_bounds`,
   fixed by the frame rate, never by the worker count); each segment is encoded by its own ffmpeg
   with a pinned x264 thread count and starts with a keyframe, and :func:`concat_segments` joins
   them without re-encoding. One worker or many encode the same segments the same way, so the
@@ -14,7 +14,8 @@ Units
 Annotations, TuSimple/CULane rows and lane masks are computed by the worker that drew the frame;
 only the small per-frame records come back.
 
-Workers are forked when the calling process has no other thread, else they start from a fork
+Workers are kept between calls (:mod:`symbolreel.worker_pool`): a second ``workers=N`` call in the
+same process starts no process. They are forked when the calling process has no other thread, else they start from a fork
 server that has imported the package and loaded the Numba kernels (see :func:`context`). Workers
 started by the fork server import the calling script as ``__mp_main__``, like spawned ones: a
 script that starts workers needs the usual ``if __name__ == "__main__":`` guard.
@@ -22,32 +23,26 @@ script that starts workers needs the usual ``if __name__ == "__main__":`` guard.
 from __future__ import annotations
 
 import contextlib
-import mmap
 import multiprocessing as mp
 import os
+import pickle
 import secrets
 import shutil
-import signal
 import subprocess
 import threading
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import shared_memory
 
 import numpy as np
 
+from . import worker_pool
 from .animators import warm_up
-from .errors import RenderError
-from .lifecycle import exit_with_parent, partial_name, remove_stale_partials
+from .lifecycle import partial_name, remove_stale_partials
 from .limits import DEFAULT_LIMITS
-from .session import FrameWork, Session
-from .sinks import _BITEXACT, Mp4Writer, SinkError, write_png
+from .sinks import _BITEXACT, SinkError
 
 SEGMENT_SECONDS = 2.0      # video segment length: one keyframe per segment, fixed by the fps
 SEGMENT_X264_THREADS = 2   # pinned: x264's output depends on its thread count
-SHM_PREFIX = "symbolreel-"
+SHM_PREFIX = worker_pool.SHM_PREFIX
 AUTO_MIN_WORK = 40_000_000  # pixels x frames below which one process is fastest (pool start ~0.3 s)
 
 
@@ -120,91 +115,17 @@ class FrameJob:
         return self.annotations or self.lanes is not None
 
 
-# ------------------------------------------------------------------------------------------ worker
-
-_STATE: dict = {}
-
-
-def _init(scene, base_dir, job: FrameJob, owner: int | None = None) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the pool ends its workers with SIGTERM: no cleanup to run
-    exit_with_parent(owner=owner)  # no orphans drawing on after the run that started them is killed
-    session = Session(scene, base_dir, job.backend, job.limits or DEFAULT_LIMITS)
-    _STATE.update(session=session, work=FrameWork(session, job), job=job, rings={})
-
-
-def _ring(name: str, shape: tuple) -> np.ndarray:
-    rings = _STATE["rings"]
-    if name not in rings:
-        shm = shared_memory.SharedMemory(name=name)
-        rings[name] = (shm, np.ndarray(shape, np.uint8, shm.buf))
-    return rings[name][1]
-
-
-def _frames_task(indices, ring_name=None, ring_shape=None, slot0=0):
-    """Render ``indices``; into ring slots ``slot0...`` or to the job's PNG pattern. Returns records."""
-    session, work, job = _STATE["session"], _STATE["work"], _STATE["job"]
-    ring = _ring(ring_name, ring_shape) if ring_name else None
-    out = []
-    for k, (i, arr, ann) in enumerate(session.iter_render(indices, job.needs_annotations,
-                                                          into=None if ring is None else ring[slot0:])):
-        if job.png is not None:
-            write_png(job.png % i, arr, job.compress_level)
-        out.append(work.finish(i, ann))
-    return out
-
-
-def _segment_task(indices, path):
-    """Render ``indices`` and encode them as one video segment at ``path``. Returns records."""
-    session, work, job = _STATE["session"], _STATE["work"], _STATE["job"]
-    out = []
-    with Mp4Writer(path, **job.video) as mp4:
-        for i, arr, ann in session.iter_render(indices, job.needs_annotations):
-            mp4.write(arr)
-            out.append(work.finish(i, ann))
-    return out
-
+# ------------------------------------------------------------------------------------------ units
 
 @contextlib.contextmanager
 def pool(workers: int, scene, base_dir, job: FrameJob):
-    """A process pool whose workers hold a compiled scene; every worker is gone when this exits."""
+    """Worker processes holding ``scene`` compiled for this call (see :mod:`symbolreel.worker_pool`:
+    kept for later calls when this one finishes, terminated when it does not)."""
     warm_up()  # compile into the on-disk cache once, before workers load it
-    ex = ProcessPoolExecutor(workers, mp_context=context(), initializer=_init,
-                             initargs=(scene, base_dir, job, os.getpid()))
-    try:
-        yield ex
-    finally:
-        procs = list((getattr(ex, "_processes", None) or {}).values())
-        ex.shutdown(wait=False, cancel_futures=True)
-        for p in procs:           # an interrupted run must not leave workers drawing on
-            if p.is_alive():
-                p.terminate()
-        for p in procs:
-            p.join(5)
+    with worker_pool.acquire(workers, context) as p:
+        p.broadcast(("session", pickle.dumps((scene, base_dir, job.backend, job.limits or DEFAULT_LIMITS)), job))
+        yield p
 
-
-def ordered(ex, tasks, in_flight: int):
-    """Submit ``(fn, args)`` tasks keeping ``in_flight`` running; yield their results in task order."""
-    pending: deque = deque()
-    it = iter(tasks)
-    for task in it:
-        pending.append(ex.submit(*task))
-        if len(pending) >= in_flight:
-            break
-    while pending:
-        try:
-            result = pending.popleft().result()
-        except BrokenProcessPool as exc:
-            raise RenderError(f"a worker process died while rendering ({exc}); out of memory or killed?") from None
-        # the next task is submitted only when the caller asks for the next result, i.e. after it has
-        # used this one: pooled_frames reuses this task's shared-memory slots for a later task, and a
-        # worker must not draw into them while the caller still copies the frames out
-        yield result
-        nxt = next(it, None)
-        if nxt is not None:
-            pending.append(ex.submit(*nxt))
-
-
-# ------------------------------------------------------------------------------------------ parent
 
 def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int, copy: bool = True):
     """Yield ``(index, frame, record)`` in index order, drawn by ``workers`` processes into a
@@ -215,44 +136,34 @@ def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: 
     c = scene.canvas
     groups = 2 * workers
     shape = (groups * chunk, c.height, c.width, 4)
-    shm = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)),
-                                     name=f"{SHM_PREFIX}{os.getpid()}-{secrets.token_hex(6)}")
-    try:
-        views = None if copy else _view_mapping(shm.name, int(np.prod(shape)))
-        if views is None:
-            ring = np.ndarray(shape, np.uint8, shm.buf)
-            copy = True
-        else:   # a mapping of its own: it stays valid (unmapped with the last view) after shm is closed
-            ring = np.ndarray(shape, np.uint8, views)
+    chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
+    with pool(workers, scene, base_dir, job) as p:
+        ring = np.ndarray(shape, np.uint8, p.ring(int(np.prod(shape))))
+        if not copy:
             ring.setflags(write=False)
-        chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
-        tasks = ((_frames_task, ch, shm.name, shape, (k % groups) * chunk) for k, ch in enumerate(chunks))
-        with pool(workers, scene, base_dir, job) as ex:
-            # a chunk's slots are reused only after its frames were copied out (``ordered`` submits the next
-            # task when the next result is asked for)
-            for k, records in enumerate(ordered(ex, tasks, groups)):
-                slot0 = (k % groups) * chunk
-                for j, (i, rec) in enumerate(zip(chunks[k], records)):
-                    yield i, (ring[slot0 + j].copy() if copy else ring[slot0 + j]), rec
-        del ring
-    finally:
-        shm.close()
-        shm.unlink()
+            p.hold(ring)   # the caller's last view keeps its pixels: a later call draws into a new ring
+        tasks = (("frames", ch, shape, (k % groups) * chunk) for k, ch in enumerate(chunks))
+        # a chunk's slots are reused only after its frames were read (``ordered`` sends the next task
+        # when the next reply is asked for)
+        for k, records in enumerate(p.ordered(tasks, groups)):
+            slot0 = (k % groups) * chunk
+            for j, (i, rec) in enumerate(zip(chunks[k], records)):
+                yield i, (ring[slot0 + j].copy() if copy else ring[slot0 + j]), rec
 
 
 def pooled_pngs(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int):
     """Workers render and write ``job.png``; yield ``(index, record)`` in index order."""
     chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
-    with pool(workers, scene, base_dir, job) as ex:
-        for ch, records in zip(chunks, ordered(ex, ((_frames_task, ch) for ch in chunks), 2 * workers)):
+    with pool(workers, scene, base_dir, job) as p:
+        for ch, records in zip(chunks, p.ordered((("frames", ch) for ch in chunks), 2 * workers)):
             yield from zip(ch, records)
 
 
 def pooled_segments(scene, base_dir, segments, paths, job: FrameJob, workers: int):
     """Workers encode one segment each; yield ``(index, record)`` in index order."""
-    with pool(workers, scene, base_dir, job) as ex:
-        tasks = ((_segment_task, seg, p) for seg, p in zip(segments, paths))
-        for seg, records in zip(segments, ordered(ex, tasks, workers + 1)):
+    with pool(workers, scene, base_dir, job) as p:
+        tasks = (("segment", seg, path) for seg, path in zip(segments, paths))
+        for seg, records in zip(segments, p.ordered(tasks, workers + 1)):
             yield from zip(seg, records)
 
 
@@ -288,39 +199,23 @@ def segment_dir(output):
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _view_mapping(name: str, size: int):
-    """A separate shared mapping of shared-memory segment ``name`` for read-only frame views handed
-    to the caller, or None where the segment is not reachable as a file (then frames are copied).
-
-    ``SharedMemory.close`` fails while any view of its buffer is alive, and a caller may still hold
-    the last frame when the iteration ends; an ``mmap`` without an explicit close is unmapped when
-    the last view of it is gone, after the segment's name was unlinked."""
-
-    path = os.path.join("/dev/shm", name.lstrip("/"))
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError:
-        return None
-    try:
-        return mmap.mmap(fd, size)
-    finally:
-        os.close(fd)
-
-
 # ------------------------------------------------------------------------------------------ workers="auto"
 
 AUTO_PROBE_FRAMES = 8       # frames drawn (and timed) in the calling process before deciding
 AUTO_PROBE_SECONDS = 0.25   # ... or fewer, once they took this long
 POOL_START_S = 0.6          # starting a pool: fork, compile the scene in each worker, first chunk back
+POOL_WARM_S = 0.05          # a call on workers kept from an earlier call: compile the scene, first chunk back
 PARENT_FRAME_S = 50e-6      # the parent's own cost per frame from workers (task records, ordering)
 COPY_BYTES_PER_S = 2.0e9    # copying a frame out of shared memory (copy=True)
 AUTO_MARGIN = 1.5           # workers must be expected this much faster: cores are shared, estimates rough
 
 
-def worth_workers(per_frame_s: float, n_frames: int, workers: int, frame_bytes: int, copy: bool = True) -> bool:
+def worth_workers(per_frame_s: float, n_frames: int, workers: int, frame_bytes: int, copy: bool = True,
+                  warm: bool = False) -> bool:
     """Whether ``workers`` processes are expected to deliver ``n_frames`` sooner than this process,
-    given one frame's drawing time here: pool start plus the slower of the workers' share and the
-    parent's per-frame work (copying each frame out unless ``copy=False``), with a margin.
+    given one frame's drawing time here: pool start (less when ``warm``: workers kept from an earlier
+    call) plus the slower of the workers' share and the parent's per-frame work (copying each frame out
+    unless ``copy=False``), with a margin.
 
     Light frames stay in one process (render-to-numpy of a clip whose frames draw in ~1 ms is
     slower with two processes on two cores than with one)."""
@@ -328,5 +223,5 @@ def worth_workers(per_frame_s: float, n_frames: int, workers: int, frame_bytes: 
         return False
     parent = PARENT_FRAME_S + (frame_bytes / COPY_BYTES_PER_S if copy else 0.0)
     serial = n_frames * per_frame_s
-    pooled = POOL_START_S + n_frames * max(per_frame_s / workers, parent)
+    pooled = (POOL_WARM_S if warm else POOL_START_S) + n_frames * max(per_frame_s / workers, parent)
     return pooled * AUTO_MARGIN < serial

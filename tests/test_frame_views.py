@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import symbolreel as sr
-from symbolreel import parallel
+from symbolreel import parallel, worker_pool
 
 
 def _sha(a) -> str:
@@ -76,6 +76,9 @@ def test_worth_workers_keeps_light_frames_in_one_process():
     # ~1 ms frames, 300 of them: the pool would not pay for its start
     assert not parallel.worth_workers(0.001, 300, 2, frame_bytes)
     assert not parallel.worth_workers(0.001, 300, 2, frame_bytes, copy=False)
+    # 2 ms frames: not worth starting a pool for, worth it when workers kept from an earlier call are ready
+    assert not parallel.worth_workers(0.002, 300, 2, frame_bytes, copy=False)
+    assert parallel.worth_workers(0.002, 300, 2, frame_bytes, copy=False, warm=True)
     # 50 ms frames: two workers halve the drawing
     assert parallel.worth_workers(0.05, 300, 2, frame_bytes)
     # never with one worker, nothing left, or when the parent's copying is the bottleneck
@@ -86,6 +89,7 @@ def test_worth_workers_keeps_light_frames_in_one_process():
 
 
 def test_auto_keeps_a_light_clip_in_this_process(monkeypatch):
+    worker_pool.shutdown()                                  # workers kept by an earlier test
     monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "AUTO_MIN_WORK", 1)       # past the size check: the timing decides
     seen = []

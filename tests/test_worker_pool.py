@@ -1,0 +1,139 @@
+"""Worker processes kept between calls (symbolreel.worker_pool): a second call reuses the workers, a
+different scene draws its own pixels, a view handed out earlier keeps its pixels, and any call that
+does not finish (interrupted, failed, a worker killed) leaves no worker behind and the next call works.
+Real processes, real shared memory."""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+import symbolreel as sr
+from symbolreel import worker_pool
+
+
+def _sha(a) -> str:
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def _clip(text: str = "Ag", n: int = 24, width: int = 80) -> sr.Scene:
+    d = n / 10.0
+    return sr.Scene(canvas=sr.Canvas(width=width, height=48, fps=10.0, frames=n, background="#FFF8E7"), nodes=[
+        sr.Rect(size=(40, 24), fill="#E9C46A",
+                transform=sr.Transform(position=(40, 24), rotation=sr.keys((0, 0), (d, 90)))),
+        sr.Text(text=text, size=16, fill="#1D3557",
+                transform=sr.Transform(position=sr.keys((0, (16, 16)), (d, (64, 32))))),
+    ])
+
+
+def _serial(scene) -> list:
+    return [_sha(a) for a in sr.frames(scene)]
+
+
+def _pids() -> list:
+    pool = worker_pool._cached
+    return [] if pool is None else [p.pid for p in pool.procs]
+
+
+@pytest.fixture(autouse=True)
+def fresh_pool():
+    worker_pool.shutdown()
+    yield
+    worker_pool.shutdown()
+
+
+def test_second_call_reuses_the_workers_and_draws_its_own_scene():
+    a, b = _clip("Ag"), _clip("Zx符", width=96)      # another scene and another frame size
+    assert [_sha(f) for f in sr.frames(a, workers=2, chunk=4)] == _serial(a)
+    first = _pids()
+    assert len(first) == 2 and worker_pool.cached_workers() == 2
+    assert [_sha(f) for f in sr.frames(b, workers=2, chunk=4)] == _serial(b)
+    assert [_sha(f) for f in sr.frames(a, workers=2, chunk=4)] == _serial(a)
+    assert _pids() == first                           # no new process for either call
+    sr.frames(a, workers=3, chunk=4)                  # a generator not started: nothing happens
+    assert [_sha(f) for f in sr.frames(a, workers=3, chunk=4)] == _serial(a)
+    assert len(_pids()) == 3 and not set(_pids()) & set(first)
+    assert not [p for p in first if _alive(p)]        # the two-worker pool was shut down
+
+
+def test_a_view_from_an_earlier_call_keeps_its_pixels():
+    a, b = _clip("Ag"), _clip("Qq")
+    views = list(fr for _, fr, _ in sr.iter_frames(a, workers=2, chunk=4, copy=False))
+    last = views[-1]
+    del views
+    assert _sha(last) == _serial(a)[-1]
+    assert [_sha(f) for f in sr.frames(b, workers=2, chunk=4)] == _serial(b)
+    assert _sha(last) == _serial(a)[-1]               # the next call drew into a ring of its own
+
+
+def test_interrupted_call_ends_its_workers_and_the_next_call_starts_new_ones():
+    scene = _clip(n=200)
+    it = sr.iter_frames(scene, workers=2, chunk=4)
+    next(it)
+    pids = _pids()
+    it.close()
+    assert worker_pool.cached_workers() == 0
+    assert _wait(lambda: not [p for p in pids if _alive(p)])
+    assert [_sha(f) for f in sr.frames(_clip(), workers=2, chunk=4)] == _serial(_clip())
+
+
+def test_killed_worker_between_calls_is_replaced():
+    scene = _clip()
+    list(sr.frames(scene, workers=2, chunk=4))
+    victim = _pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    assert _wait(lambda: worker_pool.cached_workers() == 1)
+    assert [_sha(f) for f in sr.frames(scene, workers=2, chunk=4)] == _serial(scene)
+    assert victim not in _pids() and worker_pool.cached_workers() == 2
+
+
+def test_worker_killed_mid_call_is_a_clear_error():
+    scene = _clip(n=400, width=640)
+    it = sr.iter_frames(scene, workers=2, chunk=4)
+    next(it)
+    os.kill(_pids()[1], signal.SIGKILL)
+    with pytest.raises(sr.RenderError, match="worker process died"):
+        for _ in it:
+            pass
+    assert worker_pool.cached_workers() == 0
+    assert [_sha(f) for f in sr.frames(_clip(), workers=2, chunk=4)] == _serial(_clip())
+
+
+def test_idle_pool_is_not_reused(monkeypatch):
+    scene = _clip()
+    list(sr.frames(scene, workers=2, chunk=4))
+    first = _pids()
+    monkeypatch.setattr(worker_pool, "REUSE_WITHIN_S", 0.0)   # as if it had sat idle past the limit
+    assert [_sha(f) for f in sr.frames(scene, workers=2, chunk=4)] == _serial(scene)
+    assert not set(_pids()) & set(first)
+
+
+def test_forked_child_does_not_use_its_parents_workers():
+    list(sr.frames(_clip(), workers=2, chunk=4))
+    pid = os.fork()
+    if pid == 0:   # pragma: no cover - the child reports through its exit code
+        os._exit(0 if worker_pool._cached is None and worker_pool.cached_workers() == 0 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert worker_pool.cached_workers() == 2
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait(predicate, timeout: float = 20.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
