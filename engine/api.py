@@ -239,18 +239,25 @@ def _video(session, scene, base_dir, output, segments, job, opts, workers):
 
 
 def _serial_segments(session, work, segments, paths, job, opts):
-    """Encode segments one after another in this process; a finished segment's encoder drains on a
-    thread while the next segment is drawn (x264 holds a lookahead of frames at each segment end)."""
+    """Encode segments one after another in this process. The next segment's ffmpeg starts while this
+    one is drawn (its process start and first read cost ~20 ms a segment otherwise), and a finished
+    segment's encoder drains on a thread while the next segment is drawn (x264 holds a lookahead of
+    frames at each segment end)."""
     with ThreadPoolExecutor(1, thread_name_prefix="segment-close") as closer:
         closing = []
-        for seg, path in zip(segments, paths):
-            mp4 = Mp4Writer(path, **opts)
+        upcoming = Mp4Writer(paths[0], **opts)
+        for k, seg in enumerate(segments):
+            mp4, upcoming = upcoming, None
             try:
+                if k + 1 < len(paths):
+                    upcoming = Mp4Writer(paths[k + 1], **opts)
                 for i, arr, ann in session.iter_render(seg, job.needs_annotations):
                     mp4.write(arr)
                     yield i, work.finish(i, ann)
             except BaseException:
                 mp4.abort()
+                if upcoming is not None:
+                    upcoming.abort()
                 raise
             closing.append(closer.submit(mp4.close))
         for fut in closing:
