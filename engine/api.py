@@ -164,9 +164,9 @@ def render(scene, output, *, frames=None, workers=1, annotations=None, crf: int 
                                                                              compress_level=compress_level),
                                  indices, job)
         elif workers > 1:
-            FrameSequenceWriter(output, compress_level=compress_level)  # validates the pattern
-            records = parallel.pooled_pngs(scene, base_dir, indices,
-                                           dataclasses.replace(job, png=output), workers, 16)
+            sequence = FrameSequenceWriter(output, compress_level=compress_level)  # validates the pattern
+            records = _listed(sequence, parallel.pooled_pngs(scene, base_dir, indices,
+                                                             dataclasses.replace(job, png=output), workers, 16))
         else:
             records = _frames_to(session, FrameWork(session, job),
                                  open_sink(output, c.width, c.height, c.fps, compress_level=compress_level),
@@ -218,6 +218,20 @@ def _frames_to(session, work, sink, indices, job, video: bool = False):
         sink.abort()
         raise
     sink.close()
+
+
+def _listed(sequence, records):
+    """Workers wrote the frames' PNGs: ``sequence`` lists them and writes its manifest after the last
+    one, as it does for frames written in this process."""
+    try:
+        for i, rec in records:
+            sequence.written_elsewhere(i)
+            yield i, rec
+    except BaseException:
+        records.close()   # stops the workers now
+        sequence.abort()
+        raise
+    sequence.close()
 
 
 def _video(session, scene, base_dir, output, segments, job, opts, workers):

@@ -355,6 +355,14 @@ class FrameSequenceWriter(_SinkBase):
     def path_for(self, index: int) -> Path:
         return Path(self.pattern % int(index))
 
+    def written_elsewhere(self, index: int) -> Path:
+        """Count frame ``index`` as written (a worker process wrote its file): the manifest lists it."""
+        self._check_open()
+        path = self.path_for(index)
+        self.next_index = int(index) + 1
+        self.paths.append(path)
+        return path
+
     def write(self, frame: np.ndarray, index: int | None = None) -> Path:
         self._check_open()
         if index is None:

@@ -112,6 +112,9 @@ def test_road_annotations_lane_labels_and_masks_same_for_any_worker_count(tmp_pa
     masks = _files(str(a / "m*.png"))
     assert len(masks) == 36 and masks == _files(str(b / "m*.png"))
     assert _files(str(a / "f*.png")) == _files(str(b / "f*.png"))
+    # frames written by workers are marked complete like those written here
+    assert json.loads((a / "fmanifest.json").read_text()) == json.loads((b / "fmanifest.json").read_text())
+    assert json.loads((b / "fmanifest.json").read_text())["files"] == [f"f{i:03d}.png" for i in range(36)]
     doc = json.loads((a / "ann.json").read_text())
     assert [f["frame"] for f in doc["frames"]] == list(range(36))
 
