@@ -28,6 +28,7 @@ import os
 import pickle
 import secrets
 import signal
+import threading
 import time
 import traceback
 import weakref
@@ -285,6 +286,7 @@ class WorkerPool:
 
 
 _cached: WorkerPool | None = None
+_lock = threading.Lock()
 
 
 @contextlib.contextmanager
@@ -292,14 +294,15 @@ def acquire(n: int, ctx_factory):
     """A pool of ``n`` workers for one call: the cached one when it is usable, else a new one (cached
     unless another call holds the cached one). Kept after a call that finished, terminated otherwise."""
     global _cached
-    pool = _cached if _cached is not None and _cached.usable(n) else None
-    if pool is None:
-        if _cached is not None and not _cached.busy:
-            shutdown()
-        pool = WorkerPool(n, ctx_factory())
-        if _cached is None:
-            _cached = pool
-    pool.busy = True
+    with _lock:   # two threads must not pick the same idle pool
+        pool = _cached if _cached is not None and _cached.usable(n) else None
+        if pool is None:
+            if _cached is not None and not _cached.busy:
+                shutdown()
+            pool = WorkerPool(n, ctx_factory())
+            if _cached is None:
+                _cached = pool
+        pool.busy = True
     ok = False
     try:
         yield pool
@@ -334,8 +337,9 @@ def cached_workers() -> int:
 
 
 def _forget_in_child() -> None:
-    global _cached
+    global _cached, _lock
     _cached = None   # a forked child does not own its parent's workers
+    _lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_in_child)

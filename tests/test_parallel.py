@@ -225,7 +225,12 @@ def test_fork_server_path_when_other_threads_run():
         assert parallel.context().get_start_method() == "forkserver"
         scene = _clip(24)
         ref = [_sha(a) for a in sr.frames(scene)]
+        worker_pool.shutdown()                  # workers kept from an earlier test were forked
         assert [_sha(a) for _, a, _ in sr.iter_frames(scene, workers=2, chunk=4)] == ref
+        assert {type(p).__name__ for p in worker_pool._cached.procs} == {"ForkServerProcess"}
+        assert [_sha(a) for _, a, _ in sr.iter_frames(_clip(30), workers=2, chunk=4)] == \
+            [_sha(a) for a in sr.frames(_clip(30))]
+        worker_pool.shutdown()
     finally:
         stop.set()
         t.join()

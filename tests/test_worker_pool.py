@@ -137,3 +137,21 @@ def _wait(predicate, timeout: float = 20.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_two_threads_at_once_each_get_workers_of_their_own():
+    import threading
+
+    scenes = [_clip("Ab"), _clip("Cd", width=96)]
+    want = [_serial(s) for s in scenes]
+    got = [None, None]
+
+    def run(k):
+        got[k] = [_sha(f) for f in sr.frames(scenes[k], workers=2, chunk=2)]
+    threads = [threading.Thread(target=run, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert got == want
+    assert worker_pool.cached_workers() == 2          # one pool kept, the other call's pool ended
