@@ -6,16 +6,18 @@ Two ways, same bytes (identical to :func:`symbolreel.sinks.write_png` with the s
   the GIL, so encoding overlaps drawing the next image);
 - ``StillWriter(workers=N)`` sends scenes (plain data, a few kB each) in batches to ``N`` worker
   processes, each of which draws, encodes and writes its own files: this scales with cores, since
-  drawing holds the GIL. :func:`render_stills` wraps it for an iterable of scenes.
+  drawing holds the GIL. The processes are those of :mod:`symbolreel.worker_pool`, kept between
+  writers and ``workers=N`` calls. :func:`render_stills` wraps it for an iterable of scenes.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
-from . import parallel
+from . import parallel, worker_pool
 from .animators import warm_up
 from .api import render_frame
 from .sinks import FrameSequenceWriter, atomic_output, write_png
@@ -52,7 +54,8 @@ class StillWriter:
         else:
             warm_up()
             self.threads = 0
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=parallel.context())
+            self._workers = contextlib.ExitStack()   # worker processes kept between writers (worker_pool)
+            self._pool = self._workers.enter_context(worker_pool.acquire(self.workers, parallel.context))
             self._limit = 2 * self.workers
 
     def write(self, frame, path) -> None:
@@ -88,32 +91,49 @@ class StillWriter:
     def _flush(self) -> None:
         if self._batch:
             self._wait(self._limit)
-            self._pending.append(self._pool.submit(_render_batch, self._batch, self.compress_level))
+            self._pending.append(self._pool.submit(("call", _render_batch, (self._batch, self.compress_level))))
             self._batch = []
 
     def _wait(self, limit: int) -> None:
         while len(self._pending) >= max(1, limit):
-            self._pending.popleft().result()
+            job = self._pending.popleft()
+            if self.workers is None:
+                job.result()
+            else:
+                self._pool.result(job)   # job: the worker the batch went to
 
     def close(self) -> None:
+        if self.workers is None:
+            try:
+                self._wait(1)
+            finally:
+                self._pool.shutdown(wait=True)
+            return
         try:
-            if self.workers is not None:
-                self._flush()
-            while self._pending:
-                self._pending.popleft().result()
-        finally:
-            self._pool.shutdown(wait=True)
+            self._flush()
+            self._wait(1)
+        except BaseException as exc:
+            self._abort(exc)
+            raise
+        self._workers.close()       # finished: the workers are kept for the next writer
+
+    def _abort(self, exc: BaseException) -> None:
+        self._batch = []
+        if self.workers is None:
+            for fut in self._pending:
+                fut.cancel()
+            self._pending.clear()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        else:                       # a batch may still be drawing: its workers end now
+            self._pending.clear()
+            self._workers.__exit__(type(exc), exc, exc.__traceback__)
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None:
-            self._batch = []
-            for fut in self._pending:
-                fut.cancel()
-            self._pending.clear()
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._abort(exc)
             return False
         self.close()
         return False

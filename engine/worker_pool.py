@@ -13,6 +13,8 @@ The parent talks to each worker over its own pipe and runs no thread of its own,
   worker has mapped it, so a killed run leaves nothing in ``/dev/shm``.
 - ``("frames", indices, shape, slot0)`` and ``("segment", indices, path)``: the work units of
   :mod:`symbolreel.parallel`; the reply is the frames' records.
+- ``("call", function, args)``: any module-level function, e.g. a batch of stills
+  (:class:`symbolreel.StillWriter`); the reply is its result.
 
 A call that ends in any other way than finishing its work (an error, an interrupt, a consumer that
 stops early) terminates the pool's workers: a worker may still be drawing into the frame ring. A pool
@@ -91,6 +93,8 @@ class _WorkerState:
             return self._frames(*msg[1:])
         elif kind == "segment":
             return self._segment(*msg[1:])
+        elif kind == "call":                           # a module-level function (pickled by name) and its args
+            return msg[1](*msg[2])
         else:
             raise RenderError(f"worker: unknown message {kind!r}")
         return None
@@ -239,6 +243,14 @@ class WorkerPool:
             nxt = next(it, None)
             if nxt is not None:
                 pending.append(self._submit(nxt))
+
+    def submit(self, msg) -> int:
+        """Send ``msg`` to the worker with the fewest outstanding tasks; returns it for :meth:`result`."""
+        return self._submit(msg)
+
+    def result(self, k: int):
+        """The reply to the oldest outstanding task sent to worker ``k`` (raises the worker's error)."""
+        return self._recv(k)
 
     def _submit(self, msg) -> int:
         k = min(range(self.n), key=self.outstanding.__getitem__)

@@ -193,11 +193,9 @@ def test_render_stills_same_bytes_in_processes(tmp_path):
 
 def test_render_stills_one_worker_draws_in_this_process(tmp_path, monkeypatch):
     """workers=1 (and "auto" on one core) starts no process pool: a pool would only add its start."""
-    from symbolreel import stills
-
     def no_pool(*a, **k):
         raise AssertionError("render_stills started a process pool")
-    monkeypatch.setattr(stills, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(worker_pool, "acquire", no_pool)
     assert sr.render_stills((_still(w) for w in _words(3)), str(tmp_path / "a%d.png"), workers=1) == 3
     monkeypatch.setattr(parallel, "cpu_count", lambda: 1)
     assert sr.render_stills((_still(w) for w in _words(3)), str(tmp_path / "b%d.png")) == 3

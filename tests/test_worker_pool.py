@@ -155,3 +155,28 @@ def test_two_threads_at_once_each_get_workers_of_their_own():
         t.join(120)
     assert got == want
     assert worker_pool.cached_workers() == 2          # one pool kept, the other call's pool ended
+
+
+def _still(word: str) -> sr.Scene:
+    return sr.Scene(canvas=sr.Canvas(width=64, height=32),
+                    nodes=[sr.Text(text=word, size=14, fill="black", transform=sr.Transform(position=(32, 16)))])
+
+
+def test_stills_in_kept_workers_same_bytes_and_a_failed_batch_ends_them(tmp_path):
+    words = [f"w{i:02d}" for i in range(40)]
+    with sr.StillWriter() as w:                                    # threads, in this process
+        for i, word in enumerate(words):
+            w.render(_still(word), tmp_path / "ref" / f"{i:02d}.png")
+    assert sr.render_stills((_still(w) for w in words), str(tmp_path / "a" / "%02d.png"), workers=2) == 40
+    first = _pids()
+    assert sr.render_stills((_still(w) for w in words), str(tmp_path / "b" / "%02d.png"), workers=2) == 40
+    assert _pids() == first and len(first) == 2                  # the second call started no process
+    ref = sorted((p.name, p.read_bytes()) for p in (tmp_path / "ref").iterdir())
+    for d in ("a", "b"):
+        assert sorted((p.name, p.read_bytes()) for p in (tmp_path / d).iterdir()) == ref
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    with pytest.raises(OSError):
+        sr.render_stills((_still(w) for w in words), [tmp_path / "blocked" / f"{i}.png" for i in range(40)],
+                         workers=2)
+    assert worker_pool.cached_workers() == 0                     # the failed call's workers ended
+    assert sr.render_stills((_still(w) for w in words[:5]), str(tmp_path / "c" / "%02d.png"), workers=2) == 5
