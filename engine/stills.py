@@ -143,23 +143,34 @@ def render_stills(scenes, paths, *, workers="auto", compress_level: int = 6, fra
     """Render frame ``frame`` of every scene to PNG; returns the number of images written.
 
     ``paths``: a pattern with one integer placeholder (``out/%06d.png``, filled with the scene's
-    position) or an iterable of paths. ``workers``: processes (default: one per core), each
+    position; a ``manifest.json`` beside the files lists them once all are written, as for frame
+    sequences) or an iterable of paths. ``workers``: processes (default: one per core), each
     drawing and writing its own files; ``workers=1`` (or one core) draws in the calling process and
     encodes on its threads, since one worker process would only add its start and the pickling.
     The files are identical for any count.
     """
-    if isinstance(paths, (str, os.PathLike)):
-        pattern = os.fspath(paths)
-        FrameSequenceWriter(pattern, compress_level)  # validates the pattern
-        paths = (pattern % i for i in _count())
     workers = parallel.cpu_count() if workers == "auto" else parallel.resolve_workers(workers, 0, 0, 0, 1)
     if workers < 2:
         workers = None                                  # one worker: draw here, encode on threads
+    sequence = None
+    if isinstance(paths, (str, os.PathLike)):
+        # validates the pattern and drops an earlier run's manifest; lists the files once all are written
+        sequence = FrameSequenceWriter(os.fspath(paths), compress_level)
+        paths = (sequence.path_for(i) for i in _count())
     n = 0
-    with StillWriter(compress_level, workers=workers) as w:
-        for scene, path in zip(scenes, paths):
-            w.render(scene, path, frame)
-            n += 1
+    try:
+        with StillWriter(compress_level, workers=workers) as w:
+            for scene, path in zip(scenes, paths):
+                w.render(scene, path, frame)
+                n += 1
+    except BaseException:
+        if sequence is not None:
+            sequence.abort()
+        raise
+    if sequence is not None:
+        for i in range(n):
+            sequence.written_elsewhere(i)
+        sequence.close()
     return n
 
 

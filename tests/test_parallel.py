@@ -189,6 +189,9 @@ def test_render_stills_same_bytes_in_processes(tmp_path):
     ref = _files(str(tmp_path / "t" / "*.png"))
     assert len(ref) == 40
     assert _files(str(tmp_path / "p1" / "*.png")) == ref == _files(str(tmp_path / "p2" / "*.png"))
+    for workers in (1, 2):   # the pattern's files are listed once all are written
+        manifest = json.loads((tmp_path / f"p{workers}" / "manifest.json").read_text())
+        assert manifest["complete"] is True and manifest["files"] == sorted(ref)
 
 
 def test_render_stills_one_worker_draws_in_this_process(tmp_path, monkeypatch):
