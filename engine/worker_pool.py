@@ -195,12 +195,12 @@ class WorkerPool:
         for k in range(self.n):
             self._send(k, msg)
         for k in range(self.n):
-            self._recv(k)
+            self.result(k)
 
     def ring(self, nbytes: int):
-        """A buffer of at least ``nbytes`` shared with every worker, and whether read-only views of it may
-        be handed to the caller. Reused across calls unless a view of it handed out by an earlier call
-        is still alive (a new ring is made then, so that view keeps its pixels)."""
+        """A buffer of at least ``nbytes`` mapped here and in every worker. Reused across calls unless a
+        view of it handed out by an earlier call is still alive (a new ring is made then, so that view
+        keeps its pixels)."""
         if self._ring is not None and self._ring[1] >= nbytes and (self._views is None or self._views() is None):
             return self._ring[0]
         self._ring = None
@@ -235,24 +235,17 @@ class WorkerPool:
         pending: deque = deque()
         it = iter(tasks)
         for msg in it:
-            pending.append(self._submit(msg))
+            pending.append(self.submit(msg))
             if len(pending) >= in_flight:
                 break
         while pending:
-            yield self._recv(pending.popleft())
+            yield self.result(pending.popleft())
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(self._submit(nxt))
+                pending.append(self.submit(nxt))
 
     def submit(self, msg) -> int:
         """Send ``msg`` to the worker with the fewest outstanding tasks; returns it for :meth:`result`."""
-        return self._submit(msg)
-
-    def result(self, k: int):
-        """The reply to the oldest outstanding task sent to worker ``k`` (raises the worker's error)."""
-        return self._recv(k)
-
-    def _submit(self, msg) -> int:
         k = min(range(self.n), key=self.outstanding.__getitem__)
         self._send(k, msg)
         return k
@@ -264,7 +257,8 @@ class WorkerPool:
             raise self._died() from None
         self.outstanding[k] += 1
 
-    def _recv(self, k: int):
+    def result(self, k: int):
+        """The reply to the oldest outstanding task sent to worker ``k`` (raises the worker's error)."""
         conn = self.conns[k]
         try:
             while not conn.poll(0.5):   # a worker killed mid-task never answers: look for it

@@ -24,6 +24,8 @@ from symbolreel import datasets
 from symbolreel.datasets.manifest import INDEX, MANIFEST, SUMS, read_manifest
 from symbolreel.datasets.shards import read_items
 
+from processes import alive as _alive
+
 BIN = Path(sys.executable).parent
 # small and quick, but with every member kind: stills and clips, character and lane masks, lane rows
 RECIPE = """\
@@ -151,13 +153,6 @@ def _descendants(pid: int) -> set:
             out.add(c)
             todo.append(c)
     return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def _start_and_kill(cmd, out: Path, rnd: random.Random) -> bool:

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from processes import alive as _running
+from processes import state
+from processes import wait_for as _wait_for
+
 SLOW = """canvas: {width: 640, height: 480, fps: 30, frames: 2000, background: white}
 nodes:
   - type: text
@@ -33,15 +37,6 @@ def _start(tmp_path, *args):
     scene.write_text(SLOW, encoding="utf-8")
     return subprocess.Popen(RENDER + [str(scene), "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
-
-
-def _wait_for(predicate, timeout=120.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _partials(folder: Path) -> list:
@@ -124,14 +119,6 @@ def _descendants(pid: int) -> list:
     return out
 
 
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_workers_exit_when_the_parent_is_killed(tmp_path):
     proc = _start(tmp_path, "-o", str(tmp_path / "clip.mp4"), "--workers", "2", "--preset", "ultrafast")
@@ -148,8 +135,7 @@ def test_partials_of_zombie_processes_count_as_stale(tmp_path):
     # a SIGKILLed worker whose parent died too stays a zombie where nothing reaps orphans
     from symbolreel.lifecycle import remove_stale_partials
     child = subprocess.Popen([sys.executable, "-c", "pass"])
-    assert _wait_for(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z",
-                     timeout=30)
+    assert _wait_for(lambda: state(child.pid) == "Z", timeout=30)
     try:
         stale = tmp_path / f".frame.partial-{child.pid}-00ff.png"
         live = tmp_path / f".frame.partial-{os.getpid()}-00ff.png"

@@ -18,6 +18,8 @@ import symbolreel as sr
 from symbolreel import parallel, worker_pool
 from symbolreel.sinks import read_video_frames
 
+from processes import alive as _alive
+
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
@@ -136,14 +138,6 @@ def test_mp4_lane_masks_written_by_workers(tmp_path):
 def _shm_names() -> set:
     return {n for n in os.listdir("/dev/shm") if n.startswith(parallel.SHM_PREFIX)} if os.path.isdir("/dev/shm") \
         else set()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_interrupted_parallel_iteration_leaves_no_processes_or_shared_memory():

@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import time
-
 import numpy as np
 import pytest
 
 import symbolreel as sr
 from symbolreel import worker_pool
+
+from processes import alive as _alive
+from processes import wait_for
 
 
 def _sha(a) -> str:
@@ -77,7 +78,7 @@ def test_interrupted_call_ends_its_workers_and_the_next_call_starts_new_ones():
     pids = _pids()
     it.close()
     assert worker_pool.cached_workers() == 0
-    assert _wait(lambda: not [p for p in pids if _alive(p)])
+    assert wait_for(lambda: not [p for p in pids if _alive(p)], 20)
     assert [_sha(f) for f in sr.frames(_clip(), workers=2, chunk=4)] == _serial(_clip())
 
 
@@ -86,7 +87,7 @@ def test_killed_worker_between_calls_is_replaced():
     list(sr.frames(scene, workers=2, chunk=4))
     victim = _pids()[0]
     os.kill(victim, signal.SIGKILL)
-    assert _wait(lambda: worker_pool.cached_workers() == 1)
+    assert wait_for(lambda: worker_pool.cached_workers() == 1, 20)
     assert [_sha(f) for f in sr.frames(scene, workers=2, chunk=4)] == _serial(scene)
     assert victim not in _pids() and worker_pool.cached_workers() == 2
 
@@ -122,21 +123,6 @@ def test_forked_child_does_not_use_its_parents_workers():
     assert worker_pool.cached_workers() == 2
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _wait(predicate, timeout: float = 20.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_two_threads_at_once_each_get_workers_of_their_own():
