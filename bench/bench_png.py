@@ -1,4 +1,5 @@
-"""PNG encoding throughput: symbolreel.sinks.encode_png vs skia's built-in PNG encoder.
+"""PNG encoding throughput: symbolreel.sinks.encode_png vs skia's built-in PNG encoder, and vs the
+same encoder deflating with the standard library's zlib (what it used before libdeflate).
 
 Content (deterministic, seed per frame): 256x256 opaque frames drawn with Skia: a flat background,
 a few flat rectangles, word-like rows of anti-aliased stroked curves, and one 48x48 noise patch.
@@ -15,9 +16,11 @@ import sys
 import time
 import zlib
 
+import deflate
 import numpy as np
 import skia
 
+from symbolreel import sinks
 from symbolreel.sinks import encode_png
 
 
@@ -55,6 +58,25 @@ def skia_encode(frame: np.ndarray) -> bytes:
     return bytes(image.encodeToData(skia.EncodedImageFormat.kPNG, 100))
 
 
+class _StdlibZlib:
+    """Stands in for the ``deflate`` module inside :mod:`symbolreel.sinks`: the same PNG encoder, with
+    its IDAT deflated by the standard library's zlib."""
+
+    @staticmethod
+    def zlib_compress(data, level):
+        return zlib.compress(data, level)
+
+
+def with_stdlib_zlib(fn):
+    def run(frame):
+        saved, sinks.deflate = sinks.deflate, _StdlibZlib
+        try:
+            return fn(frame)
+        finally:
+            sinks.deflate = saved
+    return run
+
+
 def timed(label, fn, frames, baseline=None):
     fn(frames[0])                                             # warm up
     t0 = time.perf_counter()
@@ -79,7 +101,7 @@ def main(argv=None):
 
     print(f"run: {' '.join([os.path.basename(sys.executable)] + sys.argv)}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, skia-python {skia.__version__}, "
-          f"zlib {zlib.ZLIB_RUNTIME_VERSION}, {platform.machine()}, {os.cpu_count()} cpus, single thread")
+          f"deflate {deflate.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}, {platform.machine()}, {os.cpu_count()} cpus, single thread")
     t0 = time.perf_counter()
     frames = [draw_frame(i, args.size) for i in range(args.frames)]
     print(f"drew {args.frames} frames {args.size}x{args.size} in {time.perf_counter() - t0:.1f}s (not timed below)")
@@ -88,6 +110,11 @@ def main(argv=None):
         for filt in ("none", "sub", "paeth"):
             timed(f"encode_png level={level} filter={filt}",
                   lambda f, lv=level, fl=filt: encode_png(f, lv, filter=fl), frames, base)
+    for level in (1, 6, 9):
+        timed(f"encode_png level={level}, stdlib zlib", with_stdlib_zlib(lambda f, lv=level: encode_png(f, lv)),
+              frames, base)
+        if level == 9:
+            timed("encode_png level=9", lambda f: encode_png(f, 9), frames, base)
     for level in (1, 6):
         timed(f"encode_png level={level} RGBA (no RGB)",
               lambda f, lv=level: encode_png(f, lv, opaque_as_rgb=False), frames, base)

@@ -75,7 +75,7 @@ def make_item(recipe, index: int, encode=None) -> Item:
     """Sample, build, caption and render item ``index`` of ``recipe``; see the module docstring.
 
     ``encode(fn, *args)`` runs the PNG encodings: by default at once; the runner passes a thread
-    pool's ``submit`` so that zlib (which releases the GIL) overlaps the next item's drawing, and
+    pool's ``submit`` so that deflating (which releases the GIL) overlaps the next item's drawing, and
     calls :meth:`Item.resolved` before writing. The bytes are the same either way.
     """
     from . import domains

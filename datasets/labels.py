@@ -6,16 +6,11 @@ per-frame annotations into the stored document, so the switch to typed annotatio
 """
 from __future__ import annotations
 
-import struct
-import zlib
-
-import numpy as np
-
 from symbolreel.records import FORMAT as ANNOTATION_FORMAT  # symbolreel-annotations/2
+from symbolreel.sinks import encode_label_png  # noqa: F401  (items store masks with it)
 
 __all__ = ["ANNOTATION_FORMAT", "annotation_document", "lane_rows", "encode_label_png", "rendered_text",
            "languages_of", "scene_yaml"]
-
 
 
 def annotation_document(scene, frames: list) -> dict:
@@ -48,30 +43,6 @@ def lane_rows(scene, frames: list, raw_file, formats) -> dict:
     if "culane" in formats:
         out["culane"] = [{"frame": i, "lines": culane_lines(lanes)} for i, lanes in sorted(writer.culane.items())]
     return out
-
-
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
-
-
-def encode_label_png(labels: np.ndarray, compress_level: int = 6) -> bytes:
-    """Greyscale PNG of a label image without metadata: uint8 -> 8-bit, uint16 -> 16-bit (character
-    masks can hold more than 255 ids). Same labels give the same bytes."""
-    labels = np.asarray(labels)
-    if labels.ndim != 2 or labels.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f"label image: expected (H, W) uint8 or uint16, got {labels.shape} {labels.dtype}")
-    h, w = labels.shape
-    depth = 8 if labels.dtype == np.uint8 else 16
-    rows = labels.astype(">u2").view(np.uint8).reshape(h, 2 * w) if depth == 16 else labels
-    raw = np.empty((h, rows.shape[1] + 1), np.uint8)
-    raw[:, 0] = 0
-    raw[:, 1:] = rows
-    ihdr = struct.pack(">IIBBBBB", w, h, depth, 0, 0, 0, 0)
-    return b"".join((_PNG_SIGNATURE, _chunk(b"IHDR", ihdr), _chunk(b"IDAT", zlib.compress(raw.data, compress_level)),
-                     _chunk(b"IEND", b"")))
 
 
 def rendered_text(scene) -> list:

@@ -108,7 +108,7 @@ def recipe_schema() -> dict:
                     "lanes": {"type": "array", "uniqueItems": True, "items": {"enum": list(LANE_FORMATS)},
                               "description": "lane label formats of road items, inside the .json member"},
                     "png_compress": {"type": "integer", "minimum": 0, "maximum": 9,
-                                     "description": "zlib level of PNG members"},
+                                     "description": "deflate level (0-9) of PNG members"},
                     "video_crf": {"type": "integer", "minimum": 0, "maximum": 51,
                                   "description": "H.264 quality of MP4 members"},
                     "video_preset": {"enum": list(X264_PRESETS), "description": "x264 speed preset"},

@@ -90,7 +90,7 @@ def add_render_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pix-fmt", default="yuv420p", help="video pixel format: yuv420p (default, needs even size) "
                                                          "or yuv444p")
     p.add_argument("--compress-level", type=int, default=6, choices=range(0, 10), metavar="0-9",
-                   help="PNG zlib level (default 6; 1 is much faster, files ~20%% larger)")
+                   help="PNG deflate level (default 6; 0 stores uncompressed, 9 is slowest and smallest)")
     p.add_argument("--max-side", type=int, help="raise the canvas size limit (default 8192)")
     p.add_argument("--max-frames", type=int, help="raise the frame count limit (default 100000)")
     p.add_argument("--limit", action="append", default=[], type=_limit_arg, metavar="NAME=N",

@@ -2,8 +2,8 @@
 
 Two ways, same bytes (identical to :func:`symbolreel.sinks.write_png` with the same options):
 
-- ``StillWriter()`` draws on the calling thread and encodes PNGs on a thread pool (zlib releases
-  the GIL, so encoding overlaps drawing the next image);
+- ``StillWriter()`` draws on the calling thread and encodes PNGs on a thread pool (the deflate
+  step releases the GIL, so encoding overlaps drawing the next image);
 - ``StillWriter(workers=N)`` sends scenes (plain data, a few kB each) in batches to ``N`` worker
   processes, each of which draws, encodes and writes its own files: this scales with cores, since
   drawing holds the GIL. The processes are those of :mod:`symbolreel.worker_pool`, kept between
