@@ -32,13 +32,16 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
 
     The scene is validated (limits, fonts, glyph coverage) before this returns, so errors surface
     before any output is opened. ``workers > 1`` renders in that many processes, which draw into
-    shared memory; the frames are identical. ``workers="auto"`` draws the first frames here, times
+    shared memory; the frames are identical, and each is handed out where it was drawn (no copy,
+    no pickle): an ordinary array over shared memory, which a forked child shares rather than
+    copies on write. ``workers="auto"`` draws the first frames here, times
     them, and starts workers for the rest only when the job is heavy enough for them to win
     (:func:`symbolreel.parallel.worth_workers`).
 
-    ``copy=False``: each frame may be a read-only view of a buffer the next frame is drawn into (with
-    workers: its shared-memory slot), valid only until the next frame is asked for; copy it to keep
-    it. This saves a copy of every frame; the pixels are the same.
+    ``copy=False``: each frame is read-only and, in one process, a view of a buffer the next frame is
+    drawn into, valid only until the next frame is asked for; copy it to keep it. This saves a new
+    array per frame; the pixels are the same. (Frames from workers stay valid while held: a slot
+    whose frame is still held gets new memory.)
     """
     scene, base_dir = scene_and_dir(scene, base_dir, limits)
     n = scene.n_frames
@@ -317,8 +320,7 @@ def _auto_frames(session, scene, base_dir, indices, annotations, workers, chunk,
     if not rest:
         return
     per_frame = sorted(times[1:] or times)[len(times[1:] or times) // 2]   # the first frame fills caches
-    if parallel.worth_workers(per_frame, len(rest), workers, c.width * c.height * 4, copy,
-                              warm=worker_pool.ready(workers)):
+    if parallel.worth_workers(per_frame, len(rest), workers, warm=worker_pool.ready(workers)):
         stream.close()
         yield from _pooled(scene, base_dir, rest, annotations, workers, chunk, backend, copy, session.limits)
     else:

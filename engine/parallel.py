@@ -2,8 +2,9 @@
 through pickles (measured: pickling RGBA frames back is slower than drawing them).
 
 Units
-- numpy frames (:func:`pooled_frames`): workers draw straight into a shared-memory ring of frame
-  slots; the parent copies each frame out once, in index order, and hands the slots back.
+- numpy frames (:func:`pooled_frames`): workers draw straight into shared frame slots, and the
+  parent hands each frame out of its slot as it is, in index order (no copy); a slot whose frame
+  the caller still holds gets new memory before it is drawn into again.
 - video (:func:`pooled_segments`): the clip is cut into fixed segments (:func:`segment_bounds`,
   fixed by the frame rate, never by the worker count); each segment is encoded by its own ffmpeg
   with a pinned x264 thread count and starts with a keyframe, and :func:`concat_segments` joins
@@ -128,27 +129,28 @@ def pool(workers: int, scene, base_dir, job: FrameJob):
 
 
 def pooled_frames(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int, copy: bool = True):
-    """Yield ``(index, frame, record)`` in index order, drawn by ``workers`` processes into a
-    shared-memory ring (``2 * workers`` chunks of slots).
+    """Yield ``(index, frame, record)`` in index order, drawn by ``workers`` processes into shared frame
+    slots (``2 * workers + 1`` chunks of them, :class:`symbolreel.worker_pool.FrameSlots`) and handed
+    out as they are: no frame is copied. A slot is drawn into again only once the frame handed out
+    of it is gone; while the caller keeps it, the slot gets new memory. A caller that has kept a whole
+    round of slots (``list(frames(...))``) gets copies for the rest of the call instead.
 
-    ``copy``: each frame is a copy (default); ``copy=False``: a read-only view of its slot, valid until
-    the next frame is asked for (the slot is then handed back to the workers)."""
+    ``copy``: each frame is writable (default); ``copy=False``: read-only."""
     c = scene.canvas
     groups = 2 * workers
-    shape = (groups * chunk, c.height, c.width, 4)
+    # one chunk more than are in flight: the next task for a chunk's slots is sent when the frames of
+    # the chunk after it are being read, so the caller's loop variable no longer holds one of them
+    nslots = (groups + 1) * chunk
     chunks = [indices[s:s + chunk] for s in range(0, len(indices), chunk)]
     with pool(workers, scene, base_dir, job) as p:
-        ring = np.ndarray(shape, np.uint8, p.ring(int(np.prod(shape))))
-        if not copy:
-            ring.setflags(write=False)
-            p.hold(ring)   # the caller's last view keeps its pixels: a later call draws into a new ring
-        tasks = (("frames", ch, shape, (k % groups) * chunk) for k, ch in enumerate(chunks))
-        # a chunk's slots are reused only after its frames were read (``ordered`` sends the next task
-        # when the next reply is asked for)
+        slots = p.frame_slots(nslots, (c.height, c.width, 4))
+        renewed = slots.renewed
+        tasks = (worker_pool.SlotTask(ch, (k % (groups + 1)) * chunk) for k, ch in enumerate(chunks))
         for k, records in enumerate(p.ordered(tasks, groups)):
-            slot0 = (k % groups) * chunk
+            slot0 = (k % (groups + 1)) * chunk
+            keeping = slots.renewed - renewed >= nslots
             for j, (i, rec) in enumerate(zip(chunks[k], records)):
-                yield i, (ring[slot0 + j].copy() if copy else ring[slot0 + j]), rec
+                yield i, slots.frame(slot0 + j, copy, detach=keeping), rec
 
 
 def pooled_pngs(scene, base_dir, indices, job: FrameJob, workers: int, chunk: int):
@@ -206,22 +208,19 @@ AUTO_PROBE_SECONDS = 0.25   # ... or fewer, once they took this long
 POOL_START_S = 0.6          # starting a pool: fork, compile the scene in each worker, first chunk back
 POOL_WARM_S = 0.05          # a call on workers kept from an earlier call: compile the scene, first chunk back
 PARENT_FRAME_S = 50e-6      # the parent's own cost per frame from workers (task records, ordering)
-COPY_BYTES_PER_S = 2.0e9    # copying a frame out of shared memory (copy=True)
 AUTO_MARGIN = 1.5           # workers must be expected this much faster: cores are shared, estimates rough
 
 
-def worth_workers(per_frame_s: float, n_frames: int, workers: int, frame_bytes: int, copy: bool = True,
-                  warm: bool = False) -> bool:
+def worth_workers(per_frame_s: float, n_frames: int, workers: int, warm: bool = False) -> bool:
     """Whether ``workers`` processes are expected to deliver ``n_frames`` sooner than this process,
     given one frame's drawing time here: pool start (less when ``warm``: workers kept from an earlier
-    call) plus the slower of the workers' share and the parent's per-frame work (copying each frame out
-    unless ``copy=False``), with a margin.
+    call) plus the slower of the workers' share and the parent's per-frame work (frames are handed
+    out of their shared slots without a copy), with a margin.
 
     Light frames stay in one process (render-to-numpy of a clip whose frames draw in ~1 ms is
     slower with two processes on two cores than with one)."""
     if workers <= 1 or n_frames <= 0:
         return False
-    parent = PARENT_FRAME_S + (frame_bytes / COPY_BYTES_PER_S if copy else 0.0)
     serial = n_frames * per_frame_s
-    pooled = (POOL_WARM_S if warm else POOL_START_S) + n_frames * max(per_frame_s / workers, parent)
+    pooled = (POOL_WARM_S if warm else POOL_START_S) + n_frames * max(per_frame_s / workers, PARENT_FRAME_S)
     return pooled * AUTO_MARGIN < serial

@@ -9,15 +9,16 @@ The parent talks to each worker over its own pipe and runs no thread of its own,
 - ``("session", blob, job)``: the scene (pickled once per call by the parent) and what to do with each
   frame; workers keep the compiled sessions of their last two scenes, so a scene drawn again is not
   compiled again.
-- ``("ring", name, nbytes)``: map the shared frame ring; the parent unlinks its name once every
-  worker has mapped it, so a killed run leaves nothing in ``/dev/shm``.
-- ``("frames", indices, shape, slot0)`` and ``("segment", indices, path)``: the work units of
-  :mod:`symbolreel.parallel`; the reply is the frames' records.
+- ``("frames", indices, shape, slot0, new, drop)``: draw ``indices`` into frame slots ``slot0...`` (see
+  :class:`FrameSlots`); the file descriptors of the ``new`` slots (anonymous memfd segments) follow
+  the message on the pipe, ``drop`` lists stale slots to unmap. ``("frames", indices)`` writes the
+  job's PNGs instead, and ``("segment", indices, path)`` encodes a video segment. The reply is the
+  frames' records. ``("unslot",)`` unmaps every slot.
 - ``("call", function, args)``: any module-level function, e.g. a batch of stills
   (:class:`symbolreel.StillWriter`); the reply is its result.
 
 A call that ends in any other way than finishing its work (an error, an interrupt, a consumer that
-stops early) terminates the pool's workers: a worker may still be drawing into the frame ring. A pool
+stops early) terminates the pool's workers: a worker may still be drawing into a frame slot. A pool
 that sat idle for :data:`IDLE_S` is replaced: its workers exit on their own by then, and a process that
 rendered once holds no workers for long.
 """
@@ -28,14 +29,13 @@ import contextlib
 import mmap
 import os
 import pickle
-import secrets
 import signal
 import threading
 import time
 import traceback
 import weakref
 from collections import OrderedDict, deque
-from multiprocessing import shared_memory
+from multiprocessing import reduction
 
 import numpy as np
 
@@ -46,8 +46,8 @@ from .sinks import Mp4Writer, write_png
 
 IDLE_S = 60.0                # a worker with no message for this long exits
 REUSE_WITHIN_S = IDLE_S - 15.0  # the parent reuses a pool only well before its workers time out
-RING_KEEP_BYTES = 256 << 20  # a frame ring larger than this is released at the end of its call
-SHM_PREFIX = "symbolreel-"
+RING_KEEP_BYTES = 256 << 20  # frame slots larger than this in all are released at the end of their call
+SHM_PREFIX = "symbolreel-"      # names of the memfd segments of frame slots (never in /dev/shm)
 
 # ------------------------------------------------------------------------------------------ worker
 
@@ -67,7 +67,12 @@ def _worker_main(conn, owner: int) -> None:
         if msg[0] == "stop":
             return
         try:
-            reply = ("ok", state.handle(msg))
+            # the descriptors of new frame slots follow their message on the pipe
+            fds = [reduction.recv_handle(conn) for _ in msg[4]] if msg[0] == "frames" and len(msg) > 4 else ()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = ("ok", state.handle(msg, fds))
         except BaseException as exc:  # sent back and raised in the parent
             reply = ("error", _portable(exc))
         try:
@@ -80,17 +85,16 @@ class _WorkerState:
     def __init__(self):
         self.sessions: OrderedDict = OrderedDict()   # scene blob -> Session
         self.session = self.work = self.job = None
-        self.ring = None
+        self.slots: dict = {}                          # slot -> mapping of its current segment
 
-    def handle(self, msg):
+    def handle(self, msg, fds=()):
         kind = msg[0]
         if kind == "session":
             self._use(msg[1], msg[2])
-        elif kind == "ring":
-            self.ring = None                           # drop the previous ring's mapping first
-            self.ring = map_shared(msg[1], msg[2])
+        elif kind == "unslot":
+            self.slots.clear()
         elif kind == "frames":
-            return self._frames(*msg[1:])
+            return self._frames(*msg[1:], fds=fds)
         elif kind == "segment":
             return self._segment(*msg[1:])
         elif kind == "call":                           # a module-level function (pickled by name) and its args
@@ -111,11 +115,22 @@ class _WorkerState:
         self.session, self.job = session, job
         self.work = FrameWork(session, job)
 
-    def _frames(self, indices, shape=None, slot0=0):
-        """Render ``indices`` into ring slots ``slot0...`` or to the job's PNG pattern; return records."""
-        ring = None if shape is None else np.ndarray(shape, np.uint8, self.ring)[slot0:]
+    def _frames(self, indices, shape=None, slot0=0, new=(), drop=(), fds=()):
+        """Render ``indices`` into frame slots ``slot0...`` (mapping the ``new`` ones from ``fds``,
+        unmapping ``drop``) or to the job's PNG pattern; return records."""
+        into = None
+        if shape is not None:
+            for k in drop:
+                self.slots.pop(k, None)
+            nbytes = int(np.prod(shape))
+            for k, fd in zip(new, fds):
+                try:
+                    self.slots[k] = mmap.mmap(fd, nbytes)
+                finally:
+                    os.close(fd)
+            into = [np.ndarray(shape, np.uint8, self.slots[slot0 + j]) for j in range(len(indices))]
         job, out = self.job, []
-        for i, arr, ann in self.session.iter_render(indices, job.needs_annotations, into=ring):
+        for i, arr, ann in self.session.iter_render(indices, job.needs_annotations, into=into):
             if job.png is not None:
                 write_png(job.png % i, arr, job.compress_level)
             out.append(self.work.finish(i, ann))
@@ -144,21 +159,104 @@ def _portable(exc: BaseException) -> BaseException:
     return exc
 
 
-def map_shared(name: str, nbytes: int):
-    """A mapping of shared-memory segment ``name`` that stays valid after the name is unlinked and is
-    unmapped when the last view of it is gone (``SharedMemory.close`` fails while views exist)."""
-    path = os.path.join("/dev/shm", name.lstrip("/"))
-    try:
-        fd = os.open(path, os.O_RDWR)
-    except OSError as exc:  # pragma: no cover - POSIX shared memory lives in /dev/shm on Linux
-        raise RenderError(f"shared memory {name!r} is not reachable in /dev/shm ({exc}): workers need it") from None
-    try:
-        return mmap.mmap(fd, nbytes)
-    finally:
-        os.close(fd)
-
-
 # ------------------------------------------------------------------------------------------ parent
+
+
+class _Held:
+    """Stands for the frame of a slot handed out before a fork: the child may still read it."""
+
+    def __call__(self):
+        return self
+
+
+class FrameSlots:
+    """Frame-sized shared segments the workers draw into, handed to the caller as the frames
+    themselves (nothing is copied).
+
+    Each slot is an anonymous memfd segment (no name in ``/dev/shm``, so nothing outlives the
+    processes), mapped here and, on demand, in each worker: a worker gets a slot's descriptor with
+    the first task that draws into that version of it. A slot is drawn into again only when the
+    array handed out of it is gone (a weak reference tells); while the caller still holds it, the
+    slot gets a new segment and the old one stays the caller's. Before a fork every handed-out slot
+    counts as held, so a child's inherited frames are never drawn over."""
+
+    def __init__(self, n: int, shape: tuple, workers: int):
+        self.n, self.shape = n, tuple(shape)
+        self.nbytes = int(np.prod(shape))
+        self.fds: list = [None] * n
+        self.maps: list = [None] * n
+        self.version = [0] * n
+        self.given: list = [None] * n             # weakref to the array last handed out of each slot
+        self.seen = [[0] * n for _ in range(workers)]   # slot version each worker has mapped (0: none)
+        self.renewed = 0                          # slots given a new segment because they were held
+
+    def claim(self, k: int) -> None:
+        """Make slot ``k`` free to draw into: a new segment unless its current one is free."""
+        ref = self.given[k]
+        if self.maps[k] is not None and (ref is None or ref() is None):
+            return
+        if self.maps[k] is not None:
+            self.renewed += 1
+        fd = os.memfd_create(SHM_PREFIX + "frame", os.MFD_CLOEXEC)
+        try:
+            os.ftruncate(fd, self.nbytes)
+            mapping = mmap.mmap(fd, self.nbytes)
+        except BaseException:
+            os.close(fd)
+            raise
+        if self.fds[k] is not None:
+            os.close(self.fds[k])   # the old segment lives on in the caller's frame (and stale mappings)
+        self.fds[k], self.maps[k], self.given[k] = fd, mapping, None
+        self.version[k] += 1
+
+    def message(self, w: int, indices, slot0: int):
+        """The ``frames`` message for worker ``w`` drawing ``indices`` into slots ``slot0...``, and the
+        descriptors to send after it."""
+        mine = range(slot0, slot0 + len(indices))
+        for k in mine:
+            self.claim(k)
+        seen = self.seen[w]
+        new = tuple(k for k in mine if seen[k] != self.version[k])
+        drop = tuple(k for k in range(self.n) if k not in mine and seen[k] not in (0, self.version[k]))
+        for k in new:
+            seen[k] = self.version[k]
+        for k in drop:
+            seen[k] = 0
+        return ("frames", list(indices), self.shape, slot0, new, drop), [self.fds[k] for k in new]
+
+    def frame(self, k: int, writable: bool, detach: bool = False) -> np.ndarray:
+        """The frame in slot ``k`` as an array over its segment (the caller's from now on), or with
+        ``detach`` a copy of it (the slot stays free: for a caller that keeps every frame, a copy
+        costs less than a new segment, and the process's mappings stay few)."""
+        arr = np.ndarray(self.shape, np.uint8, self.maps[k])
+        if detach:
+            arr = arr.copy()
+        else:
+            self.given[k] = weakref.ref(arr)
+        if not writable:
+            arr.flags.writeable = False
+        return arr
+
+    def retire(self) -> None:
+        for k, ref in enumerate(self.given):
+            if ref is not None:
+                self.given[k] = _Held()
+
+    def close(self) -> None:
+        for fd in self.fds:
+            if fd is not None:
+                os.close(fd)
+        self.fds = [None] * self.n
+        self.maps = [None] * self.n
+
+
+class SlotTask:
+    """A ``frames`` task for :meth:`WorkerPool.submit` whose message depends on the worker it goes to."""
+
+    __slots__ = ("indices", "slot0")
+
+    def __init__(self, indices, slot0: int):
+        self.indices, self.slot0 = indices, slot0
 
 
 class WorkerPool:
@@ -171,8 +269,7 @@ class WorkerPool:
         self.outstanding = [0] * n
         self.busy = False
         self.last_used = time.monotonic()
-        self._ring = None            # (mapping, nbytes) shared with every worker
-        self._views = None           # weakref to the last call's array over the ring (copy=False views)
+        self._slots: FrameSlots | None = None   # frame slots shared with the workers, kept between calls
         try:
             for _ in range(n):
                 mine, theirs = ctx.Pipe(duplex=True)
@@ -197,34 +294,28 @@ class WorkerPool:
         for k in range(self.n):
             self.result(k)
 
-    def ring(self, nbytes: int):
-        """A buffer of at least ``nbytes`` mapped here and in every worker. Reused across calls unless a
-        view of it handed out by an earlier call is still alive (a new ring is made then, so that view
-        keeps its pixels)."""
-        if self._ring is not None and self._ring[1] >= nbytes and (self._views is None or self._views() is None):
-            return self._ring[0]
-        self._ring = None
-        shm = shared_memory.SharedMemory(create=True, size=nbytes,
-                                         name=f"{SHM_PREFIX}{os.getpid()}-{secrets.token_hex(6)}")
-        try:
-            buf = map_shared(shm.name, nbytes)
-            self.broadcast(("ring", shm.name, nbytes))
-        finally:
-            shm.close()
-            shm.unlink()   # every worker has mapped it: nothing is left behind if this process is killed
-        self._ring = (buf, nbytes)
-        return buf
+    def frame_slots(self, n: int, shape: tuple) -> FrameSlots:
+        """At least ``n`` frame slots of ``shape``: the kept ones when they fit (see :class:`FrameSlots`).
+        Called at the start of a call, when no task is outstanding."""
+        kept = self._slots
+        if kept is not None and kept.shape == tuple(shape) and kept.n >= n:
+            return kept
+        self.drop_slots()
+        self._slots = FrameSlots(n, shape, self.n)
+        return self._slots
 
-    def hold(self, array: np.ndarray) -> None:
-        """``array`` over the ring is handed to the caller as views: the next call must not draw into it
-        while any of them is alive."""
-        self._views = weakref.ref(array)
+    def drop_slots(self) -> None:
+        """Forget the frame slots here and in the workers (frames handed out keep their memory)."""
+        if self._slots is not None:
+            self._slots.close()
+            self._slots = None
+            self.broadcast(("unslot",))
 
     def end_call(self) -> None:
+        if self._slots is not None and self._slots.n * self._slots.nbytes > RING_KEEP_BYTES:
+            self.drop_slots()
         self.busy = False
         self.last_used = time.monotonic()
-        if self._ring is not None and self._ring[1] > RING_KEEP_BYTES:
-            self._ring = None
 
     def ordered(self, tasks, in_flight: int):
         """Send task messages keeping ``in_flight`` outstanding; yield their replies in task order.
@@ -245,14 +336,21 @@ class WorkerPool:
                 pending.append(self.submit(nxt))
 
     def submit(self, msg) -> int:
-        """Send ``msg`` to the worker with the fewest outstanding tasks; returns it for :meth:`result`."""
+        """Send ``msg`` (a message, or a :class:`SlotTask`) to the worker with the fewest outstanding
+        tasks; returns it for :meth:`result`."""
         k = min(range(self.n), key=self.outstanding.__getitem__)
-        self._send(k, msg)
+        if isinstance(msg, SlotTask):
+            msg, fds = self._slots.message(k, msg.indices, msg.slot0)
+            self._send(k, msg, fds)
+        else:
+            self._send(k, msg)
         return k
 
-    def _send(self, k: int, msg) -> None:
+    def _send(self, k: int, msg, fds=()) -> None:
         try:
             self.conns[k].send(msg)
+            for fd in fds:
+                reduction.send_handle(self.conns[k], fd, self.procs[k].pid)
         except (EOFError, OSError):
             raise self._died() from None
         self.outstanding[k] += 1
@@ -287,7 +385,9 @@ class WorkerPool:
                 p.terminate()
         for p in self.procs:
             p.join(5)
-        self._ring = self._views = None
+        if self._slots is not None:
+            self._slots.close()
+            self._slots = None
         self.procs, self.conns = [], []
 
 
@@ -342,11 +442,17 @@ def cached_workers() -> int:
     return sum(p.is_alive() for p in _cached.procs)
 
 
+def _retire_slots() -> None:
+    pool = _cached
+    if pool is not None and pool._slots is not None and pool.pid == os.getpid():
+        pool._slots.retire()   # a child may read the frames handed out so far: never draw over them
+
+
 def _forget_in_child() -> None:
     global _cached, _lock
     _cached = None   # a forked child does not own its parent's workers
     _lock = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_in_child)
+os.register_at_fork(before=_retire_slots, after_in_child=_forget_in_child)
 atexit.register(shutdown)

@@ -72,20 +72,18 @@ def test_copies_are_writable_and_independent():
 
 
 def test_worth_workers_keeps_light_frames_in_one_process():
-    frame_bytes = 854 * 480 * 4
     # ~1 ms frames, 300 of them: the pool would not pay for its start
-    assert not parallel.worth_workers(0.001, 300, 2, frame_bytes)
-    assert not parallel.worth_workers(0.001, 300, 2, frame_bytes, copy=False)
+    assert not parallel.worth_workers(0.001, 300, 2)
     # 2 ms frames: not worth starting a pool for, worth it when workers kept from an earlier call are ready
-    assert not parallel.worth_workers(0.002, 300, 2, frame_bytes, copy=False)
-    assert parallel.worth_workers(0.002, 300, 2, frame_bytes, copy=False, warm=True)
+    assert not parallel.worth_workers(0.002, 300, 2)
+    assert parallel.worth_workers(0.002, 300, 2, warm=True)
     # 50 ms frames: two workers halve the drawing
-    assert parallel.worth_workers(0.05, 300, 2, frame_bytes)
-    # never with one worker, nothing left, or when the parent's copying is the bottleneck
-    assert not parallel.worth_workers(0.05, 300, 1, frame_bytes)
-    assert not parallel.worth_workers(0.05, 0, 2, frame_bytes)
-    assert not parallel.worth_workers(0.004, 10_000, 8, 3840 * 2160 * 4)
-    assert parallel.worth_workers(0.004, 10_000, 8, 3840 * 2160 * 4, copy=False)
+    assert parallel.worth_workers(0.05, 300, 2)
+    # never with one worker or nothing left; not when the parent's own per-frame work is the bottleneck
+    assert not parallel.worth_workers(0.05, 300, 1)
+    assert not parallel.worth_workers(0.05, 0, 2)
+    assert not parallel.worth_workers(parallel.PARENT_FRAME_S, 10_000, 8, warm=True)
+    assert parallel.worth_workers(0.004, 10_000, 8)
 
 
 def test_auto_keeps_a_light_clip_in_this_process(monkeypatch):

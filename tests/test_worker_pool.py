@@ -1,12 +1,16 @@
 """Worker processes kept between calls (symbolreel.worker_pool): a second call reuses the workers, a
-different scene draws its own pixels, a view handed out earlier keeps its pixels, and any call that
-does not finish (interrupted, failed, a worker killed) leaves no worker behind and the next call works.
-Real processes, real shared memory."""
+different scene draws its own pixels, a frame handed out earlier keeps its pixels (frames are handed
+out of their shared slots without a copy; a held slot gets new memory, a dropped one is reused, a
+forked child's frames are never drawn over), and any call that does not finish (interrupted,
+failed, a worker killed) leaves no worker behind and the next call works. Real processes, real
+shared memory."""
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import signal
+
 import numpy as np
 import pytest
 
@@ -68,7 +72,59 @@ def test_a_view_from_an_earlier_call_keeps_its_pixels():
     del views
     assert _sha(last) == _serial(a)[-1]
     assert [_sha(f) for f in sr.frames(b, workers=2, chunk=4)] == _serial(b)
-    assert _sha(last) == _serial(a)[-1]               # the next call drew into a ring of its own
+    assert _sha(last) == _serial(a)[-1]               # its slot got new memory before the next call drew
+
+
+def _slot_mappings(pid: int) -> int:
+    with open(f"/proc/{pid}/maps") as fh:
+        return sum(worker_pool.SHM_PREFIX + "frame" in line for line in fh)
+
+
+def test_frames_are_handed_out_of_their_slots_and_dropped_slots_are_reused():
+    scene = _clip("Ag", n=48)
+    ref = _serial(scene)
+    got = []
+    for arr in sr.frames(scene, workers=2, chunk=4):      # the loop variable holds only the last frame
+        assert isinstance(arr.base, mmap.mmap) and arr.flags.writeable   # the slot itself, no copy
+        got.append(_sha(arr))
+    assert got == ref
+    slots = worker_pool._cached._slots
+    assert slots.n == 5 * 4 and slots.renewed == 0        # 48 frames through 20 slots, none renewed
+
+
+def test_held_frames_keep_their_pixels_and_workers_map_only_current_slots():
+    a, b = _clip("Ag", n=48), _clip("Qq", n=48)
+    held = list(sr.frames(a, workers=2, chunk=4))         # every frame kept: held slots get new memory,
+    views = [isinstance(f.base, mmap.mmap) for f in held]  # and once a whole round was kept, copies
+    assert views[:24] == [True] * 24 and not any(views[28:]) and worker_pool._cached._slots.renewed >= 20
+    assert all(f.flags.writeable for f in held)
+    held[0][:] = 0                                        # writable, and only that frame changes
+    for _ in sr.frames(b, workers=2, chunk=4):
+        pass
+    assert [_sha(f) for f in held[1:]] == _serial(a)[1:]
+    # a worker unmaps a slot's old segment with its next task: never more mappings than slots
+    assert all(_slot_mappings(pid) <= 20 for pid in _pids())
+    del held
+
+
+def test_frames_inherited_by_a_forked_child_are_not_drawn_over():
+    a, b = _clip("Ag", n=24), _clip("Qq", n=24)
+    kept = list(sr.frames(a, workers=2, chunk=4))
+    want = [_sha(f) for f in kept]
+    go_r, go_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # pragma: no cover - the child reports through its exit code
+        os.close(go_w)
+        os.read(go_r, 1)                                  # the parent has dropped its frames and drawn again
+        os._exit(0 if [_sha(f) for f in kept] == want else 1)
+    os.close(go_r)
+    del kept                                              # the parent lets go; the child still reads them
+    for _ in sr.frames(b, workers=2, chunk=4):
+        pass
+    os.write(go_w, b"x")
+    os.close(go_w)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_interrupted_call_ends_its_workers_and_the_next_call_starts_new_ones():
