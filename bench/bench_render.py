@@ -10,7 +10,7 @@
 (b) video: a 10 s 854x480 clip at preset ultrafast and medium, crf 23, against a loop that draws
     the same content with skia and pipes RGBA frames to ffmpeg (same binary, same x264 options).
 (c) workers 1 vs 2 (and "auto"): stills, video and render-to-numpy of the 300-frame clip, with
-    frames copied out (default) and as read-only views (``copy=False``); and, as the ceiling for
+    writable frames (default) and read-only ones (``copy=False``); and, as the ceiling for
     2 workers, two independent processes rendering their own clips with one worker each.
 (d) first render in a fresh NUMBA_CACHE_DIR (cold: compiles) and in a second process (warm).
 
@@ -367,7 +367,7 @@ def main(argv=None) -> None:
     print(f"\n(c) workers: render-to-numpy of the {n_clip}-frame {W}x{H} clip, frames/s")
     print("| frames | 1 worker | 2 workers | 2 vs 1 | auto | auto vs 1 | 2 independent processes | their ratio |\n"
           "|---|---:|---:|---:|---:|---:|---:|---:|")
-    for copy, label in ((True, "copies (default)"), (False, "`copy=False` views")):
+    for copy, label in ((True, "writable frames (default)"), (False, "`copy=False` (read-only)")):
         one, two, auto, pair = nv[(1, copy)], nv[(2, copy)], nv[("auto", copy)], nv[("pair", copy)]
         print(f"| {label} | {one:.0f} | {two:.0f} | {two / one:.2f} | {auto:.0f} | {auto / one:.2f} | {pair:.0f} | "
               f"{pair / one:.2f} |")
