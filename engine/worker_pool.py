@@ -46,7 +46,7 @@ from .sinks import Mp4Writer, write_png
 
 IDLE_S = 60.0                # a worker with no message for this long exits
 REUSE_WITHIN_S = IDLE_S - 15.0  # the parent reuses a pool only well before its workers time out
-RING_KEEP_BYTES = 256 << 20  # frame slots larger than this in all are released at the end of their call
+SLOTS_KEEP_BYTES = 256 << 20  # frame slots larger than this in all are released at the end of their call
 SHM_PREFIX = "symbolreel-"      # names of the memfd segments of frame slots (never in /dev/shm)
 
 # ------------------------------------------------------------------------------------------ worker
@@ -312,7 +312,7 @@ class WorkerPool:
             self.broadcast(("unslot",))
 
     def end_call(self) -> None:
-        if self._slots is not None and self._slots.n * self._slots.nbytes > RING_KEEP_BYTES:
+        if self._slots is not None and self._slots.n * self._slots.nbytes > SLOTS_KEEP_BYTES:
             self.drop_slots()
         self.busy = False
         self.last_used = time.monotonic()
