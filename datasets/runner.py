@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ __all__ = ["Unit", "GenerateError", "OutputFolderError", "GenerateResult", "plan
 
 RECIPE_FILE = "recipe.yaml"
 UNITS_DIR = ".units"
+# items drawn ahead of the one being written: its PNGs encode on threads meanwhile (the threads need the
+# GIL back after deflating, which the drawing thread yields only every switch interval)
+PIPELINE_ITEMS = 8
 
 
 class GenerateError(SymbolreelError):
@@ -140,18 +144,17 @@ def run_unit(recipe, unit: Unit, out_dir, counter=None) -> dict:
             with counter.get_lock():
                 counter.value += 1
 
-    # PNG encodings (zlib releases the GIL) run on threads while the next item is drawn; an item
-    # is written once its encodings are done, in index order
+    # PNG encodings (deflating releases the GIL) run on threads while the next items are drawn; an
+    # item is written once its encodings are done, in index order
     with ThreadPoolExecutor(2, thread_name_prefix="encode") as pool, \
             ShardWriter(out_dir, recipe.shard_prefix, unit.unit, recipe.shard_max_bytes) as writer:
-        previous = None
+        waiting: deque = deque()
         for index in range(unit.start, unit.stop):
-            item = make_item(recipe, index, encode=pool.submit)
-            if previous is not None:
-                write(previous)
-            previous = item
-        if previous is not None:
-            write(previous)
+            waiting.append(make_item(recipe, index, encode=pool.submit))
+            if len(waiting) > PIPELINE_ITEMS:
+                write(waiting.popleft())
+        while waiting:
+            write(waiting.popleft())
         shards = [dataclasses.asdict(s) for s in writer.close()]
     record = {"unit": unit.unit, "start": unit.start, "stop": unit.stop, "shards": shards, "rows": rows}
     path = _unit_record_path(out_dir, unit.unit)

@@ -200,6 +200,20 @@ def test_render_stills_one_worker_draws_in_this_process(tmp_path, monkeypatch):
         sr.render_stills([], str(tmp_path / "c%d.png"), workers=True)
 
 
+def test_still_writer_queues_read_only_frames_as_copies(tmp_path):
+    """Frames from ``iter_frames(copy=False)`` in one process are views of one reused buffer; the
+    writer encodes later on its threads, so it must not keep the view."""
+    scene = _clip(40)
+    with sr.StillWriter(threads=1) as w:
+        for i, arr, _ in sr.iter_frames(scene, copy=False):
+            w.write(arr, tmp_path / f"{i:03d}.png")
+    with sr.StillWriter(threads=1) as w:
+        for i, arr in enumerate(sr.frames(scene)):
+            w.write(arr, tmp_path / f"ref{i:03d}.png")
+    assert [(tmp_path / f"{i:03d}.png").read_bytes() for i in range(40)] == \
+        [(tmp_path / f"ref{i:03d}.png").read_bytes() for i in range(40)]
+
+
 def test_still_writer_workers_write_annotations(tmp_path):
     with sr.StillWriter(workers=2) as w:
         for i, word in enumerate(_words(5)):
