@@ -30,6 +30,7 @@ import mmap
 import os
 import pickle
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -169,12 +170,21 @@ class _Held:
         return self
 
 
+def _anonymous_file() -> int:
+    """A file descriptor of a new file that has no name: a memfd segment where the system has them
+    (Linux), else an unlinked temporary file (page-cache backed all the same)."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create(SHM_PREFIX + "frame", os.MFD_CLOEXEC)
+    with tempfile.TemporaryFile(prefix=SHM_PREFIX) as fh:
+        return os.dup(fh.fileno())
+
+
 class FrameSlots:
     """Frame-sized shared segments the workers draw into, handed to the caller as the frames
     themselves (nothing is copied).
 
-    Each slot is an anonymous memfd segment (no name in ``/dev/shm``, so nothing outlives the
-    processes), mapped here and, on demand, in each worker: a worker gets a slot's descriptor with
+    Each slot is an anonymous memfd segment, or an unlinked temporary file without memfd (no name
+    anywhere, so nothing outlives the processes), mapped here and, on demand, in each worker: a worker gets a slot's descriptor with
     the first task that draws into that version of it. A slot is drawn into again only when the
     array handed out of it is gone (a weak reference tells); while the caller still holds it, the
     slot gets a new segment and the old one stays the caller's. Before a fork every handed-out slot
@@ -197,7 +207,7 @@ class FrameSlots:
             return
         if self.maps[k] is not None:
             self.renewed += 1
-        fd = os.memfd_create(SHM_PREFIX + "frame", os.MFD_CLOEXEC)
+        fd = _anonymous_file()
         try:
             os.ftruncate(fd, self.nbytes)
             mapping = mmap.mmap(fd, self.nbytes)

@@ -92,6 +92,13 @@ def test_frames_are_handed_out_of_their_slots_and_dropped_slots_are_reused():
     assert slots.n == 5 * 4 and slots.renewed == 0        # 48 frames through 20 slots, none renewed
 
 
+def test_slots_without_memfd_use_unlinked_files(monkeypatch):
+    monkeypatch.delattr(os, "memfd_create")           # systems without memfd (macOS)
+    scene = _clip("Ag", n=30)
+    assert [_sha(f) for f in sr.frames(scene, workers=2, chunk=4)] == _serial(scene)
+    assert worker_pool._cached._slots.n == 20 and _slot_mappings(os.getpid()) == 0   # no memfd was made
+
+
 def test_held_frames_keep_their_pixels_and_workers_map_only_current_slots():
     a, b = _clip("Ag", n=48), _clip("Qq", n=48)
     held = list(sr.frames(a, workers=2, chunk=4))         # every frame kept: held slots get new memory,
