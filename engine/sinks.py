@@ -234,7 +234,11 @@ def encode_png(rgba: np.ndarray, compress_level: int = 6, premultiplied: bool = 
 def write_png(path, rgba: np.ndarray, compress_level: int = 6, premultiplied: bool = True,
               **options) -> Path:
     """Encode ``rgba`` (see :func:`encode_png`) and write it atomically to ``path``."""
-    data = encode_png(rgba, compress_level, premultiplied, **options)
+    return _write_bytes(path, encode_png(rgba, compress_level, premultiplied, **options))
+
+
+def _write_bytes(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
     path = Path(os.fspath(path))
     with atomic_output(path) as tmp:
         with open(tmp, "wb") as fh:
@@ -619,9 +623,4 @@ def encode_label_png(labels: np.ndarray, compress_level: int = 6) -> bytes:
 
 def write_label_png(path, labels: np.ndarray, compress_level: int = 6) -> Path:
     """Write a label image (see :func:`encode_label_png`) atomically."""
-    data = encode_label_png(labels, compress_level)
-    path = Path(os.fspath(path))
-    with atomic_output(path) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-    return path
+    return _write_bytes(path, encode_label_png(labels, compress_level))
