@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import parallel, worker_pool
+from . import parallel
 from .annotation_writer import AnnotationWriter
 from .errors import UsageError
 from .lane_export import LaneLabelWriter
@@ -320,7 +320,7 @@ def _auto_frames(session, scene, base_dir, indices, annotations, workers, chunk,
     if not rest:
         return
     per_frame = sorted(times[1:] or times)[len(times[1:] or times) // 2]   # the first frame fills caches
-    if parallel.worth_workers(per_frame, len(rest), workers, warm=worker_pool.ready(workers)):
+    if parallel.worth_workers(per_frame, len(rest), workers, parallel.pool_start_s(workers)):
         stream.close()
         yield from _pooled(scene, base_dir, rest, annotations, workers, chunk, backend, copy, session.limits)
     else:

@@ -205,22 +205,38 @@ def segment_dir(output):
 
 AUTO_PROBE_FRAMES = 8       # frames drawn (and timed) in the calling process before deciding
 AUTO_PROBE_SECONDS = 0.25   # ... or fewer, once they took this long
-POOL_START_S = 0.6          # starting a pool: fork, compile the scene in each worker, first chunk back
-POOL_WARM_S = 0.05          # a call on workers kept from an earlier call: compile the scene, first chunk back
+# Start costs, measured on a 2-core VM with the bench clip (bench/bench_render.py (c)): a fork, or a
+# fork server that already runs, has two workers drawing after 0.04-0.07 s; booting the fork server
+# (the first pool of a process running threads) takes ~0.6 s; workers kept from an earlier call
+# return their first chunk 7-13 ms after the call starts.
+POOL_BOOT_S = 0.6           # the first pool from a fork server (it imports the package and loads kernels)
+POOL_FORK_S = 0.07          # a pool forked from this process, or from a fork server already running
+POOL_WARM_S = 0.015         # workers kept from an earlier call: compile the scene, first chunk back
 PARENT_FRAME_S = 50e-6      # the parent's own cost per frame from workers (task records, ordering)
-AUTO_MARGIN = 1.5           # workers must be expected this much faster: cores are shared, estimates rough
+WORKER_EFFICIENCY = 0.75    # N workers draw ~0.75 N times as fast as one process (measured 0.71-0.84 on 2 cores)
+AUTO_MARGIN = 1.15          # workers must be expected this much faster: cores are shared, estimates rough
 
 
-def worth_workers(per_frame_s: float, n_frames: int, workers: int, warm: bool = False) -> bool:
+def pool_start_s(workers: int) -> float:
+    """Expected seconds before ``workers`` processes draw for a new call: kept workers are ready, a
+    fork (or a running fork server) is quick, a fork server that must boot first is not."""
+    if worker_pool.ready(workers):
+        return POOL_WARM_S
+    if context().get_start_method() == "fork" or worker_pool.server_running():
+        return POOL_FORK_S
+    return POOL_BOOT_S
+
+
+def worth_workers(per_frame_s: float, n_frames: int, workers: int, start_s: float = POOL_BOOT_S) -> bool:
     """Whether ``workers`` processes are expected to deliver ``n_frames`` sooner than this process,
-    given one frame's drawing time here: pool start (less when ``warm``: workers kept from an earlier
-    call) plus the slower of the workers' share and the parent's per-frame work (frames are handed
-    out of their shared slots without a copy), with a margin.
+    given one frame's drawing time here: the pool's start ``start_s`` (:func:`pool_start_s`) plus the
+    slower of the workers' share (at :data:`WORKER_EFFICIENCY`) and the parent's per-frame work (frames
+    are handed out of their shared slots without a copy), with a margin.
 
-    Light frames stay in one process (render-to-numpy of a clip whose frames draw in ~1 ms is
-    slower with two processes on two cores than with one)."""
+    Light jobs stay in one process: a few hundred sub-millisecond frames do not pay for a pool's start,
+    and frames cheaper than the parent's own per-frame work never gain from workers."""
     if workers <= 1 or n_frames <= 0:
         return False
     serial = n_frames * per_frame_s
-    pooled = (POOL_WARM_S if warm else POOL_START_S) + n_frames * max(per_frame_s / workers, PARENT_FRAME_S)
+    pooled = start_s + n_frames * max(per_frame_s / (workers * WORKER_EFFICIENCY), PARENT_FRAME_S)
     return pooled * AUTO_MARGIN < serial

@@ -292,6 +292,9 @@ class WorkerPool:
         except BaseException:
             self.close()
             raise
+        if ctx.get_start_method() == "forkserver":
+            global _server_pid
+            _server_pid = self.pid   # the server lives as long as this process: later pools start quickly
 
     def usable(self, n: int) -> bool:
         return (self.n == n and self.pid == os.getpid() and not self.busy
@@ -403,6 +406,7 @@ class WorkerPool:
 
 _cached: WorkerPool | None = None
 _lock = threading.Lock()
+_server_pid: int | None = None   # the process whose workers came from its fork server
 
 
 @contextlib.contextmanager
@@ -443,6 +447,11 @@ def shutdown() -> None:
 def ready(n: int) -> bool:
     """Whether a call for ``n`` workers would find them running (no start to pay)."""
     return _cached is not None and _cached.usable(n)
+
+
+def server_running() -> bool:
+    """Whether this process has started workers from its fork server (which then keeps running)."""
+    return _server_pid == os.getpid()
 
 
 def cached_workers() -> int:

@@ -71,19 +71,34 @@ def test_copies_are_writable_and_independent():
     assert [_sha(a) for a in frames[1:]] == [h for _, h, _ in _ref()[1:]]
 
 
-def test_worth_workers_keeps_light_frames_in_one_process():
-    # ~1 ms frames, 300 of them: the pool would not pay for its start
-    assert not parallel.worth_workers(0.001, 300, 2)
-    # 2 ms frames: not worth starting a pool for, worth it when workers kept from an earlier call are ready
-    assert not parallel.worth_workers(0.002, 300, 2)
-    assert parallel.worth_workers(0.002, 300, 2, warm=True)
-    # 50 ms frames: two workers halve the drawing
-    assert parallel.worth_workers(0.05, 300, 2)
+def test_worth_workers_weighs_the_pool_start_against_the_work():
+    boot, fork, warm = parallel.POOL_BOOT_S, parallel.POOL_FORK_S, parallel.POOL_WARM_S
+    # ~1 ms frames, 300 of them: not worth booting a fork server for; worth it on workers already running
+    assert not parallel.worth_workers(0.001, 300, 2, boot)
+    assert parallel.worth_workers(0.001, 300, 2, warm)
+    # 0.5 ms frames (the bench clip): 300 of them pay for kept workers only, 3,000 for a fork too
+    assert parallel.worth_workers(0.0005, 300, 2, warm)
+    assert not parallel.worth_workers(0.0005, 300, 2, fork)
+    assert parallel.worth_workers(0.0005, 3000, 2, fork)
+    # 50 ms frames: two workers halve the drawing, whatever the start
+    assert parallel.worth_workers(0.05, 300, 2, boot)
     # never with one worker or nothing left; not when the parent's own per-frame work is the bottleneck
-    assert not parallel.worth_workers(0.05, 300, 1)
-    assert not parallel.worth_workers(0.05, 0, 2)
-    assert not parallel.worth_workers(parallel.PARENT_FRAME_S, 10_000, 8, warm=True)
-    assert parallel.worth_workers(0.004, 10_000, 8)
+    assert not parallel.worth_workers(0.05, 300, 1, warm)
+    assert not parallel.worth_workers(0.05, 0, 2, warm)
+    assert not parallel.worth_workers(parallel.PARENT_FRAME_S, 10_000, 8, warm)
+    assert parallel.worth_workers(0.004, 10_000, 8, boot)
+    # a frame 1.1x the parent's cost: the parent, not the workers, sets the pace, and that is not 1.15x faster
+    assert not parallel.worth_workers(1.1 * parallel.PARENT_FRAME_S, 100_000, 2, warm)
+
+
+def test_pool_start_is_cheap_once_workers_are_kept():
+    worker_pool.shutdown()
+    cold = parallel.pool_start_s(2)
+    forks = parallel.context().get_start_method() == "fork"
+    assert cold == (parallel.POOL_FORK_S if forks or worker_pool.server_running() else parallel.POOL_BOOT_S)
+    assert len(list(sr.frames(_clip(), workers=2, chunk=4))) == 36     # starts two workers, kept after the call
+    assert parallel.pool_start_s(2) == parallel.POOL_WARM_S
+    assert parallel.pool_start_s(3) != parallel.POOL_WARM_S          # a different count starts its own
 
 
 def test_auto_keeps_a_light_clip_in_this_process(monkeypatch):
