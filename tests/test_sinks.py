@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import skia
 
+from symbolreel import sinks
 from symbolreel.sinks import (
     FrameSequenceWriter,
     Mp4Writer,
@@ -155,6 +156,35 @@ def test_png_bad_arguments():
         encode_png(f.astype(np.float32))
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (1, 9), (7, 1), (5, 67), (48, 64), (256, 256)])
+def test_opaque_frames_pack_to_the_same_scanlines_and_bytes_as_the_channel_copy(shape, monkeypatch):
+    rng = np.random.default_rng(sum(shape))
+    f = rng.integers(0, 256, (*shape, 4), dtype=np.uint8)
+    f[..., 3] = 255
+    expected = np.zeros((shape[0], 1 + 3 * shape[1]), np.uint8)
+    expected[:, 1:] = f[..., :3].reshape(shape[0], -1)
+    assert np.array_equal(sinks._rgb_scanlines(f), expected)
+    fast = encode_png(f, 1)
+    monkeypatch.setattr(sinks, "_PACKS_RGB", False)        # a NumPy that stored in another order
+    assert encode_png(f, 1) == fast
+    assert (decode_png(fast)[..., :3] == f[..., :3]).all()
+
+
+def test_opaque_means_every_alpha_byte_is_255():
+    f = np.full((4, 5, 4), 255, np.uint8)
+    assert sinks._opaque(f)
+    for alpha in (254, 0):
+        g = f.copy()
+        g[3, 4, 3] = alpha
+        assert not sinks._opaque(g)
+    g = np.zeros((4, 5, 4), np.uint8)
+    g[..., 3] = 255                                         # black, opaque: the colour bytes do not matter
+    assert sinks._opaque(g)
+    assert encode_png(g)[25] == 2 and encode_png(f[..., :3].copy())[25] == 2   # IHDR colour type: RGB
+    g[0, 0, 3] = 0
+    assert encode_png(g)[25] == 6                           # not opaque: RGBA
+
+
 def test_write_png_atomic(tmp_path):
     target = tmp_path / "sub" / "dir" / "out.png"
     a = random_premultiplied()
@@ -162,6 +192,34 @@ def test_write_png_atomic(tmp_path):
     assert (decode_png(target.read_bytes()) == unpremultiply(a)).all()
     assert leftovers(target.parent) == []
 
+
+
+def test_write_png_interrupted_keeps_the_old_file_and_leaves_no_partial(tmp_path, monkeypatch):
+    target = tmp_path / "a.png"
+    write_png(target, random_premultiplied())
+    old = target.read_bytes()
+    names = []
+    real_write = os.write
+
+    def half_then_interrupt(fd, data):
+        names.extend(p.name for p in tmp_path.iterdir() if p.name.startswith(".a.partial-"))
+        real_write(fd, bytes(data)[:10])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "write", half_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_png(target, random_premultiplied(seed=5))
+    monkeypatch.undo()
+    assert len(names) == 1 and names[0].endswith(".png")   # written under atomic_output's partial name
+    assert target.read_bytes() == old
+    assert leftovers(tmp_path) == []
+    # a short write is continued, not truncated
+    chunks = []
+    monkeypatch.setattr(os, "write", lambda fd, data: chunks.append(len(data)) or real_write(fd, bytes(data)[:100]))
+    a = random_premultiplied(seed=6)
+    write_png(target, a)
+    monkeypatch.undo()
+    assert len(chunks) > 1 and (decode_png(target.read_bytes()) == unpremultiply(a)).all()
 
 def test_atomic_output_removes_partial_on_error(tmp_path):
     target = tmp_path / "clip.mp4"
