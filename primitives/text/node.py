@@ -5,6 +5,7 @@ along a path, with rich-text spans, an outline (``stroke``) and a drop shadow. S
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import webcolors
@@ -336,14 +337,25 @@ def _style_words(font: str) -> list:
 
 
 def _css_name(rgba) -> str:
+    """The CSS colour name nearest to ``rgba`` (0..1) in sRGB; the first in name order on a tie."""
     r, g, b = (float(c) * 255.0 for c in rgba[:3])
+    return _nearest_css(r, g, b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _nearest_css(r: float, g: float, b: float) -> str:
     best, dist = None, None
-    for name in sorted(webcolors.names("css3")):
-        c = webcolors.name_to_rgb(name)
-        d = (c.red - r) ** 2 + (c.green - g) ** 2 + (c.blue - b) ** 2
+    for name, cr, cg, cb in _css_table():
+        d = (cr - r) ** 2 + (cg - g) ** 2 + (cb - b) ** 2
         if dist is None or d < dist:
             best, dist = name, d
     return best
+
+
+@functools.lru_cache(maxsize=None)
+def _css_table() -> tuple:
+    """(name, red, green, blue) of every CSS colour, names sorted (asked once, not 147 times a text)."""
+    return tuple((n, *webcolors.name_to_rgb(n)) for n in sorted(webcolors.names("css3")))
 
 
 def _size_class(size: float) -> str:
