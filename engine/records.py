@@ -203,6 +203,9 @@ class _List(_Spec):
 
     def __init__(self, item, n=None, min=0, what=None):
         self.item, self.n, self.min, self.what = item, n, min, what
+        # items stored as they are written (strings, integers, numbers): a list of them dumps as list(v),
+        # without a call per value (annotations hold thousands of coordinates an item)
+        self._plain = type(item).dump is _Spec.dump
 
     def read(self, v, path):
         if not isinstance(v, list) or (self.n is not None and len(v) != self.n) or len(v) < self.min:
@@ -218,6 +221,8 @@ class _List(_Spec):
         return f"a list of at least {self.min} values" if self.min else "a list"
 
     def dump(self, v):
+        if self._plain:
+            return list(v)
         dump = self.item.dump
         return [dump(x) for x in v]
 
