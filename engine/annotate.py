@@ -22,14 +22,14 @@ def points_of(m, pts) -> list:
     """Image-space points of local points (N, 2) under ``m``, rounded like all annotations."""
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
     out = pts @ m[:, :2].T + m[:, 2]
-    return [[round(float(x), 3), round(float(y), 3)] for x, y in out]
+    return [[round(x, 3), round(y, 3)] for x, y in out.tolist()]
 
 
 def _quad(m, box) -> list:
     x0, y0, x1, y1 = box
     pts = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
     out = pts @ m[:, :2].T + m[:, 2]
-    return [[round(float(x), 3), round(float(y), 3)] for x, y in out]
+    return [[round(x, 3), round(y, 3)] for x, y in out.tolist()]
 
 
 def _local_quad(m, quad) -> list:

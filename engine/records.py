@@ -206,6 +206,7 @@ class _List(_Spec):
         # items stored as they are written (strings, integers, numbers): a list of them dumps as list(v),
         # without a call per value (annotations hold thousands of coordinates an item)
         self._plain = type(item).dump is _Spec.dump
+        self._kept = type(item).freeze is _Spec.freeze     # items frozen as they are (strings, integers)
 
     def read(self, v, path):
         if not isinstance(v, list) or (self.n is not None and len(v) != self.n) or len(v) < self.min:
@@ -227,8 +228,9 @@ class _List(_Spec):
         return [dump(x) for x in v]
 
     def freeze(self, v):
-        freeze = self.item.freeze
-        return tuple(freeze(x) for x in v)
+        if self._kept:
+            return tuple(v)
+        return tuple(map(self.item.freeze, v))
 
     def schema(self, defs):
         out = {"type": "array", "items": self.item.schema(defs)}

@@ -205,3 +205,42 @@ def test_bad_constant_expressions_name_the_item(value, message):
     with pytest.raises(sr.SceneError) as info:
         sr.loads(f"nodes:\n  - type: plot\n    view: [-1, -1, {value}, 1]\n", "p.yaml")
     assert "nodes[0].view[2]" in str(info.value) and message in str(info.value), str(info.value)
+
+
+def _clip_segments(pts, box):
+    """Reference for ``_clip_piece``: every segment through ``clip_line``, pieces cut where it says."""
+    from symbolreel.primitives.geometry.axes import clip_line
+
+    out, cur = [], []
+    for p, q in zip(pts[:-1], pts[1:]):
+        iv = clip_line(p, q - p, box, 0.0, 1.0)
+        if iv is None:
+            out, cur = (out + [np.array(cur)] if len(cur) >= 2 else out), []
+            continue
+        if not cur or iv[0] > 0.0:
+            out, cur = (out + [np.array(cur)] if len(cur) >= 2 else out), [p + iv[0] * (q - p)]
+        cur.append(p + iv[1] * (q - p))
+        if iv[1] < 1.0:
+            out, cur = out + [np.array(cur)], []
+    return out + [np.array(cur)] if len(cur) >= 2 else out
+
+
+def test_clipped_curve_pieces_are_bit_identical_to_clipping_every_segment():
+    from symbolreel.primitives.plot.node import _clip_piece
+
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        m = int(rng.integers(2, 40))
+        if trial % 3 == 0:           # steep curve leaving and re-entering the view
+            x = np.linspace(-3, 3, m)
+            pts = np.stack([x, np.tan(x * rng.uniform(0.5, 2.0))], axis=1)
+        elif trial % 3 == 1:         # points on the box edges, and gaps
+            pts = np.round(rng.uniform(-1.5, 1.5, (m, 2)) * 2) / 2
+            pts[rng.integers(0, m)] = np.nan
+        else:
+            pts = rng.uniform(-2, 2, (m, 2))
+        box = (-1.0, -1.0, 1.0, 1.0)
+        got, want = _clip_piece(pts, box), _clip_segments(pts, box)
+        if np.isfinite(pts).all() and ((np.abs(pts) <= 1.0).all()):
+            want = [pts]
+        assert [p.tobytes() for p in got] == [p.tobytes() for p in want], trial

@@ -313,8 +313,19 @@ def _clip_piece(pts, box) -> list:
     inside = (pts[:, 0] >= bx0) & (pts[:, 0] <= bx1) & (pts[:, 1] >= by0) & (pts[:, 1] <= by1)
     if inside.all():
         return [pts]
+    # a segment with both ends inside clips to exactly [0, 1] (the quotients clip_line takes are then
+    # <= 0 and >= 1 after rounding too), so its points are p + 0 d and p + d: taken from arrays here
+    # rather than through clip_line, with the same sums, for the same bits
+    d = pts[1:] - pts[:-1]
+    starts, ends = pts[:-1] + 0.0 * d, pts[:-1] + d
+    both = (inside[:-1] & inside[1:]).tolist()
     out, cur = [], []
     for k in range(len(pts) - 1):
+        if both[k]:
+            if not cur:
+                cur = [starts[k]]
+            cur.append(ends[k])
+            continue
         p, q = pts[k], pts[k + 1]
         iv = clip_line(p, q - p, box, 0.0, 1.0)
         if iv is None:
