@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -127,7 +128,7 @@ def _render(recipe, key: str, scene, media: str, encode):
             members["png"] = encode(encode_png, arr, recipe.png_compress)
             frames.append((i, objects))
     else:
-        members["mp4"] = _encode_clip(recipe, session, frames)
+        members["mp4"] = _encode_clip(recipe, session, frames, encode)
     labels = {"labels": annotation_document(scene, frames)}
     has_road = any(o.type == "road" for _, objs in frames for o in objs)
     if recipe.lanes and has_road:
@@ -139,21 +140,40 @@ def _render(recipe, key: str, scene, media: str, encode):
     return members, labels, len(frames)
 
 
-def _encode_clip(recipe, session, frames: list) -> bytes:
+def _encode_clip(recipe, session, frames: list, encode):
+    """Draw the clip into ffmpeg; its bytes come from ``encode(_finished_clip, ...)``: with the
+    runner's thread pool, waiting for x264 to flush its last frames (and for the 10 ms polls of
+    imageio-ffmpeg's close) overlaps the next item instead of holding up this one."""
     from symbolreel.sinks import Mp4Writer
 
     c = session.compiled.scene.canvas
-    with tempfile.TemporaryDirectory(prefix="symbolreel-item-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="symbolreel-item-")
+    try:
         path = os.path.join(tmp, "clip.mp4")
         # one x264 thread: the bytes of an MP4 depend on the encoder's thread count
         writer = Mp4Writer(path, c.width, c.height, c.fps, crf=recipe.video_crf, preset=recipe.video_preset,
                            threads=1)
-        with writer:
+        try:
             for i, arr, objects in session.iter_render(list(range(c.n_frames)), True):
                 writer.write(arr, i)
                 frames.append((i, objects))
+        except BaseException:
+            writer.abort()
+            raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return encode(_finished_clip, writer, path, tmp)
+
+
+def _finished_clip(writer, path: str, tmp: str) -> bytes:
+    """Close ``writer`` (ffmpeg finishes the file) and return the file's bytes; ``tmp`` is removed."""
+    try:
+        writer.close()
         with open(path, "rb") as fh:
             return fh.read()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _masks(recipe, scene, renderer, frames, labels, media, has_road, encode) -> dict:

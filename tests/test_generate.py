@@ -454,3 +454,36 @@ def test_fork_server_preload_module_loads():
     code = "import symbolreel.datasets.warm, sys; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_clip_items_finish_on_the_encode_pool_with_the_same_bytes(tmp_path, monkeypatch):
+    """A clip's encoder finishes on the runner's thread pool (overlapping the next item): the members
+    are those of an item made in one go, its temporary folder is removed, and a failing encoder is
+    reported at ``resolved()`` as the item's error."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    from symbolreel.datasets.items import make_item
+    from symbolreel.sinks import Mp4Writer
+
+    r = datasets.loads_recipe("version: 1\ncount: 4\nseed: 5\nmedia: {clip: 1}\n"
+                              "canvas: {width: 96, height: 64, fps: 6, duration: 1}\ndomains: {text: {weight: 1}}\n")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    direct = make_item(r, 1)
+    with ThreadPoolExecutor(2) as pool:
+        pooled = make_item(r, 1, encode=pool.submit)
+        assert any(not isinstance(v, bytes) for v in pooled.members.values())   # still being finished
+        pooled.resolved()
+    assert pooled.members == direct.members and direct.members["mp4"][4:8] == b"ftyp"
+    assert list(tmp_path.iterdir()) == []
+
+    def broken_close(self):
+        self.abort()
+        raise OSError("simulated encoder failure")
+
+    monkeypatch.setattr(Mp4Writer, "close", broken_close)
+    with ThreadPoolExecutor(2) as pool:
+        item = make_item(r, 2, encode=pool.submit)
+        with pytest.raises(datasets.ItemError, match=r"item 00000002 .*simulated encoder failure.*--only 2"):
+            item.resolved()
+    assert list(tmp_path.iterdir()) == []
