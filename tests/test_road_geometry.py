@@ -425,3 +425,39 @@ def test_outlines_through_a_homography_are_exact_for_lines_and_conics():
         quad = (1 - u) ** 2 * pts[3] + 2 * u * (1 - u) * pts[4] + u * u * pts[5]
         assert np.abs(conic_at(q[3], q[4], q[5], out.weights[1], t) - project(quad)).max() < 1e-9
     assert np.abs(q[0] - project(pts[0])).max() < 1e-9 and np.abs(q[3] - project(pts[3])).max() < 1e-9
+
+
+def _clip_each_segment(line, values):
+    """Reference for ``clip_polyline_values``: each segment's clipped ends computed on its own."""
+    a, b = values[:-1], values[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tc = a / (a - b)
+    t_lo = np.max(np.where((a < 0) & (b >= 0), tc, 0.0), axis=1)
+    t_hi = np.min(np.where((a >= 0) & (b < 0), tc, 1.0), axis=1)
+    dead = np.any((a < 0) & (b < 0), axis=1) | (t_lo >= t_hi)
+    pieces, cur = [], []
+    for i in range(len(line) - 1):
+        if dead[i]:
+            pieces, cur = (pieces + [np.array(cur)] if len(cur) >= 2 else pieces), []
+            continue
+        if not cur or t_lo[i] > 0:
+            pieces, cur = (pieces + [np.array(cur)] if len(cur) >= 2 else pieces), \
+                [line[i] + t_lo[i] * (line[i + 1] - line[i])]
+        cur.append(line[i] + t_hi[i] * (line[i + 1] - line[i]))
+        if t_hi[i] < 1:
+            pieces, cur = pieces + [np.array(cur)], []
+    return pieces + [np.array(cur)] if len(cur) >= 2 else pieces
+
+
+def test_clipped_polyline_pieces_are_bit_identical_to_clipping_each_segment():
+    from symbolreel.primitives.road.camera import clip_polyline_values
+
+    rng = np.random.default_rng(11)
+    for trial in range(500):
+        n = int(rng.integers(2, 40))
+        line = rng.normal(size=(n, 3)) * 10
+        values = rng.normal(size=(n, 2)) + (0.8 if trial % 2 else 0.0)
+        if trial % 5 == 0:
+            values[rng.integers(0, n)] = 0.0            # a vertex exactly on a plane
+        got, want = clip_polyline_values(line, values), _clip_each_segment(line, values)
+        assert [p.tobytes() for p in got] == [p.tobytes() for p in want], trial

@@ -219,7 +219,12 @@ def clip_polyline_values(line, values) -> list[np.ndarray]:
         tc = a / (a - b)
     t_lo = np.max(np.where((a < 0) & (b >= 0), tc, 0.0), axis=1)
     t_hi = np.min(np.where((a >= 0) & (b < 0), tc, 1.0), axis=1)
-    dead = np.any((a < 0) & (b < 0), axis=1) | (t_lo >= t_hi)
+    dead = (np.any((a < 0) & (b < 0), axis=1) | (t_lo >= t_hi)).tolist()
+    # every segment's clipped ends at once (the same product and sum per element as one segment at
+    # a time, so the same bits); the loop below only cuts them into pieces
+    d = line[1:] - line[:-1]
+    starts, ends = line[:-1] + t_lo[:, None] * d, line[:-1] + t_hi[:, None] * d
+    lo, hi = t_lo.tolist(), t_hi.tolist()
     pieces, cur = [], []
     for i in range(len(line) - 1):
         if dead[i]:
@@ -227,14 +232,12 @@ def clip_polyline_values(line, values) -> list[np.ndarray]:
                 pieces.append(np.array(cur))
             cur = []
             continue
-        p0 = line[i] + t_lo[i] * (line[i + 1] - line[i])
-        p1 = line[i] + t_hi[i] * (line[i + 1] - line[i])
-        if not cur or t_lo[i] > 0:
+        if not cur or lo[i] > 0:
             if len(cur) >= 2:
                 pieces.append(np.array(cur))
-            cur = [p0]
-        cur.append(p1)
-        if t_hi[i] < 1:
+            cur = [starts[i]]
+        cur.append(ends[i])
+        if hi[i] < 1:
             pieces.append(np.array(cur))
             cur = []
     if len(cur) >= 2:
