@@ -108,6 +108,40 @@ def as_path(geom) -> ir.Path:
     return _sk.from_skia_path(_sk.native_path(geom))
 
 
+def clipped_pieces(points, t_lo, t_hi, dead) -> list:
+    """The pieces of a polyline (N, D) whose segments were clipped to parameter intervals: segment i
+    runs from ``p_i + t_lo[i] d_i`` to ``p_i + t_hi[i] d_i`` (``d_i = p_(i+1) - p_i``) unless
+    ``dead[i]``; a segment cut at its start (``t_lo > 0``) or after a dead one starts a new piece, one
+    cut at its end (``t_hi < 1``) ends its piece; pieces of fewer than 2 points are dropped.
+
+    Every end is computed in one array expression, with the same product and sum per element as one
+    segment at a time (so the same bits); only the cutting is a Python loop."""
+    points = np.asarray(points, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):   # dead segments may hold inf or NaN
+        d = points[1:] - points[:-1]
+        t_lo, t_hi = np.asarray(t_lo, np.float64), np.asarray(t_hi, np.float64)
+        starts, ends = points[:-1] + t_lo[:, None] * d, points[:-1] + t_hi[:, None] * d
+    lo, hi, dead = t_lo.tolist(), t_hi.tolist(), np.asarray(dead, bool).tolist()
+    pieces, cur = [], []
+    for i in range(len(points) - 1):
+        if dead[i]:
+            if len(cur) >= 2:
+                pieces.append(np.array(cur))
+            cur = []
+            continue
+        if not cur or lo[i] > 0:
+            if len(cur) >= 2:
+                pieces.append(np.array(cur))
+            cur = [starts[i]]
+        cur.append(ends[i])
+        if hi[i] < 1:
+            pieces.append(np.array(cur))
+            cur = []
+    if len(cur) >= 2:
+        pieces.append(np.array(cur))
+    return pieces
+
+
 def transform_points(m, pts) -> np.ndarray:
     """(N, 2) points under a 2x3 matrix (None = identity)."""
     pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)

@@ -427,29 +427,40 @@ def test_outlines_through_a_homography_are_exact_for_lines_and_conics():
     assert np.abs(q[0] - project(pts[0])).max() < 1e-9 and np.abs(q[3] - project(pts[3])).max() < 1e-9
 
 
-def _clip_each_segment(line, values):
-    """Reference for ``clip_polyline_values``: each segment's clipped ends computed on its own."""
-    a, b = values[:-1], values[1:]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tc = a / (a - b)
-    t_lo = np.max(np.where((a < 0) & (b >= 0), tc, 0.0), axis=1)
-    t_hi = np.min(np.where((a >= 0) & (b < 0), tc, 1.0), axis=1)
-    dead = np.any((a < 0) & (b < 0), axis=1) | (t_lo >= t_hi)
+
+def _clip_scalar(line, values):
+    """Reference for ``clip_polyline_values``, one segment and one half-space at a time in floats."""
     pieces, cur = [], []
+
+    def flush():
+        if len(cur) >= 2:
+            pieces.append(np.array(cur))
+
     for i in range(len(line) - 1):
-        if dead[i]:
-            pieces, cur = (pieces + [np.array(cur)] if len(cur) >= 2 else pieces), []
+        lo, hi, dead = 0.0, 1.0, False
+        for a, b in zip(values[i].tolist(), values[i + 1].tolist()):
+            dead = dead or (a < 0 and b < 0)
+            if a < 0 <= b:
+                lo = max(lo, a / (a - b))
+            elif b < 0 <= a:
+                hi = min(hi, a / (a - b))
+        p, q = line[i], line[i + 1]
+        if dead or lo >= hi:
+            flush()
+            cur = []
             continue
-        if not cur or t_lo[i] > 0:
-            pieces, cur = (pieces + [np.array(cur)] if len(cur) >= 2 else pieces), \
-                [line[i] + t_lo[i] * (line[i + 1] - line[i])]
-        cur.append(line[i] + t_hi[i] * (line[i + 1] - line[i]))
-        if t_hi[i] < 1:
-            pieces, cur = pieces + [np.array(cur)], []
-    return pieces + [np.array(cur)] if len(cur) >= 2 else pieces
+        if not cur or lo > 0:
+            flush()
+            cur = [p + lo * (q - p)]
+        cur.append(p + hi * (q - p))
+        if hi < 1:
+            flush()
+            cur = []
+    flush()
+    return pieces
 
 
-def test_clipped_polyline_pieces_are_bit_identical_to_clipping_each_segment():
+def test_polyline_clipped_to_half_spaces_matches_one_segment_at_a_time():
     from symbolreel.primitives.road.camera import clip_polyline_values
 
     rng = np.random.default_rng(11)
@@ -459,5 +470,5 @@ def test_clipped_polyline_pieces_are_bit_identical_to_clipping_each_segment():
         values = rng.normal(size=(n, 2)) + (0.8 if trial % 2 else 0.0)
         if trial % 5 == 0:
             values[rng.integers(0, n)] = 0.0            # a vertex exactly on a plane
-        got, want = clip_polyline_values(line, values), _clip_each_segment(line, values)
+        got, want = clip_polyline_values(line, values), _clip_scalar(line, values)
         assert [p.tobytes() for p in got] == [p.tobytes() for p in want], trial

@@ -26,6 +26,7 @@ from symbolreel.fields import field, normalise
 from symbolreel.records import PlotAxes, PlotCurve, PlotRecord, PlotTick, bbox_of
 
 from symbolreel.node import Shape, Stroke, register
+from symbolreel.pathops import clipped_pieces
 from symbolreel.primitives.math.expr import ExprError, compile_numpy, parse_function, singular_points
 from symbolreel.primitives.geometry.axes import Axes, axes_geometry, axes_items, clip_line
 
@@ -314,38 +315,16 @@ def _clip_piece(pts, box) -> list:
     if inside.all():
         return [pts]
     # a segment with both ends inside clips to exactly [0, 1] (the quotients clip_line takes are then
-    # <= 0 and >= 1 after rounding too), so its points are p + 0 d and p + d: taken from arrays here
-    # rather than through clip_line, with the same sums, for the same bits
-    d = pts[1:] - pts[:-1]
-    starts, ends = pts[:-1] + 0.0 * d, pts[:-1] + d
-    both = (inside[:-1] & inside[1:]).tolist()
-    out, cur = [], []
-    for k in range(len(pts) - 1):
-        if both[k]:
-            if not cur:
-                cur = [starts[k]]
-            cur.append(ends[k])
-            continue
-        p, q = pts[k], pts[k + 1]
-        iv = clip_line(p, q - p, box, 0.0, 1.0)
+    # <= 0 and >= 1 after rounding too): only the others go through clip_line
+    n = len(pts) - 1
+    t_lo, t_hi, dead = np.zeros(n), np.ones(n), np.zeros(n, bool)
+    for k in np.flatnonzero(~(inside[:-1] & inside[1:])).tolist():
+        iv = clip_line(pts[k], pts[k + 1] - pts[k], box, 0.0, 1.0)
         if iv is None:
-            if len(cur) >= 2:
-                out.append(np.array(cur))
-            cur = []
-            continue
-        a = p + iv[0] * (q - p)
-        b = p + iv[1] * (q - p)
-        if not cur or iv[0] > 0.0:
-            if len(cur) >= 2:
-                out.append(np.array(cur))
-            cur = [a]
-        cur.append(b)
-        if iv[1] < 1.0:
-            out.append(np.array(cur))
-            cur = []
-    if len(cur) >= 2:
-        out.append(np.array(cur))
-    return out
+            dead[k] = True
+        else:
+            t_lo[k], t_hi[k] = iv
+    return clipped_pieces(pts, t_lo, t_hi, dead)
 
 
 def _local_pieces(pieces, L, reveal: float) -> list:

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 from symbolreel.jit import kernel
+from symbolreel.pathops import clipped_pieces
 
 __all__ = ["PinholeCamera", "PosedCamera", "clip_polygon_planes", "clip_polyline_values", "project_flat",
            "project_flat_arrays", "project_many"]
@@ -219,30 +220,8 @@ def clip_polyline_values(line, values) -> list[np.ndarray]:
         tc = a / (a - b)
     t_lo = np.max(np.where((a < 0) & (b >= 0), tc, 0.0), axis=1)
     t_hi = np.min(np.where((a >= 0) & (b < 0), tc, 1.0), axis=1)
-    dead = (np.any((a < 0) & (b < 0), axis=1) | (t_lo >= t_hi)).tolist()
-    # every segment's clipped ends at once (the same product and sum per element as one segment at
-    # a time, so the same bits); the loop below only cuts them into pieces
-    d = line[1:] - line[:-1]
-    starts, ends = line[:-1] + t_lo[:, None] * d, line[:-1] + t_hi[:, None] * d
-    lo, hi = t_lo.tolist(), t_hi.tolist()
-    pieces, cur = [], []
-    for i in range(len(line) - 1):
-        if dead[i]:
-            if len(cur) >= 2:
-                pieces.append(np.array(cur))
-            cur = []
-            continue
-        if not cur or lo[i] > 0:
-            if len(cur) >= 2:
-                pieces.append(np.array(cur))
-            cur = [starts[i]]
-        cur.append(ends[i])
-        if hi[i] < 1:
-            pieces.append(np.array(cur))
-            cur = []
-    if len(cur) >= 2:
-        pieces.append(np.array(cur))
-    return pieces
+    dead = np.any((a < 0) & (b < 0), axis=1) | (t_lo >= t_hi)
+    return clipped_pieces(line, t_lo, t_hi, dead)
 
 
 # -- compiled batch projection (what a road frame draws, masks and labels) ----------------------
