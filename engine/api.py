@@ -36,7 +36,7 @@ def iter_frames(scene, indices=None, *, annotations: bool | str = False, workers
     no pickle): an ordinary array over shared memory, which a forked child shares rather than
     copies on write. ``workers="auto"`` draws the first frames here, times
     them, and starts workers for the rest only when the job is heavy enough for them to win
-    (:func:`symbolreel.parallel.worth_workers`).
+    (:func:`symbolreel.parallel.worth_starting`).
 
     ``copy=False``: each frame is read-only and, in one process, a view of a buffer the next frame is
     drawn into, valid only until the next frame is asked for; copy it to keep it. This saves a new
@@ -299,7 +299,7 @@ def _read_only(stream):
 
 def _auto_frames(session, scene, base_dir, indices, annotations, workers, chunk, backend, copy):
     """``workers="auto"``: draw frames here while timing them; once the per-frame cost is known, hand
-    the rest to ``workers`` processes only if :func:`parallel.worth_workers` expects them to finish
+    the rest to ``workers`` processes only if :func:`parallel.worth_starting` expects them to finish
     sooner, pool start and the parent's per-frame work included. The frames are the same either way."""
 
     c = scene.canvas
@@ -320,7 +320,7 @@ def _auto_frames(session, scene, base_dir, indices, annotations, workers, chunk,
     if not rest:
         return
     per_frame = sorted(times[1:] or times)[len(times[1:] or times) // 2]   # the first frame fills caches
-    if parallel.worth_workers(per_frame, len(rest), workers, parallel.pool_start_s(workers)):
+    if parallel.worth_starting(per_frame, len(rest), workers, parallel.pool_start_s(workers)):
         stream.close()
         yield from _pooled(scene, base_dir, rest, annotations, workers, chunk, backend, copy, session.limits)
     else:

@@ -240,3 +240,25 @@ def worth_workers(per_frame_s: float, n_frames: int, workers: int, start_s: floa
     serial = n_frames * per_frame_s
     pooled = start_s + n_frames * max(per_frame_s / (workers * WORKER_EFFICIENCY), PARENT_FRAME_S)
     return pooled * AUTO_MARGIN < serial
+
+
+_missed = 0.0   # seconds kept workers would have saved the auto calls of this process that stayed serial
+
+
+def worth_starting(per_frame_s: float, n_frames: int, workers: int, start_s: float) -> bool:
+    """:func:`worth_workers`, also counting what kept workers would have saved this process's earlier
+    ``auto`` calls: when each call of a loop is too short to pay for starting a pool but would gain
+    on a running one, the pool is started once the gains given up add up to its start (rent or buy:
+    at most about twice the best choice in hindsight). Started workers are kept between calls, so
+    the calls after it run on them."""
+    global _missed
+    if worth_workers(per_frame_s, n_frames, workers, start_s):
+        return True
+    if start_s <= POOL_WARM_S or not worth_workers(per_frame_s, n_frames, workers, POOL_WARM_S):
+        return False
+    warm = POOL_WARM_S + n_frames * max(per_frame_s / (workers * WORKER_EFFICIENCY), PARENT_FRAME_S)
+    _missed += n_frames * per_frame_s - warm   # the expected gain (the margin above decided it is one)
+    if _missed < start_s:
+        return False
+    _missed = 0.0
+    return True

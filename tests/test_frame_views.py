@@ -4,6 +4,7 @@ same pixels and annotations as plain serial frames, nothing left behind."""
 from __future__ import annotations
 
 import hashlib
+import math
 import multiprocessing as mp
 import os
 
@@ -91,6 +92,27 @@ def test_worth_workers_weighs_the_pool_start_against_the_work():
     assert not parallel.worth_workers(1.1 * parallel.PARENT_FRAME_S, 100_000, 2, warm)
 
 
+def test_auto_starts_a_pool_once_the_gains_given_up_pay_for_it(monkeypatch):
+    monkeypatch.setattr(parallel, "_missed", 0.0)
+    fork = parallel.POOL_FORK_S
+    # 300 frames of 0.5 ms: each call alone does not pay for a fork, but would gain `saving` on kept
+    # workers; the call at which the gains given up reach the start starts the pool, then the count
+    # starts again (here no pool really starts, so the pattern repeats)
+    warm = parallel.POOL_WARM_S + 300 * max(0.0005 / (2 * parallel.WORKER_EFFICIENCY), parallel.PARENT_FRAME_S)
+    saving = 300 * 0.0005 - warm
+    assert 0 < saving < fork
+    first = math.ceil(fork / saving) - 1
+    answers = [parallel.worth_starting(0.0005, 300, 2, fork) for _ in range(2 * (first + 1))]
+    assert first >= 1 and answers == ([False] * first + [True]) * 2
+    # light frames that no pool would speed up never start one, however many calls
+    monkeypatch.setattr(parallel, "_missed", 0.0)
+    assert not any(parallel.worth_starting(parallel.PARENT_FRAME_S, 300, 2, fork) for _ in range(50))
+    # a call that pays for the start by itself needs no history; kept workers need no start
+    monkeypatch.setattr(parallel, "_missed", 0.0)
+    assert parallel.worth_starting(0.0005, 3000, 2, fork) and parallel._missed == 0.0
+    assert parallel.worth_starting(0.0005, 300, 2, parallel.POOL_WARM_S)
+
+
 def test_pool_start_is_cheap_once_workers_are_kept():
     worker_pool.shutdown()
     cold = parallel.pool_start_s(2)
@@ -106,7 +128,7 @@ def test_auto_keeps_a_light_clip_in_this_process(monkeypatch):
     monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "AUTO_MIN_WORK", 1)       # past the size check: the timing decides
     seen = []
-    monkeypatch.setattr(parallel, "worth_workers", lambda *a, **k: seen.append(a) or False)
+    monkeypatch.setattr(parallel, "worth_starting", lambda *a, **k: seen.append(a) or False)
     got = [(i, _sha(a), ann) for i, a, ann in sr.iter_frames(_clip(), workers="auto", annotations=True)]
     assert got == _ref()
     assert len(seen) == 1 and seen[0][1] == 36 - parallel.AUTO_PROBE_FRAMES and seen[0][0] > 0
@@ -117,7 +139,7 @@ def test_auto_keeps_a_light_clip_in_this_process(monkeypatch):
 def test_auto_hands_the_rest_to_workers_with_the_same_frames(monkeypatch, copy):
     monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
     monkeypatch.setattr(parallel, "AUTO_MIN_WORK", 1)
-    monkeypatch.setattr(parallel, "worth_workers", lambda *a, **k: True)
+    monkeypatch.setattr(parallel, "worth_starting", lambda *a, **k: True)
     started = []
     real = parallel.pooled_frames
     monkeypatch.setattr(parallel, "pooled_frames", lambda *a, **k: started.append(a[2]) or real(*a, **k))
