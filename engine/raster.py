@@ -25,6 +25,17 @@ def _overrides(node, hook: str) -> bool:
     return getattr(type(node), hook) is not getattr(Node, hook)
 
 
+def _has_dash(items) -> bool:
+    """Whether a leaf that :func:`ir.walk` yields from ``items`` is a dashed Draw or Glyphs item."""
+    for it in items:
+        if isinstance(it, ir.Group):
+            if _has_dash(it.items):
+                return True
+        elif isinstance(it, (ir.Draw, ir.Glyphs)) and it.paint.dash:
+            return True
+    return False
+
+
 class Renderer:
     """Builds and draws frames of one compiled scene. Holds per-node caches (layouts, paints, paths)."""
 
@@ -89,9 +100,10 @@ class Renderer:
         """``total`` plus the dashes the dashed strokes of node group ``g`` draw; past ``max_dashes`` a
         :class:`LimitError` naming the node (a tiny dash period on a long outline costs time and memory
         in proportion to the number of dashes: 5e7 of them took 11 s and 2.5 GB in Cairo)."""
-        for item, matrix, _, _ in ir.walk([g]):
-            if isinstance(item, (ir.Draw, ir.Glyphs)) and item.paint.dash:
-                total += ir.dash_count(item, matrix)
+        if _has_dash(g.items):   # the walk composes every group's matrix: only where a dash needs it
+            for item, matrix, _, _ in ir.walk([g]):
+                if isinstance(item, (ir.Draw, ir.Glyphs)) and item.paint.dash:
+                    total += ir.dash_count(item, matrix)
         limit = self.limits.max_dashes
         if not total <= limit:  # NaN too
             raise LimitError(f"the dashed strokes of this frame (t={t:g}s) would draw {_count(total)} dashes "
