@@ -129,8 +129,8 @@ def _char_parts(mask, mapping, node_id, parts, m, fills, strokes, backend, thres
         quads = [np.asarray(parts[j].quad, dtype=np.float64) @ m[:, :2].T + m[:, 2] for j in group]
         pts = np.concatenate(quads)
         # glyph ink may leave the typographic box a little (italics, marks): grow the window by the em
-        q = np.asarray(part.quad, dtype=np.float64)
-        em = max(q[:, 0].max() - q[:, 0].min(), q[:, 1].max() - q[:, 1].min()) * scale
+        qx, qy = [float(p[0]) for p in part.quad], [float(p[1]) for p in part.quad]
+        em = max(max(qx) - min(qx), max(qy) - min(qy)) * scale
         x0 = max(int(math.floor(pts[:, 0].min() - pad - em)), 0)
         y0 = max(int(math.floor(pts[:, 1].min() - pad - em)), 0)
         x1 = min(int(math.ceil(pts[:, 0].max() + pad + em)), w)

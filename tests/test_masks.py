@@ -141,3 +141,25 @@ def test_masks_from_the_drawn_frame_equal_the_standalone_masks():
     assert got["lane"].max() > 0 and len(got["char"][1]) == 5 and len(got["instance"][1]) == 2
     with pytest.raises(ValueError, match="unknown mask kind"):
         masks_of(frame, r.backend, ("depth",))
+
+
+def test_glyph_run_parts_are_the_glyphs_tagged_with_each_part_in_run_order():
+    from symbolreel import ir
+
+    rng = np.random.default_rng(0)
+    for trial in range(300):
+        n = int(rng.integers(0, 40))
+        parts = rng.integers(-1, 9, n) if trial % 2 else np.sort(rng.integers(0, 6, n))
+        run = ir.GlyphRun("f.ttf", 12.0, rng.integers(0, 500, n), rng.normal(size=(n, 4)), bool(trial % 3),
+                          parts.astype(np.int64))
+        for k in range(-2, 11):
+            keep = run.parts == k
+            got = run.part(k)
+            if not keep.any():
+                assert got is None
+                continue
+            want = run.select(keep)
+            assert (got.glyphs.tobytes(), got.xforms.tobytes(), got.parts.tobytes(), got.rotated) == \
+                (want.glyphs.tobytes(), want.xforms.tobytes(), want.parts.tobytes(), want.rotated)
+            assert run.part(k) is got                       # built once
+    assert ir.GlyphRun("f.ttf", 12.0, np.arange(3), np.zeros((3, 4))).part(0) is None   # untagged
