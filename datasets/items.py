@@ -123,12 +123,14 @@ def _render(recipe, key: str, scene, media: str, encode):
     session = _Session(scene, None)
     frames = []
     members = {}
+    drawn = _DrawnMasks(recipe, scene, session)
     if media == "still":
         for i, arr, objects in session.iter_render([0], True):
             members["png"] = encode(encode_png, arr, recipe.png_compress)
             frames.append((i, objects))
+            drawn.take(i)
     else:
-        members["mp4"] = _encode_clip(recipe, session, frames, encode)
+        members["mp4"] = _encode_clip(recipe, session, frames, encode, drawn)
     labels = {"labels": annotation_document(scene, frames)}
     has_road = any(o.type == "road" for _, objs in frames for o in objs)
     if recipe.lanes and has_road:
@@ -136,11 +138,40 @@ def _render(recipe, key: str, scene, media: str, encode):
             return f"{key}.png" if media == "still" else f"{key}.mp4#{i}"
         labels["lanes"] = lane_rows(scene, frames, raw_file, recipe.lanes)
     if recipe.masks:
-        members.update(_masks(recipe, scene, session.renderer, frames, labels, media, has_road, encode))
+        members.update(_masks(recipe, scene, session.renderer, frames, labels, media, has_road, encode, drawn))
     return members, labels, len(frames)
 
 
-def _encode_clip(recipe, session, frames: list, encode):
+class _DrawnMasks:
+    """The recipe's masks of each frame, taken from the display list the frame was just drawn from
+    (:func:`symbolreel.masks.masks_of`) instead of sampling and emitting the frame again per mask
+    kind. The session emits the mask kinds' mask-only items (never drawn), so the pixels are the
+    same. Off for motion-blurred scenes, whose last display list is a sub-frame's."""
+
+    def __init__(self, recipe, scene, session):
+        from symbolreel.masks import MASK_KINDS
+
+        blur = scene.motion_blur
+        blurred = blur is not None and blur.samples > 1 and blur.shutter > 0
+        self.kinds = () if blurred else tuple(k for k in MASK_KINDS if k in recipe.masks)
+        self.session, self.by_frame = session, {}
+        if self.kinds:
+            session.mask_kinds = frozenset(self.kinds)
+
+    def take(self, i: int) -> None:
+        """Keep the masks of frame ``i``, drawn last."""
+        if self.kinds:
+            from symbolreel.masks import masks_of
+
+            s = self.session
+            self.by_frame[i] = masks_of(s.last_frame, s.renderer.backend, self.kinds)
+
+    def of(self, i: int) -> dict:
+        """``{kind: mask}`` kept for frame ``i`` (empty when none was)."""
+        return self.by_frame.get(i, {})
+
+
+def _encode_clip(recipe, session, frames: list, encode, drawn=None):
     """Draw the clip into ffmpeg; its bytes come from ``encode(_finished_clip, ...)``: with the
     runner's thread pool, waiting for x264 to flush its last frames (and for the 10 ms polls of
     imageio-ffmpeg's close) overlaps the next item instead of holding up this one."""
@@ -157,6 +188,8 @@ def _encode_clip(recipe, session, frames: list, encode):
             for i, arr, objects in session.iter_render(list(range(c.n_frames)), True):
                 writer.write(arr, i)
                 frames.append((i, objects))
+                if drawn is not None:
+                    drawn.take(i)
         except BaseException:
             writer.abort()
             raise
@@ -176,7 +209,7 @@ def _finished_clip(writer, path: str, tmp: str) -> bytes:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _masks(recipe, scene, renderer, frames, labels, media, has_road, encode) -> dict:
+def _masks(recipe, scene, renderer, frames, labels, media, has_road, encode, drawn=None) -> dict:
     """``charmask``/``instancemask``/``lanemask`` PNG members (``KEY.charmask.png`` for stills,
     ``KEY.charmask.0003.png`` per frame for clips); the id -> character and id -> node tables of
     character and instance masks go into the JSON member."""
@@ -187,16 +220,19 @@ def _masks(recipe, scene, renderer, frames, labels, media, has_road, encode) -> 
     instances = []
     for i, _ in frames:
         suffix = "png" if media == "still" else f"{i:04d}.png"
+        known = {} if drawn is None else drawn.of(i)
         if "char" in recipe.masks:
-            mask, mapping = char_mask(scene, i, renderer=renderer)
+            mask, mapping = known.get("char") or char_mask(scene, i, renderer=renderer)
             out[f"charmask.{suffix}"] = encode(encode_label_png, mask.astype("uint16"), recipe.png_compress)
             tables.append({"frame": i, "ids": mapping})
         if "instance" in recipe.masks:
-            mask, mapping = instance_mask(scene, i, renderer=renderer)
+            mask, mapping = known.get("instance") or instance_mask(scene, i, renderer=renderer)
             out[f"instancemask.{suffix}"] = encode(encode_label_png, mask.astype("uint16"), recipe.png_compress)
             instances.append({"frame": i, "ids": mapping})
         if "lane" in recipe.masks and has_road:
-            out[f"lanemask.{suffix}"] = encode(encode_label_png, lane_mask(scene, i, renderer=renderer),
+            lane = known.get("lane")
+            out[f"lanemask.{suffix}"] = encode(encode_label_png,
+                                               lane if lane is not None else lane_mask(scene, i, renderer=renderer),
                                                recipe.png_compress)
     if tables:
         labels["char_masks"] = tables

@@ -487,3 +487,20 @@ def test_clip_items_finish_on_the_encode_pool_with_the_same_bytes(tmp_path, monk
         with pytest.raises(datasets.ItemError, match=r"item 00000002 .*simulated encoder failure.*--only 2"):
             item.resolved()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_masks_taken_from_the_drawn_frames_equal_masks_drawn_again(monkeypatch):
+    """Items take their masks from the display list each frame was drawn from; with that turned off
+    (every mask sampled and emitted again, as before) every member is the same, clips included."""
+    from symbolreel.datasets import items
+
+    r = datasets.loads_recipe("version: 1\ncount: 6\nseed: 11\nmedia: {still: 0.5, clip: 0.5}\n"
+                              "canvas: {width: 96, height: 64, fps: 4, duration: 1}\n"
+                              "domains: {text: {weight: 1}, road: {weight: 1}}\n"
+                              "outputs: {masks: [char, instance, lane]}\n")
+    taken = [items.make_item(r, i) for i in range(6)]
+    assert any(k.startswith("lanemask") for it in taken for k in it.members)
+    assert any(k.startswith("charmask") for it in taken for k in it.members)
+    monkeypatch.setattr(items._DrawnMasks, "take", lambda self, i: None)
+    again = [items.make_item(r, i) for i in range(6)]
+    assert [it.members for it in taken] == [it.members for it in again]
