@@ -237,9 +237,12 @@ def worth_workers(per_frame_s: float, n_frames: int, workers: int, start_s: floa
     and frames cheaper than the parent's own per-frame work never gain from workers."""
     if workers <= 1 or n_frames <= 0:
         return False
-    serial = n_frames * per_frame_s
-    pooled = start_s + n_frames * max(per_frame_s / (workers * WORKER_EFFICIENCY), PARENT_FRAME_S)
-    return pooled * AUTO_MARGIN < serial
+    return _pooled_s(per_frame_s, n_frames, workers, start_s) * AUTO_MARGIN < n_frames * per_frame_s
+
+
+def _pooled_s(per_frame_s: float, n_frames: int, workers: int, start_s: float) -> float:
+    """Expected seconds for ``workers`` processes to deliver ``n_frames``, starting in ``start_s``."""
+    return start_s + n_frames * max(per_frame_s / (workers * WORKER_EFFICIENCY), PARENT_FRAME_S)
 
 
 _missed = 0.0   # seconds kept workers would have saved the auto calls of this process that stayed serial
@@ -256,8 +259,8 @@ def worth_starting(per_frame_s: float, n_frames: int, workers: int, start_s: flo
         return True
     if start_s <= POOL_WARM_S or not worth_workers(per_frame_s, n_frames, workers, POOL_WARM_S):
         return False
-    warm = POOL_WARM_S + n_frames * max(per_frame_s / (workers * WORKER_EFFICIENCY), PARENT_FRAME_S)
-    _missed += n_frames * per_frame_s - warm   # the expected gain (the margin above decided it is one)
+    # the expected gain (the margin above decided it is one)
+    _missed += n_frames * per_frame_s - _pooled_s(per_frame_s, n_frames, workers, POOL_WARM_S)
     if _missed < start_s:
         return False
     _missed = 0.0
