@@ -241,22 +241,18 @@ class GlyphRun:
     def part(self, k: int) -> "GlyphRun | None":
         """The glyphs tagged with part ``k`` (cached), or None when there are none."""
         if self._subs is None:
-            # every part's glyph indices from one stable sort (a mask asks for each part in turn: a
-            # comparison of the whole run per part was quadratic in the run's length); indices stay
-            # in run order, so a part is the same run ``select(parts == k)`` gives
+            # every part at once, from one stable sort (a mask asks for each part in turn: comparing
+            # the whole run per part was quadratic in its length); indices stay in run order, so a
+            # part is the run ``select(parts == k)`` gives
             self._subs = {}
             if self.parts is not None and len(self.parts):
                 order = np.argsort(self.parts, kind="stable")
                 tags = self.parts[order]
                 starts = np.flatnonzero(np.r_[True, tags[1:] != tags[:-1]])
                 for tag, idx in zip(tags[starts].tolist(), np.split(order, starts[1:])):
-                    self._subs[tag] = idx
-        sub = self._subs.get(k)
-        if sub is None or isinstance(sub, GlyphRun):
-            return sub
-        run = self._subs[k] = GlyphRun(self.font, self.size, self.glyphs[sub], self.xforms[sub], self.rotated,
-                                       self.parts[sub])
-        return run
+                    self._subs[tag] = GlyphRun(self.font, self.size, self.glyphs[idx], self.xforms[idx],
+                                               self.rotated, self.parts[idx])
+        return self._subs.get(k)
 
 
 # ----------------------------------------------------------------------------- items
