@@ -52,7 +52,7 @@ class StillWriter:
         if workers == "auto":
             workers = parallel.cpu_count()
         self.workers = None if workers is None else parallel.resolve_workers(workers, 0, 0, 0, 1)
-        self._pending: deque = deque()
+        self._pending: deque = deque()            # (future or worker index, frame bytes)
         self._pending_bytes = 0
         self._batch: list = []
         if self.workers is None:
@@ -105,7 +105,8 @@ class StillWriter:
     def _flush(self) -> None:
         if self._batch:
             self._wait(self._limit)
-            self._pending.append(self._pool.submit(("call", _render_batch, (self._batch, self.compress_level))))
+            # the worker the batch went to (its frames' bytes stay in that process)
+            self._pending.append((self._pool.submit(("call", _render_batch, (self._batch, self.compress_level))), 0))
             self._batch = []
 
     def _wait_for_room(self) -> None:
@@ -116,13 +117,12 @@ class StillWriter:
 
     def _wait(self, limit: int) -> None:
         while len(self._pending) >= max(1, limit):
-            job = self._pending.popleft()
+            job, nbytes = self._pending.popleft()
+            self._pending_bytes -= nbytes
             if self.workers is None:
-                fut, nbytes = job
-                self._pending_bytes -= nbytes
-                fut.result()
+                job.result()
             else:
-                self._pool.result(job)   # job: the worker the batch went to
+                self._pool.result(job)
 
     def close(self) -> None:
         if self.workers is None:
@@ -141,14 +141,12 @@ class StillWriter:
 
     def _abort(self, exc: BaseException) -> None:
         self._batch = []
+        pending, self._pending, self._pending_bytes = self._pending, deque(), 0
         if self.workers is None:
-            for fut, _ in self._pending:
+            for fut, _ in pending:
                 fut.cancel()
-            self._pending.clear()
-            self._pending_bytes = 0
             self._pool.shutdown(wait=True, cancel_futures=True)
         else:                       # a batch may still be drawing: its workers end now
-            self._pending.clear()
             self._workers.__exit__(type(exc), exc, exc.__traceback__)
 
     def __enter__(self):
